@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace FnzChain.Cli.Commands;
+
+/// <summary>The top-level commands of <c>fnzchain</c>, in the order help lists them.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return VersionCommand.Create();
+    }
+}
