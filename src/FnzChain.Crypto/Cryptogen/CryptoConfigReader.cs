@@ -60,18 +60,28 @@ public static partial class CryptoConfigReader
 
     private static string Describe(JsonException ex)
     {
-        var message = ex.Message.ReplaceLineEndings(" ");
-        // System.Text.Json appends "Path: $.x | LineNumber: ..." and names .NET types; keep what helps a user.
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        if (cut > 0)
+        var where = string.IsNullOrEmpty(ex.Path) ? "the document" : ex.Path.TrimStart('$', '.');
+        if (where.Length == 0)
         {
-            message = message[..cut];
+            where = "the document";
         }
 
-        message = NetTypeName().Replace(message, "a field");
-        var where = ex.Path is null ? string.Empty : $"at {ex.Path.TrimStart('$', '.')}";
         var line = ex.LineNumber is { } l ? $" (line {l + 1})" : string.Empty;
-        return $"{message.Trim()} {where}{line}".Trim();
+        if (ex.Message.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            return $"unknown property {where}{line}";
+        }
+
+        if (ex.Message.Contains("could not be converted", StringComparison.Ordinal))
+        {
+            return $"{where} has the wrong JSON type{line}";
+        }
+
+        // A syntax error: System.Text.Json's first sentence says what it expected.
+        var message = ex.Message.ReplaceLineEndings(" ");
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        message = (cut > 0 ? message[..cut] : message).Trim();
+        return $"malformed JSON at {where}{line}: {message}";
     }
 
     private static CryptoConfig Validate(Document document)
@@ -200,9 +210,6 @@ public static partial class CryptoConfigReader
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]{1,128}$")]
     private static partial Regex MspIdPattern();
-
-    [GeneratedRegex(@"FnzChain\.[A-Za-z0-9_.+`\[\]]+")]
-    private static partial Regex NetTypeName();
 
     // The wire shape: everything nullable so that a missing field is reported by its path, not by the serializer.
     private sealed record Document(List<OrgDocument?>? OrdererOrgs, List<OrgDocument?>? PeerOrgs);

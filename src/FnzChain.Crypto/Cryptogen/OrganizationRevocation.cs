@@ -49,6 +49,8 @@ public static class OrganizationRevocation
 
         PemFiles.WriteCrl(crlPath, crl);
         var count = new Org.BouncyCastle.X509.X509CrlParser().ReadCrl(crl).GetRevokedCertificates()?.Count ?? 0;
-        return new RevocationResult(certificate.SerialNumber, crlPath, count);
+        // X509Certificate2 shows the DER sign byte (a leading 00); openssl and Fabric show the number itself.
+        var serial = certificate.SerialNumber.TrimStart('0');
+        return new RevocationResult(serial.Length == 0 ? "0" : serial, crlPath, count);
     }
 }
