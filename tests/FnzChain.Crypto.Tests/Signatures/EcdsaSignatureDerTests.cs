@@ -18,7 +18,7 @@ public sealed class EcdsaSignatureDerTests
         yield return Case("SEQUENCE length too short", Replace(der, 1, (byte)(der[1] - 1)), "length");
         yield return Case("r not an INTEGER", Replace(der, 2, 0x04), "INTEGER");
         yield return Case("r length runs past the end", Encode([0x02, (byte)(r.Length + 40), .. r], Integer(s)), "length");
-        yield return Case("non-minimal r (extra leading zero)", Encode([0x02, (byte)(r.Length + 1), 0x00, .. r], Integer(s)), "minimal");
+        yield return Case("non-minimal r (extra leading zero)", Encode([0x02, 0x02, 0x00, 0x01], Integer(s)), "minimal");
         yield return Case("negative r", Encode([0x02, 0x01, 0x80], Integer(s)), "negative");
         yield return Case("trailing bytes", [.. der, 0x00], "length");
         yield return Case("trailing bytes inside the SEQUENCE", Encode(Integer(r), Integer(s), [0x00]), "trailing");
