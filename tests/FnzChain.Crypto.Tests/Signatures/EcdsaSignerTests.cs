@@ -47,6 +47,25 @@ public sealed class EcdsaSignerTests
     }
 
     [Test]
+    public void Sign_is_safe_to_call_from_many_threads_on_one_instance()
+    {
+        using var signer = EcdsaSigner.Generate();
+        using var verifier = EcdsaVerifier.FromSubjectPublicKeyInfo(signer.ExportSubjectPublicKeyInfo());
+        var failures = 0;
+
+        Parallel.For(0, 2000, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(4, Environment.ProcessorCount * 2) }, i =>
+        {
+            var message = BitConverter.GetBytes(i);
+            if (!verifier.Verify(message, signer.Sign(message)).IsValid)
+            {
+                Interlocked.Increment(ref failures);
+            }
+        });
+
+        Assert.That(failures, Is.Zero);
+    }
+
+    [Test]
     public void FromKey_rejects_a_P384_key_naming_the_curve()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
