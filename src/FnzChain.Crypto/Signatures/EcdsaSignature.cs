@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace FnzChain.Crypto.Signatures;
 
 /// <summary>
@@ -100,6 +98,48 @@ public static class EcdsaSignature
         return position;
     }
 
+    /// <summary>
+    /// Rewrites a strictly valid DER signature into its low-S twin (unchanged when already low). Other tools
+    /// (openssl, Go before Fabric's normalisation) emit high S half of the time; this is how to make their
+    /// signatures acceptable. Returns false, with <paramref name="written"/> 0, when the DER is malformed.
+    /// </summary>
+    public static bool TryNormalizeLowS(ReadOnlySpan<byte> der, Span<byte> destination, out int written)
+    {
+        Span<byte> fixedSignature = stackalloc byte[FixedSize];
+        var decoded = TryDecodeDer(der, fixedSignature);
+        if (decoded.Status is not (SignatureStatus.Valid or SignatureStatus.HighS))
+        {
+            written = 0;
+            return false;
+        }
+
+        written = EncodeDerLowS(fixedSignature, destination);
+        return true;
+    }
+
+    /// <summary>The twin (r, n - s) of a signature: valid for the same message, opposite S half. For tests and tools.</summary>
+    public static byte[] Flip(ReadOnlySpan<byte> der)
+    {
+        Span<byte> fixedSignature = stackalloc byte[FixedSize];
+        var decoded = TryDecodeDer(der, fixedSignature);
+        if (decoded.Status is not (SignatureStatus.Valid or SignatureStatus.HighS))
+        {
+            throw new ArgumentException(decoded.Reason, nameof(der));
+        }
+
+        NegateModOrder(fixedSignature[P256.ScalarSize..]);
+        var r = TrimLeadingZeros(fixedSignature[..P256.ScalarSize]);
+        var s = TrimLeadingZeros(fixedSignature[P256.ScalarSize..]);
+        var rLength = r.Length + (r[0] >= 0x80 ? 1 : 0);
+        var sLength = s.Length + (s[0] >= 0x80 ? 1 : 0);
+        var result = new byte[2 + 2 + rLength + 2 + sLength];
+        result[0] = 0x30;
+        result[1] = (byte)(result.Length - 2);
+        var position = 2 + WriteInteger(r, rLength, result.AsSpan(2));
+        WriteInteger(s, sLength, result.AsSpan(position));
+        return result;
+    }
+
     /// <summary>True when the big-endian scalar s is at most n/2.</summary>
     public static bool IsLowS(ReadOnlySpan<byte> s) => s.SequenceCompareTo(P256.HalfOrder) <= 0;
 
@@ -171,12 +211,17 @@ public static class EcdsaSignature
         return first < 0 ? value[^1..] : value[first..];
     }
 
+    // s := n - s, big-endian with borrow: no BigInteger, so signing does not allocate for the half of
+    // signatures that come out high.
     private static void NegateModOrder(Span<byte> s)
     {
-        var value = new BigInteger(s, isUnsigned: true, isBigEndian: true);
-        var negated = P256.OrderValue - value;
-        s.Clear();
-        var bytes = negated.ToByteArray(isUnsigned: true, isBigEndian: true);
-        bytes.CopyTo(s[(P256.ScalarSize - bytes.Length)..]);
+        var order = P256.Order;
+        var borrow = 0;
+        for (var i = P256.ScalarSize - 1; i >= 0; i--)
+        {
+            var difference = order[i] - s[i] - borrow;
+            borrow = difference < 0 ? 1 : 0;
+            s[i] = (byte)(difference + (borrow << 8));
+        }
     }
 }

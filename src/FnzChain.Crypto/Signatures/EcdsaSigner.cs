@@ -5,6 +5,7 @@ namespace FnzChain.Crypto.Signatures;
 /// <summary>
 /// Signs with an ECDSA P-256 private key over SHA-256, always emitting a low-S DER signature (what Fabric
 /// peers and orderers accept). Uses the platform's ECDSA (OpenSSL on Linux) on this hot path.
+/// Safe to share between threads. The platform ECDSA was measured 5x faster than BouncyCastle here (docs/benchmarks.md).
 /// </summary>
 public sealed class EcdsaSigner : IDisposable
 {

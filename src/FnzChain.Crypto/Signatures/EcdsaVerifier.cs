@@ -5,7 +5,8 @@ namespace FnzChain.Crypto.Signatures;
 
 /// <summary>
 /// Verifies ECDSA P-256/SHA-256 DER signatures against one public key. Malformed DER and high-S signatures
-/// are rejected before any curve arithmetic, each with its own reason.
+/// are rejected before any curve arithmetic, each with its own reason. One instance may be shared by many threads
+/// (the platform key is only read; tests run parallel Verify calls on one instance).
 /// </summary>
 public sealed class EcdsaVerifier : IDisposable
 {
