@@ -1,0 +1,97 @@
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Gateway;
+using FnzChain.Protos.Ledger.Rwset;
+using FnzChain.Protos.Ledger.Rwset.Kvrwset;
+using FnzChain.Protos.Orderer;
+using FnzChain.Protos.Peer;
+using Google.Protobuf.Reflection;
+
+namespace FnzChain.Protos.Tests;
+
+/// <summary>
+/// Pins wire facts by reading the generated descriptors: a cheap guard against accidental renumbering
+/// or renaming of fields Fabric clients depend on. The values are Fabric v2.5's.
+/// </summary>
+public sealed class FieldNumberPinTests
+{
+    private static IEnumerable<TestCaseData> Fields()
+    {
+        yield return Field(KVWriteHash.Descriptor, "is_purge", 4, FieldType.Bool);
+        yield return Field(KVWrite.Descriptor, "is_delete", 2, FieldType.Bool);
+        yield return Field(ChannelHeader.Descriptor, "tls_cert_hash", 8, FieldType.Bytes);
+        yield return Field(ChannelHeader.Descriptor, "tx_id", 5, FieldType.String);
+        yield return Field(ChannelHeader.Descriptor, "type", 1, FieldType.Int32);
+        yield return Field(MetadataSignature.Descriptor, "identifier_header", 3, FieldType.Bytes);
+        yield return Field(ProposalResponse.Descriptor, "response", 4, FieldType.Message);
+        yield return Field(ProposalResponse.Descriptor, "interest", 7, FieldType.Message);
+        yield return Field(ChaincodeAction.Descriptor, "chaincode_id", 4, FieldType.Message);
+        yield return Field(ChaincodeHeaderExtension.Descriptor, "chaincode_id", 2, FieldType.Message);
+        yield return Field(ChaincodeProposalPayload.Descriptor, "TransientMap", 2, FieldType.Message);
+        yield return Field(ChaincodeInput.Descriptor, "is_init", 3, FieldType.Bool);
+        yield return Field(NsReadWriteSet.Descriptor, "collection_hashed_rwset", 3, FieldType.Message);
+        yield return Field(FilteredBlock.Descriptor, "filtered_transactions", 4, FieldType.Message);
+        yield return Field(ProcessedTransaction.Descriptor, "transactionEnvelope", 1, FieldType.Message);
+        yield return Field(SeekInfo.Descriptor, "content_type", 5, FieldType.Enum);
+        yield return Field(ChaincodeEventsRequest.Descriptor, "after_transaction_id", 5, FieldType.String);
+        yield return Field(EndorseRequest.Descriptor, "endorsing_organizations", 4, FieldType.String);
+    }
+
+    private static TestCaseData Field(MessageDescriptor message, string name, int number, FieldType type) =>
+        new TestCaseData(message, name, number, type).SetArgDisplayNames($"{message.FullName}.{name}={number}");
+
+    [TestCaseSource(nameof(Fields))]
+    public void Field_keeps_fabric_number_and_type(MessageDescriptor message, string name, int number, FieldType type)
+    {
+        var field = message.FindFieldByName(name);
+
+        Assert.That(field, Is.Not.Null, $"{message.FullName} lost field {name}");
+        Assert.That(field!.FieldNumber, Is.EqualTo(number));
+        Assert.That(field.FieldType, Is.EqualTo(type));
+    }
+
+    [TestCase("MVCC_READ_CONFLICT", 11)]
+    [TestCase("PHANTOM_READ_CONFLICT", 12)]
+    [TestCase("ENDORSEMENT_POLICY_FAILURE", 10)]
+    [TestCase("DUPLICATE_TXID", 9)]
+    [TestCase("INVALID_CHAINCODE", 25)]
+    [TestCase("NOT_VALIDATED", 254)]
+    [TestCase("INVALID_OTHER_REASON", 255)]
+    public void TxValidationCode_keeps_fabric_value(string name, int number) =>
+        Assert.That(TransactionReflection.Descriptor.FindTypeByName<EnumDescriptor>("TxValidationCode").FindValueByName(name)?.Number,
+            Is.EqualTo(number));
+
+    [Test]
+    public void TxValidationCode_has_all_28_fabric_values() =>
+        Assert.That(TransactionReflection.Descriptor.FindTypeByName<EnumDescriptor>("TxValidationCode").Values, Has.Count.EqualTo(28));
+
+    [TestCase("common.Envelope")]
+    [TestCase("msp.SerializedIdentity")]
+    [TestCase("protos.SignedProposal")]
+    [TestCase("rwset.TxReadWriteSet")]
+    [TestCase("kvrwset.KVRWSet")]
+    [TestCase("orderer.SeekInfo")]
+    [TestCase("gateway.ErrorDetail")]
+    [TestCase("google.rpc.Status")]
+    public void Message_keeps_fabric_full_name(string fullName)
+    {
+        FileDescriptor[] files =
+        [
+            CommonReflection.Descriptor, FnzChain.Protos.Msp.IdentitiesReflection.Descriptor, ProposalReflection.Descriptor,
+            RwsetReflection.Descriptor, KvRwsetReflection.Descriptor, AbReflection.Descriptor,
+            GatewayReflection.Descriptor, FnzChain.Protos.Rpc.StatusReflection.Descriptor,
+        ];
+
+        Assert.That(files.SelectMany(f => f.MessageTypes).Select(m => m.FullName), Does.Contain(fullName));
+    }
+
+    [Test]
+    public void Gateway_service_keeps_fabric_method_names()
+    {
+        var service = GatewayReflection.Descriptor.FindTypeByName<ServiceDescriptor>("Gateway");
+
+        Assert.That(service.FullName, Is.EqualTo("gateway.Gateway"));
+        Assert.That(service.Methods.Select(m => m.Name),
+            Is.EqualTo(new[] { "Endorse", "Submit", "CommitStatus", "Evaluate", "ChaincodeEvents" }));
+        Assert.That(service.FindMethodByName("ChaincodeEvents").IsServerStreaming, Is.True);
+    }
+}
