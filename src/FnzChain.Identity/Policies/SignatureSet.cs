@@ -1,0 +1,61 @@
+using FnzChain.Identity.Msp;
+
+namespace FnzChain.Identity.Policies;
+
+/// <summary>One signature to weigh against a policy: who claims to sign, what was signed, the signature.</summary>
+public readonly record struct SignedData(ReadOnlyMemory<byte> Identity, ReadOnlyMemory<byte> Data, ReadOnlyMemory<byte> Signature);
+
+/// <summary>
+/// The distinct, valid signers among a set of signed data, as Fabric computes them before evaluating a policy:
+/// identities that do not validate and signatures that do not verify are set aside with their reason, and an
+/// identity that signed more than once counts once. Evaluate several policies against one set to verify
+/// each signature only once.
+/// </summary>
+public sealed class SignatureSet
+{
+    private SignatureSet(IReadOnlyList<ValidatedIdentity> identities, IReadOnlyList<string> ignored)
+    {
+        Identities = identities;
+        Ignored = ignored;
+    }
+
+    /// <summary>Distinct identities whose signatures verified, in the order first seen.</summary>
+    public IReadOnlyList<ValidatedIdentity> Identities { get; }
+
+    /// <summary>Why each signature that does not count was set aside.</summary>
+    public IReadOnlyList<string> Ignored { get; }
+
+    public static SignatureSet Validate(IEnumerable<SignedData> signatures, MspRegistry msps)
+    {
+        ArgumentNullException.ThrowIfNull(signatures);
+        ArgumentNullException.ThrowIfNull(msps);
+        var identities = new List<ValidatedIdentity>();
+        var ignored = new List<string>();
+        foreach (var signed in signatures)
+        {
+            var result = msps.Deserialize(signed.Identity.Span);
+            if (result.Identity is not { } identity)
+            {
+                ignored.Add(result.Error);
+                continue;
+            }
+
+            if (identities.Any(seen => seen.Serialized.Span.SequenceEqual(identity.Serialized.Span)))
+            {
+                ignored.Add($"{identity} signed more than once; counted once");
+                continue;
+            }
+
+            var check = identity.Verify(signed.Data.Span, signed.Signature.Span);
+            if (!check.IsValid)
+            {
+                ignored.Add($"signature of {identity}: {check.Reason}");
+                continue;
+            }
+
+            identities.Add(identity);
+        }
+
+        return new SignatureSet(identities, ignored);
+    }
+}
