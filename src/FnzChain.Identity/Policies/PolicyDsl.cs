@@ -88,7 +88,7 @@ public static class PolicyDsl
                 {
                     builder.Append("AND(");
                 }
-                else if (n == 1 && rules.Count > 1)
+                else if (n == 1 && rules.Count >= 1)
                 {
                     builder.Append("OR(");
                 }
