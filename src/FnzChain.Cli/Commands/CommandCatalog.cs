@@ -10,5 +10,6 @@ internal static class CommandCatalog
         yield return VersionCommand.Create();
         yield return CryptoCommand.Create();
         yield return BenchCommand.Create();
+        yield return DemoCommand.Create();
     }
 }
