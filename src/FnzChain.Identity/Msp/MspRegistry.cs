@@ -30,7 +30,7 @@ public sealed class MspRegistry
     private readonly TimeProvider _time;
     private readonly int _cacheCapacity;
     private readonly ConcurrentDictionary<IdentityKey, ValidatedIdentityEntry> _cache = new();
-    private FrozenDictionary<string, MemberServiceProvider> _msps;
+    private volatile FrozenDictionary<string, MemberServiceProvider> _msps;
 
     public MspRegistry(IEnumerable<MspDefinition> definitions, TimeProvider? time = null, int cacheCapacity = DefaultCacheCapacity)
     {
