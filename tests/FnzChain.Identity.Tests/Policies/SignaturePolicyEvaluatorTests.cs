@@ -18,8 +18,7 @@ public sealed class SignaturePolicyEvaluatorTests
         {
             if (!Identities.TryGetValue(spec, out var identity))
             {
-                var (orgRole, _) = (spec.Split('#')[0], 0);
-                var parts = orgRole.Split('.');
+                var parts = spec.Split('#')[0].Split('.');
                 identity = Pki.Issue($"{parts[0]}MSP", parts[1]);
                 Identities[spec] = identity;
             }
