@@ -49,8 +49,22 @@ public static class OrganizationRevocation
 
         PemFiles.WriteCrl(crlPath, crl);
         var count = new Org.BouncyCastle.X509.X509CrlParser().ReadCrl(crl).GetRevokedCertificates()?.Count ?? 0;
-        // X509Certificate2 shows the DER sign byte (a leading 00); openssl and Fabric show the number itself.
-        var serial = certificate.SerialNumber.TrimStart('0');
-        return new RevocationResult(serial.Length == 0 ? "0" : serial, crlPath, count);
+        return new RevocationResult(OpensslSerial(certificate.SerialNumber), crlPath, count);
+    }
+
+    /// <summary>
+    /// The serial as openssl prints it (<c>x509 -serial</c>, <c>crl -text</c>): whole bytes in upper-case hex with
+    /// leading zero bytes dropped — so 0x05474… keeps its leading 0, while the DER sign byte (00) that
+    /// X509Certificate2 shows is removed.
+    /// </summary>
+    internal static string OpensslSerial(string derSerialHex)
+    {
+        var serial = derSerialHex;
+        while (serial.Length > 2 && serial.StartsWith("00", StringComparison.Ordinal))
+        {
+            serial = serial[2..];
+        }
+
+        return serial.ToUpperInvariant();
     }
 }
