@@ -5,9 +5,9 @@ namespace FnzChain.Identity.Policies;
 /// <summary>
 /// <c>ANY|ALL|MAJORITY &lt;SubPolicy&gt;</c> over the organisations of a scope (a channel's application or
 /// orderer group): counts the organisations whose own policy of that name is satisfied. Thresholds as in
-/// Fabric: ANY needs 1, ALL needs every organisation, MAJORITY needs more than half. With no organisations,
-/// ANY and MAJORITY cannot be satisfied and ALL is satisfied vacuously — Fabric's behaviour, kept so that
-/// configurations mean the same thing here.
+/// Fabric: ANY needs 1, ALL needs every organisation, MAJORITY needs more than half. With no organisations the
+/// threshold is 0 for every rule (Fabric's implicitmeta: "consider 0 to be a majority or any"), so the policy is
+/// satisfied — kept so that configurations mean the same thing here.
 /// </summary>
 public sealed class ImplicitMetaPolicyEvaluator : IPolicy
 {
@@ -24,7 +24,7 @@ public sealed class ImplicitMetaPolicyEvaluator : IPolicy
 
         Policy = policy;
         _organizations = organizations;
-        Threshold = policy.Rule switch
+        Threshold = organizations.Count == 0 ? 0 : policy.Rule switch
         {
             ImplicitMetaPolicy.Types.Rule.Any => 1,
             ImplicitMetaPolicy.Types.Rule.All => organizations.Count,

@@ -23,7 +23,8 @@ public sealed class ImplicitMetaPolicyEvaluatorTests
     [TestCase("MAJORITY Admins", 2, 2, true)]
     [TestCase("MAJORITY Admins", 1, 1, true)]
     [TestCase("ALL Admins", 0, 0, true)]
-    [TestCase("ANY Admins", 0, 0, false)]
+    [TestCase("ANY Admins", 0, 0, true)]
+    [TestCase("MAJORITY Admins", 0, 0, true)]
     public void Evaluate_counts_satisfied_organisations(string text, int orgCount, int signingOrgs, bool expected)
     {
         var registry = Pki.Registry(null, Orgs);
