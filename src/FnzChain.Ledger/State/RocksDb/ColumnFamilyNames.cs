@@ -1,0 +1,25 @@
+namespace FnzChain.Ledger.State.RocksDb;
+
+/// <summary>The column families of a channel's RocksDB database, one per concern.</summary>
+internal static class ColumnFamilyNames
+{
+    /// <summary>Public world state: namespace‖key → version, metadata, value.</summary>
+    public const string State = "state";
+
+    /// <summary>Private data state (collections). Created now; written by the private-data issue.</summary>
+    public const string PrivateState = "pvt";
+
+    /// <summary>Hashes of private data, kept by every peer. Created now; written by the private-data issue.</summary>
+    public const string PrivateHashState = "pvthash";
+
+    /// <summary>History: namespace‖key‖block‖tx → tx id, timestamp, is-delete, value.</summary>
+    public const string History = "history";
+
+    /// <summary>Block-store index (block number → location, tx id → block/tx/code). Written by the block-store issue.</summary>
+    public const string Index = "index";
+
+    /// <summary>Savepoints: the height up to which each store is applied.</summary>
+    public const string Savepoint = "savepoint";
+
+    public static readonly string[] All = [State, PrivateState, PrivateHashState, History, Index, Savepoint];
+}
