@@ -1,0 +1,280 @@
+using FnzChain.Ledger.Blocks;
+using FnzChain.Ledger.History;
+using FnzChain.Ledger.State;
+using FnzChain.Ledger.State.RocksDb;
+using FnzChain.Ledger.Storage;
+using FnzChain.Ledger.Validation;
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Peer;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using RocksDbSharp;
+using Version = FnzChain.Ledger.State.Version;
+
+namespace FnzChain.Ledger;
+
+/// <summary>
+/// Everything one node keeps on disk for one channel: the block store, the world state, history and the index,
+/// in a folder holding <c>blocks/</c> (segment files) and <c>db/</c> (RocksDB). Blocks are committed one at a
+/// time: checked for sequence and hashes, validated (duplicates, MVCC, phantoms), then written — block file
+/// first, then index, state, history and savepoint in one atomic RocksDB batch.
+/// </summary>
+/// <remarks>
+/// <see cref="OpenAsync"/> recovers from a crash: it drops a torn last record, indexes and applies blocks that
+/// reached the block files but not the database, and refuses to open when committed data is missing.
+/// Reads (state, history, blocks) may run concurrently with a commit.
+/// </remarks>
+public sealed partial class ChannelLedger : IDisposable
+{
+    public const string BlocksFolder = "blocks";
+    public const string DatabaseFolder = "db";
+
+    private readonly ChannelDatabase _database;
+    private readonly RocksDbStateDatabase _state;
+    private readonly LedgerOptions _options;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _commitGate = new(1, 1);
+    private string? _faulted;
+    private bool _disposed;
+
+    private ChannelLedger(string path, ChannelDatabase database, BlockStore blocks, LedgerOptions options)
+    {
+        Path = path;
+        _database = database;
+        _state = new RocksDbStateDatabase(database, ownsDatabase: false);
+        Blocks = blocks;
+        _options = options;
+        _logger = options.Logger;
+    }
+
+    /// <summary>The ledger folder.</summary>
+    public string Path { get; }
+
+    public BlockStore Blocks { get; }
+
+    /// <summary>The world state (also usable for endorsement snapshots).</summary>
+    public IStateDatabase State => _state;
+
+    public HistoryStore History => _state.History;
+
+    /// <summary>Number of committed blocks.</summary>
+    public ulong Height => Blocks.Height;
+
+    /// <summary>Opens (creating if needed) the ledger in <paramref name="path"/>, recovering from an interrupted commit.</summary>
+    public static async Task<ChannelLedger> OpenAsync(string path, LedgerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new LedgerOptions();
+        options.Validate();
+        Directory.CreateDirectory(path);
+        var database = ChannelDatabase.Open(System.IO.Path.Combine(path, DatabaseFolder), options.ToStateOptions());
+        ChannelLedger? ledger = null;
+        try
+        {
+            var files = new BlockFiles(
+                System.IO.Path.Combine(path, BlocksFolder), options.SegmentBytes, options.MaxBlockBytes, options.Durability == CommitDurability.Synced);
+            ledger = new ChannelLedger(path, database, new BlockStore(files, new BlockIndex(database)), options);
+            await ledger.RecoverAsync(cancellationToken).ConfigureAwait(false);
+            return ledger;
+        }
+        catch
+        {
+            if (ledger is not null)
+            {
+                ledger.Dispose();
+            }
+            else
+            {
+                database.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Validates and commits the next block. <paramref name="verdicts"/> are the peer's codes from signature and
+    /// endorsement-policy checks, one per transaction (null: all valid so far); this call adds duplicate-tx-id, MVCC
+    /// and phantom checks, records every code in the block's <c>TRANSACTIONS_FILTER</c> metadata and returns them.
+    /// Durable when it returns (with the default durability).
+    /// </summary>
+    /// <exception cref="BlockRejectedException">The block is out of sequence, not chained to the last block, its data
+    /// hash is wrong, or a transaction marked valid does not decode. Nothing was written.</exception>
+    public async Task<BlockCommitResult> CommitAsync(Block block, IReadOnlyList<TxValidationCode>? verdicts = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        await _commitGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfUnusable();
+            var number = CheckHeader(block);
+            var txs = TransactionParser.ParseBlock(block);
+            var codes = InitialCodes(number, txs, verdicts);
+            var reasons = new string?[txs.Length];
+            var indexed = MvccValidator.MarkDuplicates(txs, codes, reasons, Blocks.Index);
+            var updates = await MvccValidator.ValidateAsync(number, txs, codes, reasons, _state, cancellationToken).ConfigureAwait(false);
+
+            var stored = WithValidationCodes(block, codes);
+            var bytes = stored.ToByteArray();
+            if (bytes.Length > _options.MaxBlockBytes)
+            {
+                throw new BlockRejectedException(number, $"it is {bytes.Length} bytes, more than the limit of {_options.MaxBlockBytes}");
+            }
+
+            cancellationToken.ThrowIfCancellationRequested(); // the last point at which giving up leaves nothing behind
+            var headerHash = BlockHashing.HeaderHash(block.Header);
+            WriteBlock(number, bytes, txs, codes, indexed, updates.Batch);
+            Blocks.Publish(number, headerHash);
+            return new BlockCommitResult(number, codes, reasons, headerHash);
+        }
+        finally
+        {
+            _commitGate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Blocks.Dispose();
+        _state.Dispose();
+        _database.Dispose();
+        _commitGate.Dispose();
+    }
+
+    private ulong CheckHeader(Block block)
+    {
+        var expected = Blocks.Height;
+        if (block.Header is null)
+        {
+            throw new BlockRejectedException(expected, "it has no header");
+        }
+
+        var number = block.Header.Number;
+        if (number != expected)
+        {
+            throw new BlockRejectedException(number, $"out of sequence: the ledger's next block is {expected}");
+        }
+
+        var previous = Blocks.LastBlockHash.Span;
+        if (!block.Header.PreviousHash.Span.SequenceEqual(previous))
+        {
+            throw new BlockRejectedException(number,
+                $"previous hash {BlockHashing.Short(block.Header.PreviousHash.Span)} does not match the hash of block {(number == 0 ? "-" : (number - 1).ToString(System.Globalization.CultureInfo.InvariantCulture))} ({BlockHashing.Short(previous)})");
+        }
+
+        var dataHash = BlockHashing.DataHash(block.Data);
+        if (!block.Header.DataHash.Span.SequenceEqual(dataHash))
+        {
+            throw new BlockRejectedException(number,
+                $"data hash {BlockHashing.Short(block.Header.DataHash.Span)} does not match its {block.Data?.Data.Count ?? 0} transactions ({BlockHashing.Short(dataHash)})");
+        }
+
+        return number;
+    }
+
+    private static TxValidationCode[] InitialCodes(ulong number, ParsedTransaction[] txs, IReadOnlyList<TxValidationCode>? verdicts)
+    {
+        if (verdicts is not null && verdicts.Count != txs.Length)
+        {
+            throw new BlockRejectedException(number, $"{verdicts.Count} validation verdicts given for {txs.Length} transactions");
+        }
+
+        var codes = new TxValidationCode[txs.Length];
+        for (var i = 0; i < txs.Length; i++)
+        {
+            codes[i] = verdicts?[i] ?? TxValidationCode.Valid;
+            if (codes[i] == TxValidationCode.Valid && txs[i].Problem is { } problem)
+            {
+                var id = txs[i].TxId.Length > 0 ? $" (tx id {txs[i].TxId})" : string.Empty;
+                throw new BlockRejectedException(number, $"transaction {i}{id}: {problem}");
+            }
+        }
+
+        return codes;
+    }
+
+    /// <summary>The block as stored: the orderer's metadata kept, <c>TRANSACTIONS_FILTER</c> set to one code byte per transaction.</summary>
+    private static Block WithValidationCodes(Block block, TxValidationCode[] codes)
+    {
+        const int transactionsFilter = (int)BlockMetadataIndex.TransactionsFilter;
+        var metadata = new BlockMetadata();
+        if (block.Metadata is not null)
+        {
+            metadata.Metadata.AddRange(block.Metadata.Metadata);
+        }
+
+        while (metadata.Metadata.Count <= (int)BlockMetadataIndex.CommitHash)
+        {
+            metadata.Metadata.Add(ByteString.Empty);
+        }
+
+        var filter = new byte[codes.Length];
+        for (var i = 0; i < codes.Length; i++)
+        {
+            filter[i] = (byte)codes[i];
+        }
+
+        metadata.Metadata[transactionsFilter] = UnsafeByteOperations.UnsafeWrap(filter);
+        return new Block { Header = block.Header, Data = block.Data ?? new BlockData(), Metadata = metadata };
+    }
+
+    /// <summary>
+    /// Block file first (fsynced), then one atomic batch with the index, state, history and savepoint. If the batch
+    /// fails, the record is cut off again so the files end at the last committed block.
+    /// </summary>
+    private void WriteBlock(ulong number, byte[] bytes, ParsedTransaction[] txs, TxValidationCode[] codes, bool[] indexed, UpdateBatch updates)
+    {
+        var location = Blocks.Append(bytes);
+        try
+        {
+            using var batch = new WriteBatch();
+            Blocks.AddToBatch(batch, number, location, IndexedTxs(number, txs, codes, indexed));
+            _state.Apply(batch, updates, Savepoint(number, txs.Length));
+        }
+        catch (Exception e)
+        {
+            try
+            {
+                Blocks.UndoAppend(location);
+            }
+            catch (Exception undo)
+            {
+                _faulted = $"block {number} was written to {location} but its commit failed ({e.Message}) and could not be undone ({undo.Message}); reopen the ledger to recover";
+                _logger.LogError(undo, "Ledger {Path} is unusable until reopened: {Reason}", Path, _faulted);
+            }
+
+            throw;
+        }
+    }
+
+    private static List<(string TxId, TxLocation Location)> IndexedTxs(ulong number, ParsedTransaction[] txs, TxValidationCode[] codes, bool[] indexed)
+    {
+        var list = new List<(string, TxLocation)>(txs.Length);
+        for (var i = 0; i < txs.Length; i++)
+        {
+            if (indexed[i])
+            {
+                list.Add((txs[i].TxId, new TxLocation(number, i, codes[i])));
+            }
+        }
+
+        return list;
+    }
+
+    private static Version Savepoint(ulong number, int txCount) => new(number, (ulong)Math.Max(0, txCount - 1));
+
+    private void ThrowIfUnusable()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_faulted is not null)
+        {
+            throw new InvalidOperationException(_faulted);
+        }
+    }
+}

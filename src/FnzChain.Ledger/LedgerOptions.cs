@@ -1,0 +1,50 @@
+using FnzChain.Ledger.State.RocksDb;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FnzChain.Ledger;
+
+/// <summary>Options of one channel's ledger (<see cref="ChannelLedger"/>).</summary>
+public sealed class LedgerOptions
+{
+    /// <summary>
+    /// When a commit counts as done. <see cref="CommitDurability.Synced"/> (the default) fsyncs the block file
+    /// and the database log before <see cref="ChannelLedger.CommitAsync"/> returns, so a power cut cannot lose an
+    /// acknowledged block.
+    /// </summary>
+    public CommitDurability Durability { get; init; } = CommitDurability.Synced;
+
+    /// <summary>Keep the history of every key (Fabric's <c>enableHistoryDatabase</c>).</summary>
+    public bool EnableHistory { get; init; } = true;
+
+    /// <summary>RocksDB block cache shared by the channel's column families.</summary>
+    public ulong BlockCacheBytes { get; init; } = 64UL * 1024 * 1024;
+
+    /// <summary>A new segment file starts when the current one would grow past this (Fabric's default is 64 MiB).</summary>
+    public long SegmentBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Largest serialized block accepted, written or read back: bounds every read of a length prefix.</summary>
+    public int MaxBlockBytes { get; init; } = 128 * 1024 * 1024;
+
+    public ILogger Logger { get; init; } = NullLogger.Instance;
+
+    internal RocksDbStateOptions ToStateOptions() => new()
+    {
+        Durability = Durability,
+        EnableHistory = EnableHistory,
+        BlockCacheBytes = BlockCacheBytes,
+    };
+
+    internal void Validate()
+    {
+        if (SegmentBytes < 1024 * 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SegmentBytes), SegmentBytes, "segment files must be at least 1 MiB");
+        }
+
+        if (MaxBlockBytes < 1024 || MaxBlockBytes > int.MaxValue - Blocks.BlockRecord.HeaderLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxBlockBytes), MaxBlockBytes, "the largest block must be between 1 KiB and 2 GiB");
+        }
+    }
+}
