@@ -1,3 +1,4 @@
+using System.Buffers;
 using FnzChain.Ledger.Blocks;
 using FnzChain.Ledger.History;
 using FnzChain.Ledger.State;
@@ -93,6 +94,16 @@ public sealed partial class ChannelLedger : IDisposable
     }
 
     /// <summary>
+    /// Decodes a block's transactions and computes its data hash: the part of committing that does not depend on
+    /// the ledger, safe to run on any thread ahead of <see cref="CommitAsync(PreparedBlock, IReadOnlyList{TxValidationCode}?, CancellationToken)"/>.
+    /// </summary>
+    public static PreparedBlock Prepare(Block block) => PreparedBlock.From(block);
+
+    /// <summary>Prepares and commits the next block; see <see cref="CommitAsync(PreparedBlock, IReadOnlyList{TxValidationCode}?, CancellationToken)"/>.</summary>
+    public Task<BlockCommitResult> CommitAsync(Block block, IReadOnlyList<TxValidationCode>? verdicts = null, CancellationToken cancellationToken = default) =>
+        CommitAsync(Prepare(block), verdicts, cancellationToken);
+
+    /// <summary>
     /// Validates and commits the next block. <paramref name="verdicts"/> are the peer's codes from signature and
     /// endorsement-policy checks, one per transaction (null: all valid so far); this call adds duplicate-tx-id, MVCC
     /// and phantom checks, records every code in the block's <c>TRANSACTIONS_FILTER</c> metadata and returns them.
@@ -100,30 +111,41 @@ public sealed partial class ChannelLedger : IDisposable
     /// </summary>
     /// <exception cref="BlockRejectedException">The block is out of sequence, not chained to the last block, its data
     /// hash is wrong, or a transaction marked valid does not decode. Nothing was written.</exception>
-    public async Task<BlockCommitResult> CommitAsync(Block block, IReadOnlyList<TxValidationCode>? verdicts = null, CancellationToken cancellationToken = default)
+    public async Task<BlockCommitResult> CommitAsync(PreparedBlock prepared, IReadOnlyList<TxValidationCode>? verdicts = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(block);
+        ArgumentNullException.ThrowIfNull(prepared);
         await _commitGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfUnusable();
-            var number = CheckHeader(block);
-            var txs = TransactionParser.ParseBlock(block);
+            var block = prepared.Block;
+            var number = CheckHeader(block, prepared.DataHash.Span);
+            var txs = prepared.TransactionArray;
             var codes = InitialCodes(number, txs, verdicts);
             var reasons = new string?[txs.Length];
             var indexed = MvccValidator.MarkDuplicates(txs, codes, reasons, Blocks.Index);
             var updates = await MvccValidator.ValidateAsync(number, txs, codes, reasons, _state, cancellationToken).ConfigureAwait(false);
 
             var stored = WithValidationCodes(block, codes);
-            var bytes = stored.ToByteArray();
-            if (bytes.Length > _options.MaxBlockBytes)
+            var size = stored.CalculateSize();
+            if (size > _options.MaxBlockBytes)
             {
-                throw new BlockRejectedException(number, $"it is {bytes.Length} bytes, more than the limit of {_options.MaxBlockBytes}");
+                throw new BlockRejectedException(number, $"it is {size} bytes, more than the limit of {_options.MaxBlockBytes}");
             }
 
             cancellationToken.ThrowIfCancellationRequested(); // the last point at which giving up leaves nothing behind
             var headerHash = BlockHashing.HeaderHash(block.Header);
-            WriteBlock(number, bytes, txs, codes, indexed, updates.Batch);
+            var buffer = ArrayPool<byte>.Shared.Rent(size);
+            try
+            {
+                stored.WriteTo(buffer.AsSpan(0, size));
+                WriteBlock(number, buffer.AsMemory(0, size), txs, codes, indexed, updates.Batch);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
             Blocks.Publish(number, headerHash);
             return new BlockCommitResult(number, codes, reasons, headerHash);
         }
@@ -147,7 +169,7 @@ public sealed partial class ChannelLedger : IDisposable
         _commitGate.Dispose();
     }
 
-    private ulong CheckHeader(Block block)
+    private ulong CheckHeader(Block block, ReadOnlySpan<byte> dataHash)
     {
         var expected = Blocks.Height;
         if (block.Header is null)
@@ -168,7 +190,6 @@ public sealed partial class ChannelLedger : IDisposable
                 $"previous hash {BlockHashing.Short(block.Header.PreviousHash.Span)} does not match the hash of block {(number == 0 ? "-" : (number - 1).ToString(System.Globalization.CultureInfo.InvariantCulture))} ({BlockHashing.Short(previous)})");
         }
 
-        var dataHash = BlockHashing.DataHash(block.Data);
         if (!block.Header.DataHash.Span.SequenceEqual(dataHash))
         {
             throw new BlockRejectedException(number,
@@ -228,7 +249,7 @@ public sealed partial class ChannelLedger : IDisposable
     /// Block file first (fsynced), then one atomic batch with the index, state, history and savepoint. If the batch
     /// fails, the record is cut off again so the files end at the last committed block.
     /// </summary>
-    private void WriteBlock(ulong number, byte[] bytes, ParsedTransaction[] txs, TxValidationCode[] codes, bool[] indexed, UpdateBatch updates)
+    private void WriteBlock(ulong number, ReadOnlyMemory<byte> bytes, ParsedTransaction[] txs, TxValidationCode[] codes, bool[] indexed, UpdateBatch updates)
     {
         var location = Blocks.Append(bytes);
         try

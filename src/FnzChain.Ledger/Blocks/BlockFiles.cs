@@ -93,7 +93,7 @@ internal sealed partial class BlockFiles : IDisposable
     }
 
     /// <summary>Writes one record at the append position (rolling to a new file when full) and, when syncing, fsyncs it.</summary>
-    public BlockLocation Append(ReadOnlySpan<byte> block)
+    public BlockLocation Append(ReadOnlyMemory<byte> block)
     {
         if (block.Length == 0 || block.Length > MaxBlockBytes)
         {
@@ -108,20 +108,11 @@ internal sealed partial class BlockFiles : IDisposable
         }
 
         var writer = WriterFor(AppendFile);
-        var record = ArrayPool<byte>.Shared.Rent(recordLength);
-        try
-        {
-            BlockRecord.WriteHeader(record, block);
-            block.CopyTo(record.AsSpan(BlockRecord.HeaderLength));
+        var header = new byte[BlockRecord.HeaderLength];
+        BlockRecord.WriteHeader(header, block.Span);
 
-            // One write call for header and block keeps a torn write to the tail of the record.
-            RandomAccess.Write(writer, record.AsSpan(0, recordLength), AppendOffset);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(record);
-        }
-
+        // One gathering write for header and block (no copy): a torn write can only lose the record's tail.
+        RandomAccess.Write(writer, [header, block], AppendOffset);
         if (_sync)
         {
             RandomAccess.FlushToDisk(writer);

@@ -146,7 +146,7 @@ public sealed class BlockStore : IDisposable
     }
 
     /// <summary>Writes a block's record to the segment files (fsynced when the ledger is synced). Not yet visible.</summary>
-    internal BlockLocation Append(byte[] block) => _files.Append(block);
+    internal BlockLocation Append(ReadOnlyMemory<byte> block) => _files.Append(block);
 
     /// <summary>Drops a record appended for a block whose commit then failed, so the files end at the last committed block.</summary>
     internal void UndoAppend(BlockLocation location) => _files.Truncate(location.File, location.Offset);
