@@ -139,7 +139,7 @@ public sealed partial class ChannelLedger : IDisposable
             try
             {
                 stored.WriteTo(buffer.AsSpan(0, size));
-                WriteBlock(number, buffer.AsMemory(0, size), txs, codes, indexed, updates.Batch);
+                await WriteBlockAsync(number, buffer.AsMemory(0, size), txs, codes, indexed, updates.Batch).ConfigureAwait(false);
             }
             finally
             {
@@ -246,17 +246,30 @@ public sealed partial class ChannelLedger : IDisposable
     }
 
     /// <summary>
-    /// Block file first (fsynced), then one atomic batch with the index, state, history and savepoint. If the batch
-    /// fails, the record is cut off again so the files end at the last committed block.
+    /// Block file first, then one atomic batch with the index, state, history and savepoint. The block file's
+    /// fsync runs while the batch is encoded and must finish before the batch is written, so the database never
+    /// refers to a block a power cut could lose. If the batch fails, the record is cut off again so the files end
+    /// at the last committed block.
     /// </summary>
-    private void WriteBlock(ulong number, ReadOnlyMemory<byte> bytes, ParsedTransaction[] txs, TxValidationCode[] codes, bool[] indexed, UpdateBatch updates)
+    private async Task WriteBlockAsync(ulong number, ReadOnlyMemory<byte> bytes, ParsedTransaction[] txs, TxValidationCode[] codes, bool[] indexed, UpdateBatch updates)
     {
         var location = Blocks.Append(bytes);
         try
         {
+            var flushed = Task.Run(Blocks.FlushAppended);
             using var batch = new WriteBatch();
-            Blocks.AddToBatch(batch, number, location, IndexedTxs(number, txs, codes, indexed));
-            _state.Apply(batch, updates, Savepoint(number, txs.Length));
+            var savepoint = Savepoint(number, txs.Length);
+            try
+            {
+                Blocks.AddToBatch(batch, number, location, IndexedTxs(number, txs, codes, indexed));
+                _state.Stage(batch, updates, savepoint);
+            }
+            finally
+            {
+                await flushed.ConfigureAwait(false);
+            }
+
+            _state.Write(batch, savepoint);
         }
         catch (Exception e)
         {

@@ -92,7 +92,10 @@ internal sealed partial class BlockFiles : IDisposable
         AppendOffset = offset;
     }
 
-    /// <summary>Writes one record at the append position (rolling to a new file when full) and, when syncing, fsyncs it.</summary>
+    /// <summary>
+    /// Writes one record at the append position (rolling to a new file when full). Not durable until
+    /// <see cref="FlushAppended"/>: the caller overlaps the fsync with other work.
+    /// </summary>
     public BlockLocation Append(ReadOnlyMemory<byte> block)
     {
         if (block.Length == 0 || block.Length > MaxBlockBytes)
@@ -113,14 +116,19 @@ internal sealed partial class BlockFiles : IDisposable
 
         // One gathering write for header and block (no copy): a torn write can only lose the record's tail.
         RandomAccess.Write(writer, [header, block], AppendOffset);
-        if (_sync)
-        {
-            RandomAccess.FlushToDisk(writer);
-        }
 
         var location = new BlockLocation(AppendFile, AppendOffset, block.Length);
         AppendOffset = location.End;
         return location;
+    }
+
+    /// <summary>fsyncs the file written last (when this store syncs); after it returns, appended records survive a power cut.</summary>
+    public void FlushAppended()
+    {
+        if (_sync && _writer is { } writer)
+        {
+            RandomAccess.FlushToDisk(writer);
+        }
     }
 
     /// <summary>Cuts a file back to <paramref name="length"/> bytes and makes it the append position; later files are deleted.</summary>

@@ -145,8 +145,11 @@ public sealed class BlockStore : IDisposable
         }
     }
 
-    /// <summary>Writes a block's record to the segment files (fsynced when the ledger is synced). Not yet visible.</summary>
+    /// <summary>Writes a block's record to the segment files. Neither durable (see <see cref="FlushAppended"/>) nor visible yet.</summary>
     internal BlockLocation Append(ReadOnlyMemory<byte> block) => _files.Append(block);
+
+    /// <summary>fsyncs the appended record when the ledger is synced.</summary>
+    internal void FlushAppended() => _files.FlushAppended();
 
     /// <summary>Drops a record appended for a block whose commit then failed, so the files end at the last committed block.</summary>
     internal void UndoAppend(BlockLocation location) => _files.Truncate(location.File, location.Offset);

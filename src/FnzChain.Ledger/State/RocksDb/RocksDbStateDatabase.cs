@@ -86,12 +86,33 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
     {
         lock (_writeLock)
         {
+            Stage(writeBatch, batch, savepoint);
+            Write(writeBatch, savepoint);
+        }
+    }
+
+    /// <summary>
+    /// First half of <see cref="Apply"/>, for a committer that overlaps encoding with other I/O: adds the block's
+    /// entries to the batch. The single committer must call <see cref="Write"/> next.
+    /// </summary>
+    internal void Stage(WriteBatch writeBatch, UpdateBatch batch, Version savepoint)
+    {
+        lock (_writeLock)
+        {
             if (_latestSavepoint is { } current && savepoint < current)
             {
                 throw new InvalidOperationException($"cannot apply updates at savepoint {savepoint}: the state database is already at {current}");
             }
 
             AddTo(writeBatch, batch, savepoint);
+        }
+    }
+
+    /// <summary>Writes a staged batch (atomically, with the configured durability) and moves the savepoint.</summary>
+    internal void Write(WriteBatch writeBatch, Version savepoint)
+    {
+        lock (_writeLock)
+        {
             _database.Write(writeBatch);
             _latestSavepoint = savepoint;
         }
@@ -145,7 +166,7 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
         {
             foreach (var write in batch.Writes)
             {
-                StateLimits.ValidateKey(write.Namespace, write.Key);
+                // Keys were validated when they were added to the UpdateBatch.
                 StateEncoding.EnsureCapacity(ref keyBuffer, StateEncoding.MaxKeyLength(write.Namespace, write.Key));
                 var keyLength = StateEncoding.EncodeKey(write.Namespace, write.Key, keyBuffer);
                 if (write.IsDelete)
