@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Globalization;
+using FnzChain.Cli.Bench;
+using FnzChain.Ledger;
+using FnzChain.Protos.Peer;
+
+namespace FnzChain.Cli.Tests.Commands;
+
+/// <summary>
+/// Crash safety with real processes: a writer (<c>fnzchain bench ledger --progress</c>, synced durability) commits
+/// deterministic blocks and is SIGKILLed at random points, many times over the same ledger folder. After each
+/// kill the ledger is reopened (recovery runs) and must hold every block the writer reported committed, exactly
+/// the state the workload implies at its height, and pass <c>ledger verify</c>.
+/// </summary>
+[Category("Integration")]
+public sealed class LedgerCrashTests
+{
+    private const int Iterations = 20;
+    private const int TxPerBlock = 20;
+    private const int Keys = 400;
+    private const int ValueBytes = 64;
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
+
+    [Test]
+    public async Task Killing_the_writer_at_random_points_never_loses_an_acknowledged_block()
+    {
+        var seed = Environment.TickCount;
+        TestContext.Out.WriteLine($"random seed {seed}");
+        var random = new Random(seed);
+        var workload = new LedgerWorkload(TxPerBlock, reads: 2, writes: 2, Keys, ValueBytes);
+        using var temp = new TempFolder();
+        var ledgerPath = temp.File("ledger");
+        var acknowledged = -1L;
+        var recoveries = 0;
+
+        for (var iteration = 0; iteration < Iterations; iteration++)
+        {
+            var killAfter = random.Next(1, 16);
+            var extraDelay = TimeSpan.FromMilliseconds(random.Next(0, 8));
+            var reported = await RunAndKillAsync(temp.Path, ledgerPath, killAfter, extraDelay);
+            acknowledged = Math.Max(acknowledged, reported);
+            TestContext.Out.WriteLine($"iteration {iteration}: killed after {killAfter} commits + {extraDelay.TotalMilliseconds} ms; last reported block {reported}");
+
+            var log = new RecordingLogger();
+            using (var ledger = await ChannelLedger.OpenAsync(ledgerPath, new LedgerOptions { Logger = log }))
+            {
+                TestContext.Out.WriteLine($"  reopened at height {ledger.Height}{string.Concat(log.Messages.Select(m => "; " + m))}");
+                recoveries += log.Messages.Count;
+                Assert.That((long)ledger.Height, Is.GreaterThan(acknowledged), $"iteration {iteration}: an acknowledged block was lost");
+                await AssertStateMatchesWorkloadAsync(ledger, workload, iteration);
+                AssertTransactionsIndexed(ledger, iteration);
+            }
+
+            var verify = await ProcessRunner.FnzchainAsync(temp.Path, "ledger", "verify", "--path", ledgerPath);
+            Assert.That(verify.ExitCode, Is.Zero, $"iteration {iteration}: {verify}");
+        }
+
+        TestContext.Out.WriteLine($"{recoveries} reopen(s) had to recover blocks or cut a torn write");
+    }
+
+    /// <summary>Keeps what the ledger logs during recovery, to show which crash windows the kills hit.</summary>
+    private sealed class RecordingLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Messages.Add(formatter(state, exception));
+    }
+
+    /// <summary>Starts the writer, kills it with SIGKILL after it reported <paramref name="killAfter"/> commits (plus a delay), and returns the last block it reported.</summary>
+    private static async Task<long> RunAndKillAsync(string workDir, string ledgerPath, int killAfter, TimeSpan extraDelay)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+                 {
+                     ProcessRunner.FnzchainDll, "bench", "ledger", "--path", ledgerPath, "--progress", "--blocks", "1000000",
+                     "--tx-per-block", $"{TxPerBlock}", "--reads", "2", "--writes", "2", "--keys", $"{Keys}", "--value-bytes", $"{ValueBytes}",
+                 })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start fnzchain");
+        var stderr = process.StandardError.ReadToEndAsync();
+        var last = -1L;
+        var seen = 0;
+        using var timeout = new CancellationTokenSource(s_timeout);
+        try
+        {
+            while (seen < killAfter)
+            {
+                var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+                if (line is null)
+                {
+                    Assert.Fail($"the writer exited before it was killed: {await stderr}");
+                }
+
+                if (line!.StartsWith("committed ", StringComparison.Ordinal))
+                {
+                    last = long.Parse(line["committed ".Length..], CultureInfo.InvariantCulture);
+                    seen++;
+                }
+            }
+
+            if (extraDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(extraDelay, timeout.Token);
+            }
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true); // SIGKILL: no chance to flush or close anything
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+
+        // Lines the writer printed before it died are acknowledged commits too.
+        while (await process.StandardOutput.ReadLineAsync(CancellationToken.None) is { } line)
+        {
+            if (line.StartsWith("committed ", StringComparison.Ordinal))
+            {
+                last = long.Parse(line["committed ".Length..], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return last;
+    }
+
+    private static async Task AssertStateMatchesWorkloadAsync(ChannelLedger ledger, LedgerWorkload workload, int iteration)
+    {
+        for (var key = 0L; key < Keys; key++)
+        {
+            var name = LedgerWorkload.KeyName(key);
+            var actual = await ledger.State.GetStateAsync(LedgerWorkload.Namespace, name);
+            var expected = workload.Expected(key, ledger.Height);
+            if (expected is not { } want)
+            {
+                Assert.That(actual, Is.Null, $"iteration {iteration}: {name} should not exist at height {ledger.Height}");
+                continue;
+            }
+
+            Assert.That(actual, Is.Not.Null, $"iteration {iteration}: {name} is missing at height {ledger.Height}");
+            Assert.That(actual!.Version, Is.EqualTo(new FnzChain.Ledger.State.Version(want.Block, want.Tx)), $"iteration {iteration}: version of {name}");
+            Assert.That(actual.Value.ToArray(), Is.EqualTo(want.Value), $"iteration {iteration}: value of {name}");
+        }
+    }
+
+    private static void AssertTransactionsIndexed(ChannelLedger ledger, int iteration)
+    {
+        var height = ledger.Height;
+        for (var block = height >= 3 ? height - 3 : 0; block < height; block++)
+        {
+            for (var tx = 0; tx < TxPerBlock; tx++)
+            {
+                var location = ledger.Blocks.GetTxLocation(LedgerWorkload.TxId(((long)block * TxPerBlock) + tx));
+                Assert.That(location, Is.EqualTo(new FnzChain.Ledger.Blocks.TxLocation(block, tx, TxValidationCode.Valid)), $"iteration {iteration}: tx {tx} of block {block}");
+            }
+        }
+
+        Assert.That(ledger.Blocks.GetTxLocation(LedgerWorkload.TxId((long)height * TxPerBlock)), Is.Null, $"iteration {iteration}: a tx beyond the height is indexed");
+    }
+}
