@@ -67,15 +67,9 @@ public sealed class ChannelLedgerRecoveryTests
     [Test]
     public async Task Open_indexes_and_applies_blocks_that_reached_the_files_but_not_the_database()
     {
-        _fixture.Close();
-        var backup = _fixture.DatabaseFolder + ".at-block-2";
-        CopyFolder(_fixture.DatabaseFolder, backup);
-        await _fixture.OpenAsync();
-        await _fixture.CommitAsync(TestTx.Id("t3").Write("fund", "counter", "3").Build());
-        await _fixture.CommitAsync(TestTx.Id("t4").Read("fund", "counter", new(3, 0)).Write("fund", "counter", "4").Build());
-        _fixture.Close();
-        Directory.Delete(_fixture.DatabaseFolder, recursive: true);
-        Directory.Move(backup, _fixture.DatabaseFolder);
+        await CommitWithoutTheDatabaseNoticingAsync(
+            TestTx.Id("t3").Write("fund", "counter", "3").Build(),
+            TestTx.Id("t4").Read("fund", "counter", new(3, 0)).Write("fund", "counter", "4").Build());
 
         await _fixture.OpenAsync();
 
@@ -118,21 +112,36 @@ public sealed class ChannelLedgerRecoveryTests
     [Test]
     public async Task Open_refuses_a_damaged_unindexed_block_that_is_not_the_last_record()
     {
-        _fixture.Close();
-        var backup = _fixture.DatabaseFolder + ".at-block-2";
-        CopyFolder(_fixture.DatabaseFolder, backup);
-        await _fixture.OpenAsync();
-        await _fixture.CommitAsync(TestTx.Id("t3").Write("fund", "counter", "3").Build());
-        var damaged = LocationOf(3);
-        await _fixture.CommitAsync(TestTx.Id("t4").Write("fund", "counter", "4").Build());
-        _fixture.Close();
-        Directory.Delete(_fixture.DatabaseFolder, recursive: true);
-        Directory.Move(backup, _fixture.DatabaseFolder);
-        FlipByte(_fixture.LastFile, damaged.Offset + 20);
+        var end = LocationOf(2).End;
+        await CommitWithoutTheDatabaseNoticingAsync(
+            TestTx.Id("t3").Write("fund", "counter", "3").Build(),
+            TestTx.Id("t4").Write("fund", "counter", "4").Build());
+        var damaged = end; // block 3's record starts where block 2's ends
+        FlipByte(_fixture.LastFile, damaged + 20);
 
         var error = Assert.ThrowsAsync<LedgerCorruptedException>(_fixture.OpenAsync);
 
         Assert.That(error!.Message, Does.StartWith("block 3 (blockfile_000000 at offset").And.Contain("checksum mismatch"));
+    }
+
+    /// <summary>
+    /// Commits one block per envelope, then puts back the database as it was before them: the state a crash leaves when block
+    /// records reached the files but the database batch did not.
+    /// </summary>
+    private async Task CommitWithoutTheDatabaseNoticingAsync(params Google.Protobuf.ByteString[] envelopes)
+    {
+        _fixture.Close();
+        var backup = _fixture.DatabaseFolder + ".before";
+        CopyFolder(_fixture.DatabaseFolder, backup);
+        await _fixture.OpenAsync();
+        foreach (var envelope in envelopes)
+        {
+            await _fixture.CommitAsync(envelope);
+        }
+
+        _fixture.Close();
+        Directory.Delete(_fixture.DatabaseFolder, recursive: true);
+        Directory.Move(backup, _fixture.DatabaseFolder);
     }
 
     internal static void FlipByte(string path, long offset)
