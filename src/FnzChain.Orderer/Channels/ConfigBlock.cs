@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using FnzChain.Ledger.Blocks;
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Config;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+
+namespace FnzChain.Orderer.Channels;
+
+/// <summary>Config blocks: a block holding exactly one CONFIG envelope whose data is a <c>fnzchain.config.ConfigEnvelope</c>.</summary>
+public static class ConfigBlock
+{
+    /// <summary>Block 0 of a channel: its first configuration, unsigned (nobody is a member before it exists).</summary>
+    public static Block CreateGenesis(ChannelConfig config, DateTimeOffset timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var envelope = new Envelope
+        {
+            Payload = new Payload
+            {
+                Header = new Header
+                {
+                    ChannelHeader = new ChannelHeader
+                    {
+                        Type = (int)HeaderType.Config,
+                        ChannelId = config.ChannelId,
+                        TxId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+                        Timestamp = Timestamp.FromDateTimeOffset(timestamp),
+                    }.ToByteString(),
+                    SignatureHeader = new SignatureHeader().ToByteString(),
+                },
+                Data = new ConfigEnvelope { Config = config }.ToByteString(),
+            }.ToByteString(),
+        };
+        return BlockFactory.Create(0, ReadOnlyMemory<byte>.Empty, [envelope.ToByteString()]);
+    }
+
+    /// <summary>The configuration a config block carries; a <see cref="FormatException"/> says what is wrong.</summary>
+    public static ChannelConfig ReadConfig(Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        var number = block.Header?.Number ?? 0;
+        if (block.Data is null || block.Data.Data.Count != 1)
+        {
+            throw new FormatException($"block {number} is not a config block: it has {block.Data?.Data.Count ?? 0} envelopes, a config block has 1");
+        }
+
+        try
+        {
+            var payload = Payload.Parser.ParseFrom(Envelope.Parser.ParseFrom(block.Data.Data[0]).Payload);
+            var header = ChannelHeader.Parser.ParseFrom(payload.Header?.ChannelHeader ?? ByteString.Empty);
+            if (header.Type != (int)HeaderType.Config)
+            {
+                throw new FormatException($"block {number} is not a config block: its envelope has type {header.Type}");
+            }
+
+            var config = ConfigEnvelope.Parser.ParseFrom(payload.Data).Config
+                ?? throw new FormatException($"block {number}: config envelope has no config");
+            if (config.ChannelId != header.ChannelId)
+            {
+                throw new FormatException($"block {number}: config is for channel {config.ChannelId} but the envelope says {header.ChannelId}");
+            }
+
+            return config;
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new FormatException($"block {number} is not a config block: {e.Message}", e);
+        }
+    }
+
+    /// <summary>True when the block's single envelope is of type CONFIG.</summary>
+    public static bool IsConfigBlock(Block block)
+    {
+        try
+        {
+            _ = ReadConfig(block);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}

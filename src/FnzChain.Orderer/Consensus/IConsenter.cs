@@ -1,0 +1,23 @@
+using FnzChain.Protos.Common;
+
+namespace FnzChain.Orderer.Consensus;
+
+/// <summary>
+/// The ordering seam of one channel: takes envelopes that passed the orderer's checks and turns them into an
+/// ordered stream of blocks written through an <see cref="IBlockWriter"/>. Solo orders in-process; Kafka through
+/// a single-partition topic so every orderer cuts the same blocks.
+/// </summary>
+public interface IConsenter : IAsyncDisposable
+{
+    /// <summary>Accepts an envelope for ordering (not yet in a block when this returns). Config envelopes are cut into a block of their own.</summary>
+    ValueTask OrderAsync(Envelope envelope, bool isConfig, CancellationToken cancellationToken);
+
+    /// <summary>Starts ordering (after the channel's ledger is open).</summary>
+    void Start();
+}
+
+/// <summary>Where a consenter sends the batches it cut: builds, signs and stores the next block.</summary>
+public interface IBlockWriter
+{
+    Task<Block> WriteAsync(IReadOnlyList<byte[]> envelopes, bool isConfig, CancellationToken cancellationToken);
+}
