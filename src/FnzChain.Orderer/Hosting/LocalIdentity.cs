@@ -1,0 +1,43 @@
+using FnzChain.Crypto.Keys;
+using FnzChain.Identity.Msp;
+
+namespace FnzChain.Orderer.Hosting;
+
+/// <summary>The node's own identity: its signing key and certificate, and its organisation's MSP (who may administer it).</summary>
+public sealed class LocalIdentity : IDisposable
+{
+    private LocalIdentity(string mspId, MspRegistry msp, SigningIdentityFiles signing)
+    {
+        MspId = mspId;
+        Msp = msp;
+        Signing = signing;
+        Serialized = MspRegistry.Serialize(mspId, signing.Certificate);
+    }
+
+    public string MspId { get; }
+
+    public MspRegistry Msp { get; }
+
+    public SigningIdentityFiles Signing { get; }
+
+    /// <summary>This node as a serialized <c>msp.SerializedIdentity</c>.</summary>
+    public byte[] Serialized { get; }
+
+    /// <summary>Loads a cryptogen-style <c>msp</c> folder (cacerts/, signcerts/, keystore/ …); errors name the file.</summary>
+    public static LocalIdentity Load(string mspPath, string mspId)
+    {
+        var definition = MspDefinition.LoadFolder(mspPath, mspId);
+        var signing = SigningIdentityFiles.Load(mspPath);
+        var msp = new MspRegistry([definition]);
+        var self = msp.Deserialize(MspRegistry.Serialize(mspId, signing.Certificate));
+        if (!self.IsValid)
+        {
+            signing.Dispose();
+            throw new MspException($"the node's own certificate {signing.CertificatePath} is not valid in MSP {mspId}: {self.Error}");
+        }
+
+        return new LocalIdentity(mspId, msp, signing);
+    }
+
+    public void Dispose() => Signing.Dispose();
+}

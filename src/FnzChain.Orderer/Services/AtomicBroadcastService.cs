@@ -1,0 +1,171 @@
+using FnzChain.Identity.Channels;
+using FnzChain.Orderer.Channels;
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Orderer;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Status = FnzChain.Protos.Common.Status;
+
+namespace FnzChain.Orderer.Services;
+
+/// <summary>
+/// Fabric's <c>orderer.AtomicBroadcast</c>: Broadcast takes signed envelopes for ordering (channel, size,
+/// signature and Writers policy checked first); Deliver streams a channel's blocks to its Readers. Every
+/// rejection is a <c>common.Status</c> with a one-line reason, logged once.
+/// </summary>
+public sealed partial class AtomicBroadcastService(OrdererChannels channels, ILogger<AtomicBroadcastService> logger) : AtomicBroadcast.AtomicBroadcastBase
+{
+    public override async Task Broadcast(IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<BroadcastResponse> responseStream, ServerCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        while (await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            var (status, info) = await OrderAsync(requestStream.Current, cancellationToken).ConfigureAwait(false);
+            if (status != Status.Success)
+            {
+                LogRejected(logger, "Broadcast", context.Peer, status, info);
+            }
+
+            await responseStream.WriteAsync(new BroadcastResponse { Status = status, Info = info }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override async Task Deliver(IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<DeliverResponse> responseStream, ServerCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        while (await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            var (status, info) = await DeliverAsync(requestStream.Current, responseStream, cancellationToken).ConfigureAwait(false);
+            if (status != Status.Success)
+            {
+                LogRejected(logger, "Deliver", context.Peer, status, info);
+            }
+
+            await responseStream.WriteAsync(new DeliverResponse { Status = status }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<(Status, string)> OrderAsync(Envelope envelope, CancellationToken cancellationToken)
+    {
+        SignedEnvelope parsed;
+        try
+        {
+            parsed = SignedEnvelope.Parse(envelope);
+        }
+        catch (FormatException e)
+        {
+            return (Status.BadRequest, e.Message);
+        }
+
+        if (channels.Find(parsed.ChannelId) is not { } channel)
+        {
+            return (Status.NotFound, $"channel \"{parsed.ChannelId}\" does not exist on this orderer");
+        }
+
+        var bundle = channel.Bundle;
+        var size = envelope.CalculateSize();
+        var limit = bundle.Config.Orderer.BatchSize.AbsoluteMaxBytes;
+        if (limit > 0 && size > limit)
+        {
+            return (Status.RequestEntityTooLarge, $"envelope of {size} bytes exceeds channel {parsed.ChannelId}'s absolute_max_bytes of {limit}");
+        }
+
+        switch (parsed.Type)
+        {
+            case HeaderType.EndorserTransaction or HeaderType.Message:
+                break;
+            case HeaderType.ConfigUpdate:
+                return (Status.NotImplemented, "config updates are not accepted by this orderer yet");
+            case HeaderType.Config:
+                return (Status.BadRequest, "CONFIG envelopes are produced by the orderer; submit a CONFIG_UPDATE");
+            default:
+                return (Status.BadRequest, $"envelopes of header type {(int)parsed.Type} are not accepted for ordering");
+        }
+
+        var writers = bundle.Evaluate(ChannelBundle.Writers, [parsed.SignedData]);
+        if (!writers.IsSatisfied)
+        {
+            return (Status.Forbidden, writers.Reason);
+        }
+
+        await channel.Consenter.OrderAsync(envelope, isConfig: false, cancellationToken).ConfigureAwait(false);
+        return (Status.Success, string.Empty);
+    }
+
+    private async Task<(Status, string)> DeliverAsync(Envelope envelope, IServerStreamWriter<DeliverResponse> responseStream, CancellationToken cancellationToken)
+    {
+        SignedEnvelope parsed;
+        SeekInfo seek;
+        try
+        {
+            parsed = SignedEnvelope.Parse(envelope);
+            seek = SeekInfo.Parser.ParseFrom(parsed.Payload.Data);
+        }
+        catch (Exception e) when (e is FormatException or Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return (Status.BadRequest, e.Message);
+        }
+
+        if (channels.Find(parsed.ChannelId) is not { } channel)
+        {
+            return (Status.NotFound, $"channel \"{parsed.ChannelId}\" does not exist on this orderer");
+        }
+
+        var readers = channel.Bundle.Evaluate(ChannelBundle.Readers, [parsed.SignedData]);
+        if (!readers.IsSatisfied)
+        {
+            return (Status.Forbidden, readers.Reason);
+        }
+
+        var blocks = channel.Ledger.Blocks;
+        var height = blocks.Height;
+        if (Position(seek.Start, height, "start") is not { } start)
+        {
+            return (Status.BadRequest, "seek info has no valid start position");
+        }
+
+        if (Position(seek.Stop, height, "stop") is not { } stop || stop < start)
+        {
+            return (Status.BadRequest, $"seek info stop must be a position at or after the start ({start})");
+        }
+
+        for (var number = start; number <= stop; number++)
+        {
+            if (number >= blocks.Height)
+            {
+                if (seek.Behavior == SeekInfo.Types.SeekBehavior.FailIfNotReady)
+                {
+                    return (Status.NotFound, $"block {number} of channel {parsed.ChannelId} does not exist yet (height {blocks.Height})");
+                }
+
+                await blocks.WaitForHeightAsync(number + 1, cancellationToken).ConfigureAwait(false);
+            }
+
+            var block = blocks.GetBlock(number)!;
+            if (seek.ContentType == SeekInfo.Types.SeekContentType.HeaderWithSig)
+            {
+                block = new Block { Header = block.Header, Metadata = block.Metadata, Data = new BlockData() };
+            }
+
+            await responseStream.WriteAsync(new DeliverResponse { Block = block }, cancellationToken).ConfigureAwait(false);
+            if (number == ulong.MaxValue)
+            {
+                break;
+            }
+        }
+
+        return (Status.Success, string.Empty);
+    }
+
+    private static ulong? Position(SeekPosition? position, ulong height, string which) => position?.TypeCase switch
+    {
+        SeekPosition.TypeOneofCase.Oldest => 0,
+        SeekPosition.TypeOneofCase.Newest => height == 0 ? 0 : height - 1,
+        SeekPosition.TypeOneofCase.Specified => position.Specified.Number,
+        SeekPosition.TypeOneofCase.NextCommit when which == "start" => height,
+        _ => null,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Rpc} from {Peer} rejected: {Status} {Info}")]
+    private static partial void LogRejected(ILogger logger, string rpc, string peer, Status status, string info);
+}

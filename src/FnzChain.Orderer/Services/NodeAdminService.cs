@@ -1,0 +1,70 @@
+using FnzChain.Identity.Admin;
+using FnzChain.Identity.Channels;
+using FnzChain.Orderer.Channels;
+using FnzChain.Orderer.Hosting;
+using FnzChain.Protos.Admin;
+using FnzChain.Protos.Common;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+
+namespace FnzChain.Orderer.Services;
+
+/// <summary>Channel participation for operators: join a channel from its genesis block, list channels. Admins of the node's organisation only.</summary>
+public sealed partial class NodeAdminService(OrdererChannels channels, LocalIdentity local, ILogger<NodeAdminService> logger) : NodeAdmin.NodeAdminBase
+{
+    public override async Task<ChannelInfo> JoinChannel(SignedAdminRequest request, ServerCallContext context)
+    {
+        var command = Authorize(request, context);
+        if (command.CommandCase != AdminRequest.CommandOneofCase.JoinChannel)
+        {
+            throw Fail(context, StatusCode.InvalidArgument, "JoinChannel needs a join_channel request");
+        }
+
+        Block genesis;
+        try
+        {
+            genesis = Block.Parser.ParseFrom(command.JoinChannel.GenesisBlock);
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException e)
+        {
+            throw Fail(context, StatusCode.InvalidArgument, $"genesis_block does not parse: {e.Message}");
+        }
+
+        try
+        {
+            var channel = await channels.JoinAsync(genesis, context.CancellationToken).ConfigureAwait(false);
+            return new ChannelInfo { ChannelId = channel.ChannelId, Height = channel.Ledger.Height };
+        }
+        catch (Exception e) when (e is ChannelConfigException or FormatException)
+        {
+            throw Fail(context, StatusCode.InvalidArgument, e.Message);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw Fail(context, StatusCode.AlreadyExists, e.Message);
+        }
+    }
+
+    public override Task<ChannelList> ListChannels(SignedAdminRequest request, ServerCallContext context)
+    {
+        _ = Authorize(request, context);
+        var list = new ChannelList();
+        list.Channels.AddRange(channels.All.Select(c => new ChannelInfo { ChannelId = c.ChannelId, Height = c.Ledger.Height }));
+        return Task.FromResult(list);
+    }
+
+    private AdminRequest Authorize(SignedAdminRequest request, ServerCallContext context)
+    {
+        var (command, error) = AdminRequests.Authorize(request, local.Msp);
+        return command ?? throw Fail(context, StatusCode.PermissionDenied, error!);
+    }
+
+    private RpcException Fail(ServerCallContext context, StatusCode code, string message)
+    {
+        LogRejected(logger, context.Method, context.Peer, code, message);
+        return new RpcException(new Grpc.Core.Status(code, message));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} from {Peer} rejected: {Code} {Message}")]
+    private static partial void LogRejected(ILogger logger, string method, string peer, StatusCode code, string message);
+}
