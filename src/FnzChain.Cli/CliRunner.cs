@@ -66,7 +66,7 @@ public static class CliRunner
     /// <summary>One line naming the cause: our own errors as they are, anything else with its type.</summary>
     internal static string DescribeFailure(Exception ex)
     {
-        var message = ex is CliException or IOException or UnauthorizedAccessException or FnzChain.Ledger.LedgerException
+        var message = ex is CliException or IOException or UnauthorizedAccessException || ex.GetType().Namespace?.StartsWith("FnzChain.", StringComparison.Ordinal) == true
             ? ex.Message
             : $"{ex.GetType().Name}: {ex.Message}";
         return message.ReplaceLineEndings(" ").Trim();

@@ -9,6 +9,8 @@ internal static class CommandCatalog
     {
         yield return VersionCommand.Create();
         yield return CryptoCommand.Create();
+        yield return ChannelCommand.Create();
+        yield return OrdererCommand.Create();
         yield return LedgerCommand.Create();
         yield return BenchCommand.Create();
         yield return DemoCommand.Create();

@@ -1,0 +1,115 @@
+using System.CommandLine;
+using FnzChain.Crypto.Keys;
+using FnzChain.Identity.Admin;
+using FnzChain.Identity.Msp;
+using FnzChain.Orderer.Channels;
+using FnzChain.Protos.Admin;
+using FnzChain.Protos.Common;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace FnzChain.Cli.Commands;
+
+/// <summary><c>fnzchain channel create|join|list</c>: genesis blocks from profiles, and channel participation of nodes.</summary>
+internal static class ChannelCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("channel", "Create channel genesis blocks and join nodes to channels.");
+        command.Subcommands.Add(CreateCreate());
+        command.Subcommands.Add(CreateJoin());
+        command.Subcommands.Add(CreateList());
+        return command;
+    }
+
+    private static Command CreateCreate()
+    {
+        var profile = new Option<string>("--profile") { Description = "Channel profile (JSON): organisations, orderer settings, policies.", Required = true };
+        var output = new Option<string>("--out") { Description = "Where to write the genesis block (serialized common.Block).", Required = true };
+        var command = new Command("create", "Build a channel's genesis block from a profile.");
+        command.Options.Add(profile);
+        command.Options.Add(output);
+        command.SetAction((parse, _) =>
+        {
+            var config = ChannelProfile.Load(parse.GetValue(profile)!).ToConfig();
+            var block = ConfigBlock.CreateGenesis(config, DateTimeOffset.UtcNow);
+            var path = parse.GetValue(output)!;
+            File.WriteAllBytes(path, block.ToByteArray());
+            parse.InvocationConfiguration.Output.WriteLine(
+                $"channel {config.ChannelId}: genesis block written to {path} ({config.Organizations.Count} organizations, {config.Orderer.ConsenterType.ToString().ToLowerInvariant()} ordering)");
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static Command CreateJoin()
+    {
+        var node = NodeOption();
+        var identity = IdentityOption();
+        var mspId = MspIdOption();
+        var block = new Option<string>("--block") { Description = "The channel's genesis block file.", Required = true };
+        var command = new Command("join", "Join a node (orderer or peer) to a channel with the channel's genesis block.");
+        foreach (var option in new Option[] { node, identity, mspId, block })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var genesis = await File.ReadAllBytesAsync(parse.GetValue(block)!, cancellationToken).ConfigureAwait(false);
+            var request = new AdminRequest { JoinChannel = new JoinChannelRequest { GenesisBlock = ByteString.CopyFrom(genesis) } };
+            var info = await CallAsync(parse.GetValue(node)!, parse.GetValue(identity)!, parse.GetValue(mspId)!, request,
+                (client, signed) => client.JoinChannelAsync(signed, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
+            parse.InvocationConfiguration.Output.WriteLine($"joined channel {info.ChannelId} (height {info.Height})");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateList()
+    {
+        var node = NodeOption();
+        var identity = IdentityOption();
+        var mspId = MspIdOption();
+        var command = new Command("list", "List the channels a node has joined, with their heights.");
+        foreach (var option in new Option[] { node, identity, mspId })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var list = await CallAsync(parse.GetValue(node)!, parse.GetValue(identity)!, parse.GetValue(mspId)!, new AdminRequest { ListChannels = new ListChannelsRequest() },
+                (client, signed) => client.ListChannelsAsync(signed, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
+            foreach (var channel in list.Channels)
+            {
+                parse.InvocationConfiguration.Output.WriteLine($"{channel.ChannelId}\theight {channel.Height}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Option<string> NodeOption() => new("--node") { Description = "The node's gRPC address, host:port.", Required = true };
+
+    private static Option<string> IdentityOption() => new("--identity") { Description = "An admin's msp folder (signcerts/, keystore/) of the node's organisation.", Required = true };
+
+    private static Option<string> MspIdOption() => new("--msp-id") { Description = "The admin's MSP id.", Required = true };
+
+    private static async Task<T> CallAsync<T>(string node, string identityFolder, string mspId, AdminRequest request, Func<NodeAdmin.NodeAdminClient, SignedAdminRequest, Task<T>> call)
+    {
+        using var identity = SigningIdentityFiles.Load(identityFolder);
+        var signed = AdminRequests.Sign(request, MspRegistry.Serialize(mspId, identity.Certificate), identity.Signer);
+        using var channel = GrpcChannel.ForAddress($"http://{node}", new GrpcChannelOptions { MaxSendMessageSize = 100 * 1024 * 1024 });
+        try
+        {
+            return await call(new NodeAdmin.NodeAdminClient(channel), signed).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            throw new CliException($"{node}: {e.StatusCode}: {e.Status.Detail}");
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using FnzChain.Crypto.Cryptogen;
+using FnzChain.Crypto.Keys;
+using FnzChain.Identity.Admin;
+using FnzChain.Identity.Msp;
+using FnzChain.Orderer.Channels;
+using FnzChain.Protos.Admin;
+using FnzChain.Protos.Common;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Net.Client;
+
+namespace FnzChain.IntegrationTests;
+
+/// <summary>
+/// A two-organisation network's material in a temp folder: cryptogen-layout PKI, the genesis block of channel
+/// <c>funds</c> (Org1, Org2, OrdererOrg; solo), and helpers to sign envelopes and admin requests as any identity.
+/// </summary>
+internal sealed class TestNetwork : IAsyncDisposable
+{
+    public const string Channel = "funds";
+
+    private const string CryptoConfig = """
+        {
+          "ordererOrgs": [{ "name": "Orderer", "domain": "example.com", "mspId": "OrdererMSP", "hosts": ["orderer"] }],
+          "peerOrgs": [
+            { "name": "Org1", "domain": "org1.example.com", "mspId": "Org1MSP", "peers": 1, "users": 1 },
+            { "name": "Org2", "domain": "org2.example.com", "mspId": "Org2MSP", "peers": 1, "users": 1 }
+          ]
+        }
+        """;
+
+    private readonly List<NodeProcess> _nodes = [];
+
+    private TestNetwork(string folder) => Folder = folder;
+
+    public string Folder { get; }
+
+    public string Crypto => Path.Combine(Folder, "crypto");
+
+    public Block Genesis { get; private set; } = null!;
+
+    public static async Task<TestNetwork> CreateAsync(uint maxMessageCount = 10, string batchTimeout = "300ms")
+    {
+        var network = new TestNetwork(Directory.CreateTempSubdirectory("fnzchain-it-").FullName);
+        new CryptoMaterialGenerator().Generate(CryptoConfigReader.Parse(CryptoConfig), network.Crypto, force: false);
+        var profile = new ChannelProfile
+        {
+            ChannelId = Channel,
+            Organizations =
+            [
+                new OrganizationProfile { Name = "Org1", MspId = "Org1MSP", MspPath = network.OrgMsp("org1.example.com"), Roles = ["application"] },
+                new OrganizationProfile { Name = "Org2", MspId = "Org2MSP", MspPath = network.OrgMsp("org2.example.com"), Roles = ["application"] },
+                new OrganizationProfile { Name = "OrdererOrg", MspId = "OrdererMSP", MspPath = Path.Combine(network.Crypto, "ordererOrganizations/example.com/msp"), Roles = ["orderer"] },
+            ],
+            Orderer = new OrdererProfile
+            {
+                Endpoints = [new OrdererEndpointProfile { Organization = "OrdererOrg", Address = "127.0.0.1:7050" }],
+                MaxMessageCount = maxMessageCount,
+                BatchTimeout = batchTimeout,
+                AbsoluteMaxBytes = 256 * 1024,
+                PreferredMaxBytes = 128 * 1024,
+            },
+        };
+        network.Genesis = ConfigBlock.CreateGenesis(profile.ToConfig(), DateTimeOffset.UtcNow);
+        await File.WriteAllBytesAsync(Path.Combine(network.Folder, "funds.block"), network.Genesis.ToByteArray());
+        return network;
+    }
+
+    public string OrgMsp(string domain) => Path.Combine(Crypto, "peerOrganizations", domain, "msp");
+
+    /// <summary>The msp folder of a user or node, e.g. ("org1.example.com", "users/User1@org1.example.com").</summary>
+    public string IdentityMsp(string domain, string who) =>
+        Path.Combine(Crypto, domain == "example.com" ? "ordererOrganizations" : "peerOrganizations", domain, who, "msp");
+
+    public async Task<NodeProcess> StartOrdererAsync(string name = "orderer")
+    {
+        var config = Path.Combine(Folder, $"{name}.json");
+        if (!File.Exists(config))
+        {
+            await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
+            {
+                listenAddress = "127.0.0.1:0",
+                mspId = "OrdererMSP",
+                mspPath = IdentityMsp("example.com", "orderers/orderer.example.com"),
+                dataPath = Path.Combine(Folder, name + "-data"),
+                durability = "buffered",
+            }));
+        }
+
+        var node = await NodeProcess.StartAsync(Folder, "orderer listening on ", "orderer", "start", "--config", config);
+        _nodes.Add(node);
+        return node;
+    }
+
+    public static GrpcChannel Connect(NodeProcess node) =>
+        GrpcChannel.ForAddress($"http://{node.Address}", new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
+
+    /// <summary>An identity loaded from its msp folder, with its serialized form.</summary>
+    public Signer As(string domain, string who, string mspId) => new(SigningIdentityFiles.Load(IdentityMsp(domain, who)), mspId);
+
+    public Signer OrdererAdmin() => As("example.com", "users/Admin@example.com", "OrdererMSP");
+
+    public Signer Org1Client() => As("org1.example.com", "users/User1@org1.example.com", "Org1MSP");
+
+    public Signer Org1Peer() => As("org1.example.com", "peers/peer0.org1.example.com", "Org1MSP");
+
+    public async Task JoinOrdererAsync(NodeProcess orderer)
+    {
+        using var admin = OrdererAdmin();
+        using var channel = Connect(orderer);
+        await new NodeAdmin.NodeAdminClient(channel).JoinChannelAsync(admin.Admin(new AdminRequest { JoinChannel = new JoinChannelRequest { GenesisBlock = Genesis.ToByteString() } }));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+
+        Directory.Delete(Folder, recursive: true);
+    }
+}
+
+/// <summary>Signs envelopes and admin requests as one identity.</summary>
+internal sealed class Signer(SigningIdentityFiles files, string mspId) : IDisposable
+{
+    public byte[] Serialized { get; } = MspRegistry.Serialize(mspId, files.Certificate);
+
+    public SigningIdentityFiles Files => files;
+
+    public SignedAdminRequest Admin(AdminRequest request) => AdminRequests.Sign(request, Serialized, files.Signer);
+
+    /// <summary>A signed envelope of <paramref name="type"/> carrying <paramref name="data"/>, with a Fabric tx id.</summary>
+    public Envelope Envelope(string channel, HeaderType type, ByteString data, string? txId = null)
+    {
+        var nonce = RandomNumberGenerator.GetBytes(24);
+        var payload = new Payload
+        {
+            Header = new Header
+            {
+                ChannelHeader = new ChannelHeader
+                {
+                    Type = (int)type,
+                    ChannelId = channel,
+                    TxId = txId ?? Convert.ToHexStringLower(SHA256.HashData([.. nonce, .. Serialized])),
+                    Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+                }.ToByteString(),
+                SignatureHeader = new SignatureHeader { Creator = ByteString.CopyFrom(Serialized), Nonce = ByteString.CopyFrom(nonce) }.ToByteString(),
+            },
+            Data = data,
+        }.ToByteString();
+        return new Envelope { Payload = payload, Signature = ByteString.CopyFrom(files.Signer.Sign(payload.Span)) };
+    }
+
+    public void Dispose() => files.Dispose();
+}
