@@ -66,6 +66,9 @@ internal sealed class TestTx
 
     public ByteString Build() => Envelope(_txId, Results());
 
+    /// <summary>An endorser transaction carrying a read/write set produced elsewhere (e.g. by the simulator).</summary>
+    public static ByteString FromReadWriteSet(string txId, TxReadWriteSet rwset) => Envelope(txId, rwset.ToByteString());
+
     /// <summary>An envelope whose read/write set bytes for <paramref name="ns"/> are not a KVRWSet.</summary>
     public static ByteString WithGarbageReadWriteSet(string txId, string ns)
     {
