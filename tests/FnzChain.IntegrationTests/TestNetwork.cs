@@ -113,6 +113,35 @@ internal sealed class TestNetwork : IAsyncDisposable
         await new NodeAdmin.NodeAdminClient(channel).JoinChannelAsync(admin.Admin(new AdminRequest { JoinChannel = new JoinChannelRequest { GenesisBlock = Genesis.ToByteString() } }));
     }
 
+    /// <summary>Runs a <c>fnzchain</c> command to completion; returns its exit code and output.</summary>
+    public async Task<(int ExitCode, string Output, string Error)> RunCliAsync(params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = Folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fnzchain.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await output, await error);
+    }
+
+    public string AdminSigner(string mspId, string domain) => $"{mspId}={IdentityMsp(domain, $"users/Admin@{domain}")}";
+
     public async ValueTask DisposeAsync()
     {
         foreach (var node in _nodes)

@@ -79,13 +79,23 @@ public sealed class OrdererChannel : IBlockWriter, IAsyncDisposable
         }
     }
 
-    public async Task<Block> WriteAsync(IReadOnlyList<byte[]> envelopes, bool isConfig, CancellationToken cancellationToken)
+    public async Task<Block?> WriteAsync(IReadOnlyList<byte[]> envelopes, bool isConfig, CancellationToken cancellationToken)
     {
         var block = BlockFactory.Create(Ledger.Height, Ledger.Blocks.LastBlockHash, envelopes.Select(e => UnsafeByteOperations.UnsafeWrap(e)));
         ChannelBundle? newBundle = null;
         if (isConfig)
         {
-            newBundle = ChannelBundle.Create(ConfigBlock.ReadConfig(block));
+            // Two updates validated against the same sequence may both reach the consenter: the second is stale now.
+            var config = ConfigBlock.ReadConfig(block);
+            if (config.Sequence != Bundle.Config.Sequence + 1)
+            {
+                _logger.LogWarning(
+                    "Channel {Channel}: dropped a config update for sequence {Sequence}; the channel is already at {Current}",
+                    ChannelId, config.Sequence, Bundle.Config.Sequence);
+                return null;
+            }
+
+            newBundle = ChannelBundle.Create(config);
         }
 
         var lastConfig = isConfig ? block.Header.Number : _lastConfig;

@@ -19,5 +19,6 @@ public interface IConsenter : IAsyncDisposable
 /// <summary>Where a consenter sends the batches it cut: builds, signs and stores the next block.</summary>
 public interface IBlockWriter
 {
-    Task<Block> WriteAsync(IReadOnlyList<byte[]> envelopes, bool isConfig, CancellationToken cancellationToken);
+    /// <summary>Writes the batch as the next block; null when a config envelope turned out stale and was dropped.</summary>
+    Task<Block?> WriteAsync(IReadOnlyList<byte[]> envelopes, bool isConfig, CancellationToken cancellationToken);
 }

@@ -42,6 +42,7 @@ public static class OrdererHost
             grpc.MaxSendMessageSize = options.MaxMessageBytes;
         });
         builder.Services.AddSingleton(local);
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(provider => new OrdererChannels(
             options.DataPath,
             new BlockSigner(local.Serialized, local.Signing.Signer),

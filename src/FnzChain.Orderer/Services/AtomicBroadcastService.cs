@@ -1,5 +1,6 @@
 using FnzChain.Identity.Channels;
 using FnzChain.Orderer.Channels;
+using FnzChain.Orderer.Hosting;
 using FnzChain.Protos.Common;
 using FnzChain.Protos.Orderer;
 using Grpc.Core;
@@ -13,7 +14,7 @@ namespace FnzChain.Orderer.Services;
 /// signature and Writers policy checked first); Deliver streams a channel's blocks to its Readers. Every
 /// rejection is a <c>common.Status</c> with a one-line reason, logged once.
 /// </summary>
-public sealed partial class AtomicBroadcastService(OrdererChannels channels, ILogger<AtomicBroadcastService> logger) : AtomicBroadcast.AtomicBroadcastBase
+public sealed partial class AtomicBroadcastService(OrdererChannels channels, LocalIdentity local, TimeProvider time, ILogger<AtomicBroadcastService> logger) : AtomicBroadcast.AtomicBroadcastBase
 {
     public override async Task Broadcast(IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<BroadcastResponse> responseStream, ServerCallContext context)
     {
@@ -72,10 +73,8 @@ public sealed partial class AtomicBroadcastService(OrdererChannels channels, ILo
 
         switch (parsed.Type)
         {
-            case HeaderType.EndorserTransaction or HeaderType.Message:
+            case HeaderType.EndorserTransaction or HeaderType.Message or HeaderType.ConfigUpdate:
                 break;
-            case HeaderType.ConfigUpdate:
-                return (Status.NotImplemented, "config updates are not accepted by this orderer yet");
             case HeaderType.Config:
                 return (Status.BadRequest, "CONFIG envelopes are produced by the orderer; submit a CONFIG_UPDATE");
             default:
@@ -86,6 +85,21 @@ public sealed partial class AtomicBroadcastService(OrdererChannels channels, ILo
         if (!writers.IsSatisfied)
         {
             return (Status.Forbidden, writers.Reason);
+        }
+
+        if (parsed.Type == HeaderType.ConfigUpdate)
+        {
+            try
+            {
+                var next = ConfigUpdates.Validate(bundle, parsed);
+                var config = ConfigUpdates.ToConfigEnvelope(next, envelope, local.Serialized, local.Signing.Signer, time.GetUtcNow());
+                await channel.Consenter.OrderAsync(config, isConfig: true, cancellationToken).ConfigureAwait(false);
+                return (Status.Success, string.Empty);
+            }
+            catch (ConfigUpdateRejectedException e)
+            {
+                return (e.IsAuthorization ? Status.Forbidden : Status.BadRequest, e.Message);
+            }
         }
 
         await channel.Consenter.OrderAsync(envelope, isConfig: false, cancellationToken).ConfigureAwait(false);

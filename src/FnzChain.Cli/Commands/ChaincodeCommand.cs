@@ -1,0 +1,133 @@
+using System.CommandLine;
+using FnzChain.Crypto.Keys;
+using FnzChain.Identity.Msp;
+using FnzChain.Identity.Policies;
+using FnzChain.Orderer.Channels;
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Config;
+using FnzChain.Protos.Orderer;
+using FnzChain.Protos.Peer;
+using Google.Protobuf;
+using ApplicationPolicy = FnzChain.Protos.Peer.ApplicationPolicy;
+
+namespace FnzChain.Cli.Commands;
+
+/// <summary>
+/// <c>fnzchain chaincode define</c>: adds or changes a chaincode definition in the channel configuration with a
+/// config update signed by the given admins (enough to satisfy the channel's modification policy, MAJORITY Admins
+/// by default), then waits for the config block.
+/// </summary>
+internal static class ChaincodeCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("chaincode", "Chaincode definitions.");
+        command.Subcommands.Add(CreateDefine());
+        return command;
+    }
+
+    private static Command CreateDefine()
+    {
+        var orderer = new Option<string>("--orderer") { Description = "An orderer's address, host:port.", Required = true };
+        var channel = new Option<string>("--channel") { Description = "The channel.", Required = true };
+        var name = new Option<string>("--name") { Description = "Chaincode name (its state namespace).", Required = true };
+        var version = new Option<string>("--version") { Description = "Version label.", DefaultValueFactory = _ => "1.0" };
+        var policy = new Option<string?>("--policy") { Description = "Endorsement policy, e.g. \"AND('Org1MSP.peer','Org2MSP.peer')\". Default: the channel's Endorsement policy." };
+        var package = new Option<string?>("--package-id") { Description = "label:hash of the installed package peers must run." };
+        var signers = new Option<string[]>("--signer")
+        {
+            Description = "An admin signing the update, as MSPID=<msp folder>; repeat for each organisation needed. The first also submits it.",
+            Required = true,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var define = new Command("define", "Define (or redefine) a chaincode on a channel through a config update signed by channel admins.");
+        foreach (var option in new Option[] { orderer, channel, name, version, policy, package, signers })
+        {
+            define.Options.Add(option);
+        }
+
+        define.SetAction(async (parse, cancellationToken) =>
+        {
+            var identities = parse.GetValue(signers)!.Select(ParseSigner).ToList();
+            try
+            {
+                using var client = new OrdererClient(parse.GetValue(orderer)!, identities[0].Files, identities[0].MspId);
+                var channelId = parse.GetValue(channel)!;
+                var (height, config) = await client.FetchConfigAsync(channelId, cancellationToken).ConfigureAwait(false);
+                var next = config.Clone();
+                next.Application ??= new ApplicationConfig();
+                var chaincode = parse.GetValue(name)!;
+                var existing = next.Application.Chaincodes.FirstOrDefault(c => c.Name == chaincode);
+                var definition = new ChaincodeDefinition
+                {
+                    Name = chaincode,
+                    Version = parse.GetValue(version)!,
+                    Sequence = (existing?.Sequence ?? 0) + 1,
+                    PackageId = parse.GetValue(package) ?? existing?.PackageId ?? string.Empty,
+                    EndorsementPolicy = EndorsementPolicy(parse.GetValue(policy), out var source),
+                    EndorsementPolicySource = source,
+                };
+                if (existing is not null)
+                {
+                    next.Application.Chaincodes.Remove(existing);
+                }
+
+                next.Application.Chaincodes.Add(definition);
+                var update = new ConfigUpdate { ChannelId = channelId, BaseSequence = config.Sequence, Config = next }.ToByteString();
+                var envelope = new ConfigUpdateEnvelope { ConfigUpdate = update };
+                envelope.Signatures.AddRange(identities.Select(i => ConfigUpdates.Sign(update, MspRegistry.Serialize(i.MspId, i.Files.Certificate), i.Files.Signer)));
+                await client.BroadcastAsync(client.Sign(channelId, HeaderType.ConfigUpdate, envelope.ToByteString()), cancellationToken).ConfigureAwait(false);
+
+                var at = new SeekPosition { Specified = new SeekSpecified { Number = height } };
+                var block = (await client.DeliverAsync(channelId, at, at, cancellationToken).ConfigureAwait(false)).Single();
+                var applied = ConfigBlock.IsConfigBlock(block) ? ConfigBlock.ReadConfig(block) : null;
+                if (applied?.Sequence != config.Sequence + 1)
+                {
+                    throw new CliException($"the orderer accepted the update but block {height} is not its config block; run the command again to see the current definition");
+                }
+
+                parse.InvocationConfiguration.Output.WriteLine(
+                    $"chaincode {chaincode} defined on {channelId}: version {definition.Version}, sequence {definition.Sequence}, policy {source} (config block {height}, config sequence {applied.Sequence})");
+                return 0;
+            }
+            finally
+            {
+                foreach (var identity in identities)
+                {
+                    identity.Files.Dispose();
+                }
+            }
+        });
+        return define;
+    }
+
+    private static (string MspId, SigningIdentityFiles Files) ParseSigner(string text)
+    {
+        var equals = text.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0 || equals == text.Length - 1)
+        {
+            throw new CliException($"--signer \"{text}\" is not MSPID=<msp folder>");
+        }
+
+        return (text[..equals], SigningIdentityFiles.Load(text[(equals + 1)..]));
+    }
+
+    private static ApplicationPolicy EndorsementPolicy(string? text, out string source)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            source = "channel policy Endorsement";
+            return new ApplicationPolicy { ChannelConfigPolicyReference = "Endorsement" };
+        }
+
+        try
+        {
+            source = text;
+            return new ApplicationPolicy { SignaturePolicy = PolicyDsl.Parse(text) };
+        }
+        catch (PolicyException e)
+        {
+            throw new CliException($"--policy \"{text}\": {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using FnzChain.Crypto.Keys;
+using FnzChain.Identity.Msp;
+using FnzChain.Orderer.Channels;
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Config;
+using FnzChain.Protos.Orderer;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Status = FnzChain.Protos.Common.Status;
+
+namespace FnzChain.Cli.Commands;
+
+/// <summary>What operator commands need of an orderer: signed envelopes, Broadcast of one envelope, Deliver of blocks and of the latest config.</summary>
+internal sealed class OrdererClient(string address, SigningIdentityFiles identity, string mspId) : IDisposable
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
+    private readonly GrpcChannel _channel = GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024 });
+
+    public byte[] Serialized { get; } = MspRegistry.Serialize(mspId, identity.Certificate);
+
+    public Envelope Sign(string channel, HeaderType type, ByteString data)
+    {
+        var nonce = RandomNumberGenerator.GetBytes(24);
+        var payload = new Payload
+        {
+            Header = new Header
+            {
+                ChannelHeader = new ChannelHeader
+                {
+                    Type = (int)type,
+                    ChannelId = channel,
+                    TxId = Convert.ToHexStringLower(SHA256.HashData([.. nonce, .. Serialized])),
+                    Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+                }.ToByteString(),
+                SignatureHeader = new SignatureHeader { Creator = ByteString.CopyFrom(Serialized), Nonce = ByteString.CopyFrom(nonce) }.ToByteString(),
+            },
+            Data = data,
+        }.ToByteString();
+        return new Envelope { Payload = payload, Signature = ByteString.CopyFrom(identity.Signer.Sign(payload.Span)) };
+    }
+
+    public async Task BroadcastAsync(Envelope envelope, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var call = new AtomicBroadcast.AtomicBroadcastClient(_channel).Broadcast(cancellationToken: cancellationToken);
+            await call.RequestStream.WriteAsync(envelope, cancellationToken).ConfigureAwait(false);
+            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            if (!await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                throw new CliException($"{address}: Broadcast ended without a response");
+            }
+
+            var response = call.ResponseStream.Current;
+            if (response.Status != Status.Success)
+            {
+                throw new CliException($"{address}: {response.Status}: {response.Info}");
+            }
+        }
+        catch (RpcException e)
+        {
+            throw new CliException($"{address}: {e.StatusCode}: {e.Status.Detail}");
+        }
+    }
+
+    /// <summary>Blocks <paramref name="start"/>..<paramref name="stop"/> (waiting for those not yet cut, up to 30 s).</summary>
+    public async Task<List<Block>> DeliverAsync(string channel, SeekPosition start, SeekPosition stop, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(s_timeout);
+        try
+        {
+            using var call = new AtomicBroadcast.AtomicBroadcastClient(_channel).Deliver(cancellationToken: timeout.Token);
+            var seek = new SeekInfo { Start = start, Stop = stop, Behavior = SeekInfo.Types.SeekBehavior.BlockUntilReady };
+            await call.RequestStream.WriteAsync(Sign(channel, HeaderType.DeliverSeekInfo, seek.ToByteString()), timeout.Token).ConfigureAwait(false);
+            var blocks = new List<Block>();
+            while (await call.ResponseStream.MoveNext(timeout.Token).ConfigureAwait(false))
+            {
+                var response = call.ResponseStream.Current;
+                if (response.TypeCase == DeliverResponse.TypeOneofCase.Status)
+                {
+                    await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+                    return response.Status == Status.Success ? blocks : throw new CliException($"{address}: Deliver: {response.Status}");
+                }
+
+                blocks.Add(response.Block);
+            }
+
+            throw new CliException($"{address}: Deliver ended without a status");
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && !cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException($"{address}: no block arrived within {s_timeout.TotalSeconds} s");
+        }
+        catch (RpcException e)
+        {
+            throw new CliException($"{address}: {e.StatusCode}: {e.Status.Detail}");
+        }
+    }
+
+    /// <summary>The newest block's number and the configuration in force (from the last config block it points to).</summary>
+    public async Task<(ulong Height, ChannelConfig Config)> FetchConfigAsync(string channel, CancellationToken cancellationToken)
+    {
+        var newest = new SeekPosition { Newest = new SeekNewest() };
+        var last = (await DeliverAsync(channel, newest, newest, cancellationToken).ConfigureAwait(false)).Single();
+        var signatures = last.Metadata.Metadata.ElementAtOrDefault((int)BlockMetadataIndex.Signatures);
+        var configIndex = signatures is null || signatures.IsEmpty
+            ? 0
+            : OrdererBlockMetadata.Parser.ParseFrom(FnzChain.Protos.Common.Metadata.Parser.ParseFrom(signatures).Value).LastConfig?.Index ?? 0;
+        var at = new SeekPosition { Specified = new SeekSpecified { Number = configIndex } };
+        var configBlock = (await DeliverAsync(channel, at, at, cancellationToken).ConfigureAwait(false)).Single();
+        return (last.Header.Number + 1, ConfigBlock.ReadConfig(configBlock));
+    }
+
+    public void Dispose() => _channel.Dispose();
+}
