@@ -1,8 +1,6 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using FnzChain.Identity.Channels;
 using FnzChain.Identity.Policies;
-using FnzChain.Orderer.Hosting;
+using FnzChain.Node;
 using FnzChain.Protos.Config;
 using Google.Protobuf.WellKnownTypes;
 
@@ -26,24 +24,10 @@ public sealed class ChannelProfile
     /// <summary>Channel-level policies replacing the defaults: name → DSL text or "ANY|ALL|MAJORITY Sub".</summary>
     public Dictionary<string, string> Policies { get; init; } = [];
 
-    private static readonly JsonSerializerOptions s_json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-    };
-
     public static ChannelProfile Load(string path)
     {
-        if (!File.Exists(path))
         {
-            throw new OptionsException($"channel profile {path} does not exist");
-        }
-
-        try
-        {
-            var profile = JsonSerializer.Deserialize<ChannelProfile>(File.ReadAllText(path), s_json)
-                ?? throw new OptionsException($"channel profile {path} is empty");
+            var profile = NodeConfiguration.Load<ChannelProfile>(path, "channel profile");
             var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
             foreach (var org in profile.Organizations)
             {
@@ -51,10 +35,6 @@ public sealed class ChannelProfile
             }
 
             return profile;
-        }
-        catch (JsonException e)
-        {
-            throw new OptionsException($"channel profile {path}: {e.Message}", e);
         }
     }
 
@@ -142,7 +122,7 @@ public sealed class OrganizationProfile
 
         foreach (var peer in AnchorPeers)
         {
-            var endpoint = OrdererOptions.ParseEndpoint(peer);
+            var endpoint = NodeConfiguration.ParseEndpoint(peer);
             org.AnchorPeers.Add(new Endpoint { Host = endpoint.Address.ToString(), Port = (uint)endpoint.Port });
         }
 
@@ -214,7 +194,7 @@ public sealed class OrdererProfile
 
         foreach (var endpoint in Endpoints)
         {
-            var parsed = OrdererOptions.ParseEndpoint(endpoint.Address);
+            var parsed = NodeConfiguration.ParseEndpoint(endpoint.Address);
             config.Endpoints.Add(new OrdererEndpoint
             {
                 Organization = endpoint.Organization,

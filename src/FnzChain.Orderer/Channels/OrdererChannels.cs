@@ -3,12 +3,13 @@ using FnzChain.Identity.Channels;
 using FnzChain.Ledger;
 using FnzChain.Orderer.Signing;
 using FnzChain.Protos.Common;
+using FnzChain.Node;
 using Microsoft.Extensions.Logging;
 
 namespace FnzChain.Orderer.Channels;
 
 /// <summary>The channels this orderer serves, each in <c>&lt;data&gt;/channels/&lt;channel id&gt;</c>; reopened at start-up.</summary>
-public sealed class OrdererChannels(string dataPath, BlockSigner signer, LedgerOptions ledgerOptions, ILoggerFactory loggers) : IAsyncDisposable
+public sealed class OrdererChannels(string dataPath, BlockSigner signer, LedgerOptions ledgerOptions, ILoggerFactory loggers) : INodeChannels, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, OrdererChannel> _channels = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _joining = new(1, 1);
@@ -82,6 +83,14 @@ public sealed class OrdererChannels(string dataPath, BlockSigner signer, LedgerO
             _joining.Release();
         }
     }
+
+    async Task<(string ChannelId, ulong Height)> INodeChannels.JoinAsync(Block genesis, CancellationToken cancellationToken)
+    {
+        var channel = await JoinAsync(genesis, cancellationToken).ConfigureAwait(false);
+        return (channel.ChannelId, channel.Ledger.Height);
+    }
+
+    public IReadOnlyList<(string ChannelId, ulong Height)> List() => All.Select(c => (c.ChannelId, c.Ledger.Height)).ToList();
 
     public async ValueTask DisposeAsync()
     {

@@ -1,14 +1,10 @@
 using FnzChain.Ledger;
+using FnzChain.Node;
 using FnzChain.Orderer.Channels;
 using FnzChain.Orderer.Services;
 using FnzChain.Orderer.Signing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace FnzChain.Orderer.Hosting;
@@ -21,28 +17,9 @@ public static class OrdererHost
     {
         ArgumentNullException.ThrowIfNull(options);
         using var local = LocalIdentity.Load(options.MspPath, options.MspId);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddFilter("Grpc", LogLevel.Warning); // rejections are logged once, by our services
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Limits.MaxRequestBodySize = options.MaxMessageBytes;
-            kestrel.Listen(options.Endpoint, listen => listen.Protocols = HttpProtocols.Http2);
-        });
-        builder.Services.AddGrpc(grpc =>
-        {
-            grpc.MaxReceiveMessageSize = options.MaxMessageBytes;
-            grpc.MaxSendMessageSize = options.MaxMessageBytes;
-        });
+        var builder = NodeHost.CreateBuilder(options.Endpoint, options.MaxMessageBytes);
         builder.Services.AddSingleton(local);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<INodeChannels>(provider => provider.GetRequiredService<OrdererChannels>());
         builder.Services.AddSingleton(provider => new OrdererChannels(
             options.DataPath,
             new BlockSigner(local.Serialized, local.Signing.Signer),
@@ -56,11 +33,7 @@ public static class OrdererHost
         await channels.LoadAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            await output.WriteLineAsync($"orderer listening on {new Uri(address).Authority}").ConfigureAwait(false);
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            await NodeHost.RunAsync(app, "orderer", output, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

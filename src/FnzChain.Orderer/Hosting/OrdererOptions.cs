@@ -1,7 +1,6 @@
 using System.Net;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using FnzChain.Ledger.State.RocksDb;
+using FnzChain.Node;
 
 namespace FnzChain.Orderer.Hosting;
 
@@ -27,35 +26,12 @@ public sealed class OrdererOptions
     /// <summary>Largest gRPC message accepted or sent; channel batch limits apply on top.</summary>
     public int MaxMessageBytes { get; init; } = 100 * 1024 * 1024;
 
-    public IPEndPoint Endpoint => ParseEndpoint(ListenAddress);
-
-    private static readonly JsonSerializerOptions s_json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
-        ReadCommentHandling = JsonCommentHandling.Skip,
-    };
+    public IPEndPoint Endpoint => NodeConfiguration.ParseEndpoint(ListenAddress);
 
     /// <summary>Reads and checks the file; every problem is an <see cref="OptionsException"/> naming the file and field.</summary>
     public static OrdererOptions Load(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new OptionsException($"orderer config {path} does not exist");
-        }
-
-        OrdererOptions options;
-        try
-        {
-            options = JsonSerializer.Deserialize<OrdererOptions>(File.ReadAllText(path), s_json)
-                ?? throw new OptionsException($"orderer config {path} is empty");
-        }
-        catch (JsonException e)
-        {
-            throw new OptionsException($"orderer config {path}: {e.Message}", e);
-        }
-
+        var options = NodeConfiguration.Load<OrdererOptions>(path, "orderer config");
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         options = new OrdererOptions
         {
@@ -95,38 +71,5 @@ public sealed class OrdererOptions
         {
             throw new OptionsException($"orderer config {path}: maxMessageBytes {MaxMessageBytes} is outside 64 KiB..1 GiB");
         }
-    }
-
-    internal static IPEndPoint ParseEndpoint(string address)
-    {
-        var colon = address.LastIndexOf(':');
-        if (colon <= 0 || !ushort.TryParse(address.AsSpan(colon + 1), out var port))
-        {
-            throw new FormatException($"\"{address}\" is not host:port");
-        }
-
-        var host = address[..colon];
-        if (host == "localhost")
-        {
-            return new IPEndPoint(IPAddress.Loopback, port);
-        }
-
-        return IPAddress.TryParse(host.Trim('[', ']'), out var ip)
-            ? new IPEndPoint(ip, port)
-            : throw new FormatException($"\"{host}\" is not an IP address (use 127.0.0.1, 0.0.0.0 or localhost)");
-    }
-}
-
-/// <summary>A node configuration that cannot be used; the message names the file and the field.</summary>
-public sealed class OptionsException : Exception
-{
-    public OptionsException(string message)
-        : base(message)
-    {
-    }
-
-    public OptionsException(string message, Exception innerException)
-        : base(message, innerException)
-    {
     }
 }

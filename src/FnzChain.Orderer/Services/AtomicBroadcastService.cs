@@ -1,6 +1,6 @@
 using FnzChain.Identity.Channels;
 using FnzChain.Orderer.Channels;
-using FnzChain.Orderer.Hosting;
+using FnzChain.Node;
 using FnzChain.Protos.Common;
 using FnzChain.Protos.Orderer;
 using Grpc.Core;

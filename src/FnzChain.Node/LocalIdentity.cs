@@ -1,7 +1,7 @@
 using FnzChain.Crypto.Keys;
 using FnzChain.Identity.Msp;
 
-namespace FnzChain.Orderer.Hosting;
+namespace FnzChain.Node;
 
 /// <summary>The node's own identity: its signing key and certificate, and its organisation's MSP (who may administer it).</summary>
 public sealed class LocalIdentity : IDisposable

@@ -1,16 +1,14 @@
 using FnzChain.Identity.Admin;
 using FnzChain.Identity.Channels;
-using FnzChain.Orderer.Channels;
-using FnzChain.Orderer.Hosting;
 using FnzChain.Protos.Admin;
 using FnzChain.Protos.Common;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
-namespace FnzChain.Orderer.Services;
+namespace FnzChain.Node;
 
 /// <summary>Channel participation for operators: join a channel from its genesis block, list channels. Admins of the node's organisation only.</summary>
-public sealed partial class NodeAdminService(OrdererChannels channels, LocalIdentity local, ILogger<NodeAdminService> logger) : NodeAdmin.NodeAdminBase
+public sealed partial class NodeAdminService(INodeChannels channels, LocalIdentity local, ILogger<NodeAdminService> logger) : NodeAdmin.NodeAdminBase
 {
     public override async Task<ChannelInfo> JoinChannel(SignedAdminRequest request, ServerCallContext context)
     {
@@ -32,8 +30,8 @@ public sealed partial class NodeAdminService(OrdererChannels channels, LocalIden
 
         try
         {
-            var channel = await channels.JoinAsync(genesis, context.CancellationToken).ConfigureAwait(false);
-            return new ChannelInfo { ChannelId = channel.ChannelId, Height = channel.Ledger.Height };
+            var (channelId, height) = await channels.JoinAsync(genesis, context.CancellationToken).ConfigureAwait(false);
+            return new ChannelInfo { ChannelId = channelId, Height = height };
         }
         catch (Exception e) when (e is ChannelConfigException or FormatException)
         {
@@ -49,7 +47,7 @@ public sealed partial class NodeAdminService(OrdererChannels channels, LocalIden
     {
         _ = Authorize(request, context);
         var list = new ChannelList();
-        list.Channels.AddRange(channels.All.Select(c => new ChannelInfo { ChannelId = c.ChannelId, Height = c.Ledger.Height }));
+        list.Channels.AddRange(channels.List().Select(c => new ChannelInfo { ChannelId = c.ChannelId, Height = c.Height }));
         return Task.FromResult(list);
     }
 
