@@ -45,6 +45,14 @@ public static class BlockHashing
         return hash.GetHashAndReset();
     }
 
+    /// <summary>What an orderer's block signature covers (Fabric): metadata value ‖ signature header ‖ the header's DER bytes.</summary>
+    public static byte[] SignedBytes(ByteString value, ByteString signatureHeader, BlockHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(signatureHeader);
+        return [.. value.Span, .. signatureHeader.Span, .. HeaderBytes(header)];
+    }
+
     /// <summary>Lower-case hex of the first bytes of a hash, for messages.</summary>
     public static string Short(ReadOnlySpan<byte> hash) =>
         hash.IsEmpty ? "(empty)" : Convert.ToHexStringLower(hash[..Math.Min(8, hash.Length)]) + (hash.Length > 8 ? "…" : string.Empty);

@@ -23,13 +23,9 @@ public sealed class BlockSigner(ReadOnlyMemory<byte> serializedIdentity, EcdsaSi
             Creator = ByteString.CopyFrom(serializedIdentity.Span),
             Nonce = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(24)),
         }.ToByteString();
-        var signature = signer.Sign(SignedBytes(value, signatureHeader, block.Header));
+        var signature = signer.Sign(BlockHashing.SignedBytes(value, signatureHeader, block.Header));
         var metadata = new Metadata { Value = value };
         metadata.Signatures.Add(new MetadataSignature { SignatureHeader = signatureHeader, Signature = ByteString.CopyFrom(signature) });
         block.Metadata.Metadata[(int)BlockMetadataIndex.Signatures] = metadata.ToByteString();
     }
-
-    /// <summary>What a block signature covers: metadata value ‖ signature header ‖ DER header bytes.</summary>
-    public static byte[] SignedBytes(ByteString value, ByteString signatureHeader, BlockHeader header) =>
-        [.. value.Span, .. signatureHeader.Span, .. BlockHashing.HeaderBytes(header)];
 }

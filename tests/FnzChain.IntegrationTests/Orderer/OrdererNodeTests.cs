@@ -132,7 +132,7 @@ public sealed class OrdererNodeTests
             var metadata = FnzChain.Protos.Common.Metadata.Parser.ParseFrom(block.Metadata.Metadata[(int)BlockMetadataIndex.Signatures]);
             var signature = metadata.Signatures.Single();
             Assert.That(
-                FnzChain.Crypto.Signatures.EcdsaVerifier.FromCertificate(ordererCertificate).Verify(BlockSigner.SignedBytes(metadata.Value, signature.SignatureHeader, block.Header), signature.Signature.Span).Status,
+                FnzChain.Crypto.Signatures.EcdsaVerifier.FromCertificate(ordererCertificate).Verify(FnzChain.Ledger.Blocks.BlockHashing.SignedBytes(metadata.Value, signature.SignatureHeader, block.Header), signature.Signature.Span).Status,
                 Is.EqualTo(FnzChain.Crypto.Signatures.SignatureStatus.Valid));
             Assert.That(OrdererBlockMetadata.Parser.ParseFrom(metadata.Value).LastConfig.Index, Is.Zero);
         }
