@@ -1,3 +1,4 @@
+using FnzChain.Node.Channels;
 using System.Security.Cryptography;
 using System.Text.Json;
 using FnzChain.Crypto.Cryptogen;

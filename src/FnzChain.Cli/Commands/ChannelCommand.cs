@@ -1,3 +1,4 @@
+using FnzChain.Node.Channels;
 using System.CommandLine;
 using FnzChain.Crypto.Keys;
 using FnzChain.Identity.Admin;

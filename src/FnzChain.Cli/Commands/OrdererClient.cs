@@ -1,3 +1,4 @@
+using FnzChain.Node.Channels;
 using System.Security.Cryptography;
 using FnzChain.Crypto.Keys;
 using FnzChain.Identity.Msp;

@@ -1,3 +1,4 @@
+using FnzChain.Node.Channels;
 using FnzChain.Identity.Channels;
 using FnzChain.Identity.Policies;
 using FnzChain.Node;

@@ -1,6 +1,7 @@
 using FnzChain.Identity.Channels;
 using FnzChain.Ledger;
 using FnzChain.Ledger.Blocks;
+using FnzChain.Node.Channels;
 using FnzChain.Orderer.Consensus;
 using FnzChain.Orderer.Consensus.Solo;
 using FnzChain.Orderer.Signing;
@@ -17,7 +18,7 @@ namespace FnzChain.Orderer.Channels;
 /// orderer keeps no state, so transactions are stored as NOT_VALIDATED), and its consenter. Also the consenter's
 /// <see cref="IBlockWriter"/>: numbers, chains, signs and stores each cut batch.
 /// </summary>
-public sealed class OrdererChannel : IBlockWriter, IAsyncDisposable
+public sealed class OrdererChannel : IBlockWriter, INodeChannel
 {
     private readonly BlockSigner _signer;
     private readonly ILogger _logger;
@@ -45,6 +46,8 @@ public sealed class OrdererChannel : IBlockWriter, IAsyncDisposable
 
     public ChannelLedger Ledger { get; }
 
+    public ulong Height => Ledger.Height;
+
     public IConsenter Consenter { get; }
 
     /// <summary>
@@ -66,7 +69,7 @@ public sealed class OrdererChannel : IBlockWriter, IAsyncDisposable
                 await ledger.CommitAsync(genesis, NotValidated(genesis), cancellationToken).ConfigureAwait(false);
             }
 
-            var lastConfig = LastConfigIndex(ledger.Blocks.GetBlock(ledger.Height - 1)!);
+            var lastConfig = ConfigBlock.LastConfigIndex(ledger.Blocks.GetBlock(ledger.Height - 1)!);
             var config = ConfigBlock.ReadConfig(ledger.Blocks.GetBlock(lastConfig)!);
             var channel = new OrdererChannel(ledger, ChannelBundle.Create(config), lastConfig, signer, logger);
             channel.Consenter.Start();
@@ -119,17 +122,4 @@ public sealed class OrdererChannel : IBlockWriter, IAsyncDisposable
     /// <summary>The orderer does not validate transactions: every one is stored as NOT_VALIDATED for the peers to judge.</summary>
     private static TxValidationCode[] NotValidated(Block block) =>
         Enumerable.Repeat(TxValidationCode.NotValidated, block.Data?.Data.Count ?? 0).ToArray();
-
-    /// <summary>The last config block's number, from a block's signature metadata (the genesis block has none: 0).</summary>
-    private static ulong LastConfigIndex(Block block)
-    {
-        var signatures = block.Metadata?.Metadata.ElementAtOrDefault((int)BlockMetadataIndex.Signatures);
-        if (signatures is null || signatures.IsEmpty)
-        {
-            return 0;
-        }
-
-        var metadata = Metadata.Parser.ParseFrom(signatures);
-        return OrdererBlockMetadata.Parser.ParseFrom(metadata.Value).LastConfig?.Index ?? 0;
-    }
 }

@@ -1,5 +1,6 @@
 using FnzChain.Ledger;
 using FnzChain.Node;
+using FnzChain.Node.Channels;
 using FnzChain.Orderer.Channels;
 using FnzChain.Orderer.Services;
 using FnzChain.Orderer.Signing;
@@ -19,17 +20,22 @@ public static class OrdererHost
         using var local = LocalIdentity.Load(options.MspPath, options.MspId);
         var builder = NodeHost.CreateBuilder(options.Endpoint, options.MaxMessageBytes);
         builder.Services.AddSingleton(local);
-        builder.Services.AddSingleton<INodeChannels>(provider => provider.GetRequiredService<OrdererChannels>());
-        builder.Services.AddSingleton(provider => new OrdererChannels(
-            options.DataPath,
-            new BlockSigner(local.Serialized, local.Signing.Signer),
-            new LedgerOptions { Durability = options.Durability, Logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("FnzChain.Ledger") },
-            provider.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton<INodeChannels>(provider => provider.GetRequiredService<ChannelRegistry<OrdererChannel>>());
+        builder.Services.AddSingleton(provider =>
+        {
+            var loggers = provider.GetRequiredService<ILoggerFactory>();
+            var signer = new BlockSigner(local.Serialized, local.Signing.Signer);
+            var ledgerOptions = new LedgerOptions { Durability = options.Durability, Logger = loggers.CreateLogger("FnzChain.Ledger") };
+            return new ChannelRegistry<OrdererChannel>(
+                options.DataPath,
+                (folder, genesis, ct) => OrdererChannel.OpenAsync(folder, genesis, signer, ledgerOptions, loggers.CreateLogger<OrdererChannel>(), ct),
+                loggers.CreateLogger<ChannelRegistry<OrdererChannel>>());
+        });
 
         await using var app = builder.Build();
         app.MapGrpcService<AtomicBroadcastService>();
         app.MapGrpcService<NodeAdminService>();
-        var channels = app.Services.GetRequiredService<OrdererChannels>();
+        var channels = app.Services.GetRequiredService<ChannelRegistry<OrdererChannel>>();
         await channels.LoadAsync(cancellationToken).ConfigureAwait(false);
         try
         {

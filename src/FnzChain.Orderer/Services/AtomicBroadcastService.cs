@@ -1,6 +1,8 @@
+using FnzChain.Node.Channels;
 using FnzChain.Identity.Channels;
 using FnzChain.Orderer.Channels;
 using FnzChain.Node;
+using FnzChain.Node.Delivery;
 using FnzChain.Protos.Common;
 using FnzChain.Protos.Orderer;
 using Grpc.Core;
@@ -14,7 +16,7 @@ namespace FnzChain.Orderer.Services;
 /// signature and Writers policy checked first); Deliver streams a channel's blocks to its Readers. Every
 /// rejection is a <c>common.Status</c> with a one-line reason, logged once.
 /// </summary>
-public sealed partial class AtomicBroadcastService(OrdererChannels channels, LocalIdentity local, TimeProvider time, ILogger<AtomicBroadcastService> logger) : AtomicBroadcast.AtomicBroadcastBase
+public sealed partial class AtomicBroadcastService(ChannelRegistry<OrdererChannel> channels, LocalIdentity local, TimeProvider time, ILogger<AtomicBroadcastService> logger) : AtomicBroadcast.AtomicBroadcastBase
 {
     public override async Task Broadcast(IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<BroadcastResponse> responseStream, ServerCallContext context)
     {
@@ -36,7 +38,11 @@ public sealed partial class AtomicBroadcastService(OrdererChannels channels, Loc
         var cancellationToken = context.CancellationToken;
         while (await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
         {
-            var (status, info) = await DeliverAsync(requestStream.Current, responseStream, cancellationToken).ConfigureAwait(false);
+            var (status, info) = await BlockDelivery.ServeAsync(
+                requestStream.Current,
+                id => channels.Find(id) is { } channel ? new DeliverSource(channel.Bundle, channel.Ledger.Blocks) : null,
+                (block, seek, ct) => responseStream.WriteAsync(new DeliverResponse { Block = BlockDelivery.ForContentType(block, seek) }, ct),
+                cancellationToken).ConfigureAwait(false);
             if (status != Status.Success)
             {
                 LogRejected(logger, "Deliver", context.Peer, status, info);
@@ -105,80 +111,6 @@ public sealed partial class AtomicBroadcastService(OrdererChannels channels, Loc
         await channel.Consenter.OrderAsync(envelope, isConfig: false, cancellationToken).ConfigureAwait(false);
         return (Status.Success, string.Empty);
     }
-
-    private async Task<(Status, string)> DeliverAsync(Envelope envelope, IServerStreamWriter<DeliverResponse> responseStream, CancellationToken cancellationToken)
-    {
-        SignedEnvelope parsed;
-        SeekInfo seek;
-        try
-        {
-            parsed = SignedEnvelope.Parse(envelope);
-            seek = SeekInfo.Parser.ParseFrom(parsed.Payload.Data);
-        }
-        catch (Exception e) when (e is FormatException or Google.Protobuf.InvalidProtocolBufferException)
-        {
-            return (Status.BadRequest, e.Message);
-        }
-
-        if (channels.Find(parsed.ChannelId) is not { } channel)
-        {
-            return (Status.NotFound, $"channel \"{parsed.ChannelId}\" does not exist on this orderer");
-        }
-
-        var readers = channel.Bundle.Evaluate(ChannelBundle.Readers, [parsed.SignedData]);
-        if (!readers.IsSatisfied)
-        {
-            return (Status.Forbidden, readers.Reason);
-        }
-
-        var blocks = channel.Ledger.Blocks;
-        var height = blocks.Height;
-        if (Position(seek.Start, height, "start") is not { } start)
-        {
-            return (Status.BadRequest, "seek info has no valid start position");
-        }
-
-        if (Position(seek.Stop, height, "stop") is not { } stop || stop < start)
-        {
-            return (Status.BadRequest, $"seek info stop must be a position at or after the start ({start})");
-        }
-
-        for (var number = start; number <= stop; number++)
-        {
-            if (number >= blocks.Height)
-            {
-                if (seek.Behavior == SeekInfo.Types.SeekBehavior.FailIfNotReady)
-                {
-                    return (Status.NotFound, $"block {number} of channel {parsed.ChannelId} does not exist yet (height {blocks.Height})");
-                }
-
-                await blocks.WaitForHeightAsync(number + 1, cancellationToken).ConfigureAwait(false);
-            }
-
-            var block = blocks.GetBlock(number)!;
-            if (seek.ContentType == SeekInfo.Types.SeekContentType.HeaderWithSig)
-            {
-                block = new Block { Header = block.Header, Metadata = block.Metadata, Data = new BlockData() };
-            }
-
-            await responseStream.WriteAsync(new DeliverResponse { Block = block }, cancellationToken).ConfigureAwait(false);
-            if (number == ulong.MaxValue)
-            {
-                break;
-            }
-        }
-
-        return (Status.Success, string.Empty);
-    }
-
-    private static ulong? Position(SeekPosition? position, ulong height, string which) => position?.TypeCase switch
-    {
-        SeekPosition.TypeOneofCase.Oldest => 0,
-        SeekPosition.TypeOneofCase.Newest => height == 0 ? 0 : height - 1,
-        SeekPosition.TypeOneofCase.Specified => position.Specified.Number,
-        SeekPosition.TypeOneofCase.NextCommit when which == "start" => height,
-        _ => null,
-    };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Rpc} from {Peer} rejected: {Status} {Info}")]
     private static partial void LogRejected(ILogger logger, string rpc, string peer, Status status, string info);

@@ -1,3 +1,4 @@
+using FnzChain.Node.Channels;
 using FnzChain.Orderer.Channels;
 using FnzChain.Protos.Common;
 using FnzChain.Protos.Config;

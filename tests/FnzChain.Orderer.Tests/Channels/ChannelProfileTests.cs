@@ -1,3 +1,4 @@
+using FnzChain.Node.Channels;
 using FnzChain.Crypto.Cryptogen;
 using FnzChain.Crypto.Keys;
 using FnzChain.Identity.Channels;

@@ -1,27 +1,38 @@
 using System.Collections.Concurrent;
 using FnzChain.Identity.Channels;
-using FnzChain.Ledger;
-using FnzChain.Orderer.Signing;
 using FnzChain.Protos.Common;
-using FnzChain.Node;
 using Microsoft.Extensions.Logging;
 
-namespace FnzChain.Orderer.Channels;
+namespace FnzChain.Node.Channels;
 
-/// <summary>The channels this orderer serves, each in <c>&lt;data&gt;/channels/&lt;channel id&gt;</c>; reopened at start-up.</summary>
-public sealed class OrdererChannels(string dataPath, BlockSigner signer, LedgerOptions ledgerOptions, ILoggerFactory loggers) : INodeChannels, IAsyncDisposable
+/// <summary>One channel on a node (an orderer's or a peer's), as the registry manages it.</summary>
+public interface INodeChannel : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, OrdererChannel> _channels = new(StringComparer.Ordinal);
+    string ChannelId { get; }
+
+    ulong Height { get; }
+}
+
+/// <summary>
+/// The channels a node serves, each in <c>&lt;data&gt;/channels/&lt;channel id&gt;</c>: reopened at start-up, joined from
+/// a genesis block (validated before anything is written; the folder is removed again if opening fails).
+/// </summary>
+public sealed class ChannelRegistry<TChannel>(
+    string dataPath,
+    Func<string, Block?, CancellationToken, Task<TChannel>> open,
+    ILogger logger) : INodeChannels, IAsyncDisposable
+    where TChannel : class, INodeChannel
+{
+    private readonly ConcurrentDictionary<string, TChannel> _channels = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _joining = new(1, 1);
-    private readonly ILogger _logger = loggers.CreateLogger<OrdererChannels>();
 
     private string ChannelsPath => Path.Combine(dataPath, "channels");
 
-    public IReadOnlyCollection<OrdererChannel> All => _channels.Values.OrderBy(c => c.ChannelId, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<TChannel> All => _channels.Values.OrderBy(c => c.ChannelId, StringComparer.Ordinal).ToList();
 
-    public OrdererChannel? Find(string channelId) => _channels.GetValueOrDefault(channelId);
+    public TChannel? Find(string channelId) => _channels.GetValueOrDefault(channelId);
 
-    /// <summary>Reopens every channel ledger under the data folder (recovering each).</summary>
+    /// <summary>Reopens every channel under the data folder (each ledger recovers).</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
         if (!Directory.Exists(ChannelsPath))
@@ -31,13 +42,13 @@ public sealed class OrdererChannels(string dataPath, BlockSigner signer, LedgerO
 
         foreach (var folder in Directory.GetDirectories(ChannelsPath).Order(StringComparer.Ordinal))
         {
-            var channel = await OrdererChannel.OpenAsync(folder, genesis: null, signer, ledgerOptions, loggers.CreateLogger<OrdererChannel>(), cancellationToken).ConfigureAwait(false);
+            var channel = await open(folder, null, cancellationToken).ConfigureAwait(false);
             _channels[channel.ChannelId] = channel;
         }
     }
 
-    /// <summary>Joins a channel from its genesis block. Throws <see cref="ChannelConfigException"/> for a bad block and <see cref="InvalidOperationException"/> when already joined.</summary>
-    public async Task<OrdererChannel> JoinAsync(Block genesis, CancellationToken cancellationToken)
+    /// <summary>Joins a channel from its genesis block. <see cref="ChannelConfigException"/> or <see cref="FormatException"/> for a bad block; <see cref="InvalidOperationException"/> when already joined.</summary>
+    public async Task<TChannel> JoinAsync(Block genesis, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(genesis);
         if (genesis.Header?.Number != 0)
@@ -57,15 +68,15 @@ public sealed class OrdererChannels(string dataPath, BlockSigner signer, LedgerO
         {
             if (_channels.ContainsKey(config.ChannelId))
             {
-                throw new InvalidOperationException($"this orderer has already joined channel {config.ChannelId}");
+                throw new InvalidOperationException($"this node has already joined channel {config.ChannelId}");
             }
 
             var folder = Path.Combine(ChannelsPath, config.ChannelId);
             try
             {
-                var channel = await OrdererChannel.OpenAsync(folder, genesis, signer, ledgerOptions, loggers.CreateLogger<OrdererChannel>(), cancellationToken).ConfigureAwait(false);
+                var channel = await open(folder, genesis, cancellationToken).ConfigureAwait(false);
                 _channels[channel.ChannelId] = channel;
-                _logger.LogInformation("Joined channel {Channel}", channel.ChannelId);
+                logger.LogInformation("Joined channel {Channel}", channel.ChannelId);
                 return channel;
             }
             catch
@@ -87,10 +98,10 @@ public sealed class OrdererChannels(string dataPath, BlockSigner signer, LedgerO
     async Task<(string ChannelId, ulong Height)> INodeChannels.JoinAsync(Block genesis, CancellationToken cancellationToken)
     {
         var channel = await JoinAsync(genesis, cancellationToken).ConfigureAwait(false);
-        return (channel.ChannelId, channel.Ledger.Height);
+        return (channel.ChannelId, channel.Height);
     }
 
-    public IReadOnlyList<(string ChannelId, ulong Height)> List() => All.Select(c => (c.ChannelId, c.Ledger.Height)).ToList();
+    public IReadOnlyList<(string ChannelId, ulong Height)> List() => All.Select(c => (c.ChannelId, c.Height)).ToList();
 
     public async ValueTask DisposeAsync()
     {

@@ -5,7 +5,7 @@ using FnzChain.Protos.Config;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 
-namespace FnzChain.Orderer.Channels;
+namespace FnzChain.Node.Channels;
 
 /// <summary>Config blocks: a block holding exactly one CONFIG envelope whose data is a <c>fnzchain.config.ConfigEnvelope</c>.</summary>
 public static class ConfigBlock
@@ -67,6 +67,19 @@ public static class ConfigBlock
         {
             throw new FormatException($"block {number} is not a config block: {e.Message}", e);
         }
+    }
+
+    /// <summary>The number of the last config block, from a block's signature metadata (blocks without it, like the genesis block: 0).</summary>
+    public static ulong LastConfigIndex(Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        var signatures = block.Metadata?.Metadata.ElementAtOrDefault((int)BlockMetadataIndex.Signatures);
+        if (signatures is null || signatures.IsEmpty)
+        {
+            return 0;
+        }
+
+        return OrdererBlockMetadata.Parser.ParseFrom(Metadata.Parser.ParseFrom(signatures).Value).LastConfig?.Index ?? 0;
     }
 
     /// <summary>True when the block's single envelope is of type CONFIG.</summary>

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace FnzChain.Orderer.Channels;
+namespace FnzChain.Node.Channels;
 
 /// <summary>Channel names as Fabric allows them (also safe as folder names): lower-case letter first, then [a-z0-9.-], at most 249.</summary>
 public static partial class ChannelIds

@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using FnzChain.Crypto.Signatures;
+using FnzChain.Identity.Channels;
+using FnzChain.Identity.Policies;
+using FnzChain.Ledger.Validation;
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Config;
+using FnzChain.Protos.Peer;
+using Google.Protobuf;
+using ApplicationPolicy = FnzChain.Protos.Peer.ApplicationPolicy;
+
+namespace FnzChain.Peer.Committer;
+
+/// <summary>
+/// The peer's checks of each transaction of a block before the ledger's MVCC: well-formed envelope, the
+/// creator's identity and signature, the tx id binding, the chaincode's definition, a read/write set that
+/// touches only that chaincode's namespace, and endorsements that satisfy its endorsement policy. Transactions
+/// are independent, so a block's are checked in parallel. Each verdict carries a one-line reason.
+/// </summary>
+public sealed class TransactionValidator(ChannelBundle bundle)
+{
+    private readonly ConcurrentDictionary<(string Name, long Sequence), IPolicy?> _policies = new();
+
+    /// <summary>Verdicts for every transaction of a (non-config) block, in order.</summary>
+    public (TxValidationCode[] Codes, string?[] Reasons) Validate(Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        var data = block.Data?.Data ?? [];
+        var codes = new TxValidationCode[data.Count];
+        var reasons = new string?[data.Count];
+        Parallel.For(0, data.Count, i => (codes[i], reasons[i]) = Validate(i, data[i]));
+        return (codes, reasons);
+    }
+
+    public (TxValidationCode Code, string? Reason) Validate(int index, ByteString envelopeBytes)
+    {
+        ArgumentNullException.ThrowIfNull(envelopeBytes);
+        if (envelopeBytes.IsEmpty)
+        {
+            return (TxValidationCode.NilEnvelope, "empty envelope");
+        }
+
+        SignedEnvelope envelope;
+        try
+        {
+            envelope = SignedEnvelope.Parse(Envelope.Parser.ParseFrom(envelopeBytes));
+        }
+        catch (Exception e) when (e is FormatException or InvalidProtocolBufferException)
+        {
+            return (TxValidationCode.BadPayload, e.Message);
+        }
+
+        if (envelope.ChannelId != bundle.ChannelId)
+        {
+            return (TxValidationCode.TargetChainNotFound, $"transaction is for channel {envelope.ChannelId}, not {bundle.ChannelId}");
+        }
+
+        if (envelope.Type != HeaderType.EndorserTransaction)
+        {
+            return (TxValidationCode.UnknownTxType, $"transactions of header type {(int)envelope.Type} are not valid in a block of transactions");
+        }
+
+        var creator = bundle.Msps.Deserialize(envelope.SignatureHeader.Creator.Span);
+        if (!creator.IsValid)
+        {
+            return (TxValidationCode.BadCreatorSignature, $"creator: {creator.Error}");
+        }
+
+        var signature = creator.Identity!.Verify(envelope.Envelope.Payload.Span, envelope.Envelope.Signature.Span);
+        if (signature.Status != SignatureStatus.Valid)
+        {
+            return (TxValidationCode.BadCreatorSignature, $"creator signature: {signature.Reason}");
+        }
+
+        var expectedTxId = Convert.ToHexStringLower(SHA256.HashData([.. envelope.SignatureHeader.Nonce.Span, .. envelope.SignatureHeader.Creator.Span]));
+        if (envelope.TxId != expectedTxId)
+        {
+            return (TxValidationCode.BadProposalTxid, $"tx id {envelope.TxId} is not SHA-256 of nonce and creator");
+        }
+
+        Transaction transaction;
+        ChaincodeActionPayload actionPayload;
+        ChaincodeAction action;
+        try
+        {
+            transaction = Transaction.Parser.ParseFrom(envelope.Payload.Data);
+            if (transaction.Actions.Count != 1)
+            {
+                return (TxValidationCode.InvalidEndorserTransaction, $"transaction has {transaction.Actions.Count} actions, expected 1");
+            }
+
+            actionPayload = ChaincodeActionPayload.Parser.ParseFrom(transaction.Actions[0].Payload);
+            if (actionPayload.Action is null)
+            {
+                return (TxValidationCode.InvalidEndorserTransaction, "no endorsed action");
+            }
+
+            var responsePayload = ProposalResponsePayload.Parser.ParseFrom(actionPayload.Action.ProposalResponsePayload);
+            action = ChaincodeAction.Parser.ParseFrom(responsePayload.Extension);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            return (TxValidationCode.BadResponsePayload, $"endorsed action does not parse: {e.Message}");
+        }
+
+        var parsed = TransactionParser.Parse(index, envelopeBytes);
+        if (parsed.Problem is not null)
+        {
+            return (TxValidationCode.BadRwset, parsed.Problem);
+        }
+
+        var chaincode = action.ChaincodeId?.Name ?? string.Empty;
+        var definition = bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == chaincode);
+        if (definition is null)
+        {
+            return (TxValidationCode.InvalidChaincode, $"chaincode \"{chaincode}\" is not defined on channel {bundle.ChannelId}");
+        }
+
+        if (parsed.ReadWriteSets.FirstOrDefault(ns => ns.Namespace != chaincode) is { } foreign)
+        {
+            return (TxValidationCode.IllegalWriteset, $"chaincode {chaincode} touched namespace {foreign.Namespace}");
+        }
+
+        var endorsements = actionPayload.Action.Endorsements.Select(e => new SignedData(
+            e.Endorser.Memory,
+            (byte[])[.. actionPayload.Action.ProposalResponsePayload.Span, .. e.Endorser.Span],
+            e.Signature.Memory)).ToList();
+        var result = Evaluate(definition, endorsements);
+        return result.IsSatisfied
+            ? (TxValidationCode.Valid, null)
+            : (TxValidationCode.EndorsementPolicyFailure, $"endorsement policy of chaincode {chaincode}: {result.Reason}");
+    }
+
+    private PolicyResult Evaluate(ChaincodeDefinition definition, List<SignedData> endorsements)
+    {
+        var policy = definition.EndorsementPolicy;
+        if (policy is null || policy.TypeCase == ApplicationPolicy.TypeOneofCase.ChannelConfigPolicyReference)
+        {
+            var reference = policy?.ChannelConfigPolicyReference;
+            var name = string.IsNullOrEmpty(reference) ? ChannelBundle.Endorsement : reference[(reference.LastIndexOf('/') + 1)..];
+            return bundle.Evaluate(name, endorsements);
+        }
+
+        var compiled = _policies.GetOrAdd((definition.Name, definition.Sequence), _ =>
+        {
+            try
+            {
+                return SignaturePolicyEvaluator.Compile(policy.SignaturePolicy);
+            }
+            catch (PolicyException)
+            {
+                return null;
+            }
+        });
+        return compiled is null
+            ? PolicyResult.NotSatisfied($"the endorsement policy of {definition.Name} does not compile")
+            : compiled.Evaluate(SignatureSet.Validate(endorsements, bundle.Msps));
+    }
+}
