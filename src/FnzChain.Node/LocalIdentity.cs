@@ -1,5 +1,8 @@
 using FnzChain.Crypto.Keys;
+using FnzChain.Identity.Channels;
 using FnzChain.Identity.Msp;
+using FnzChain.Protos.Common;
+using Google.Protobuf;
 
 namespace FnzChain.Node;
 
@@ -38,6 +41,10 @@ public sealed class LocalIdentity : IDisposable
 
         return new LocalIdentity(mspId, msp, signing);
     }
+
+    /// <summary>An envelope signed by this node (Deliver requests to orderers, for example).</summary>
+    public Envelope SignEnvelope(string channelId, HeaderType type, ByteString data) =>
+        SignedEnvelope.Create(channelId, type, data, Serialized, Signing.Signer);
 
     public void Dispose() => Signing.Dispose();
 }

@@ -95,6 +95,34 @@ internal sealed class TestNetwork : IAsyncDisposable
         return node;
     }
 
+    public async Task<NodeProcess> StartPeerAsync(string domain, string mspId, NodeProcess orderer, string name = "peer0")
+    {
+        var config = Path.Combine(Folder, $"{name}.{domain}.json");
+        if (!File.Exists(config))
+        {
+            await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
+            {
+                listenAddress = "127.0.0.1:0",
+                mspId,
+                mspPath = IdentityMsp(domain, $"peers/{name}.{domain}"),
+                dataPath = Path.Combine(Folder, $"{name}.{domain}-data"),
+                ordererAddresses = new[] { orderer.Address },
+                durability = "buffered",
+            }));
+        }
+
+        var node = await NodeProcess.StartAsync(Folder, "peer listening on ", "peer", "start", "--config", config);
+        _nodes.Add(node);
+        return node;
+    }
+
+    public async Task JoinPeerAsync(NodeProcess peer, string domain, string mspId)
+    {
+        using var admin = As(domain, $"users/Admin@{domain}", mspId);
+        using var channel = Connect(peer);
+        await new NodeAdmin.NodeAdminClient(channel).JoinChannelAsync(admin.Admin(new AdminRequest { JoinChannel = new JoinChannelRequest { GenesisBlock = Genesis.ToByteString() } }));
+    }
+
     public static GrpcChannel Connect(NodeProcess node) =>
         GrpcChannel.ForAddress($"http://{node.Address}", new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
 
@@ -164,26 +192,8 @@ internal sealed class Signer(SigningIdentityFiles files, string mspId) : IDispos
     public SignedAdminRequest Admin(AdminRequest request) => AdminRequests.Sign(request, Serialized, files.Signer);
 
     /// <summary>A signed envelope of <paramref name="type"/> carrying <paramref name="data"/>, with a Fabric tx id.</summary>
-    public Envelope Envelope(string channel, HeaderType type, ByteString data, string? txId = null)
-    {
-        var nonce = RandomNumberGenerator.GetBytes(24);
-        var payload = new Payload
-        {
-            Header = new Header
-            {
-                ChannelHeader = new ChannelHeader
-                {
-                    Type = (int)type,
-                    ChannelId = channel,
-                    TxId = txId ?? Convert.ToHexStringLower(SHA256.HashData([.. nonce, .. Serialized])),
-                    Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
-                }.ToByteString(),
-                SignatureHeader = new SignatureHeader { Creator = ByteString.CopyFrom(Serialized), Nonce = ByteString.CopyFrom(nonce) }.ToByteString(),
-            },
-            Data = data,
-        }.ToByteString();
-        return new Envelope { Payload = payload, Signature = ByteString.CopyFrom(files.Signer.Sign(payload.Span)) };
-    }
+    public Envelope Envelope(string channel, HeaderType type, ByteString data) =>
+        FnzChain.Identity.Channels.SignedEnvelope.Create(channel, type, data, Serialized, files.Signer);
 
     public void Dispose() => files.Dispose();
 }

@@ -11,6 +11,7 @@ internal static class CommandCatalog
         yield return CryptoCommand.Create();
         yield return ChannelCommand.Create();
         yield return OrdererCommand.Create();
+        yield return PeerCommand.Create();
         yield return ChaincodeCommand.Create();
         yield return LedgerCommand.Create();
         yield return BenchCommand.Create();

@@ -1,13 +1,12 @@
 using FnzChain.Node.Channels;
-using System.Security.Cryptography;
 using FnzChain.Crypto.Keys;
+using FnzChain.Identity.Channels;
 using FnzChain.Identity.Msp;
 using FnzChain.Orderer.Channels;
 using FnzChain.Protos.Common;
 using FnzChain.Protos.Config;
 using FnzChain.Protos.Orderer;
 using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Status = FnzChain.Protos.Common.Status;
@@ -22,26 +21,8 @@ internal sealed class OrdererClient(string address, SigningIdentityFiles identit
 
     public byte[] Serialized { get; } = MspRegistry.Serialize(mspId, identity.Certificate);
 
-    public Envelope Sign(string channel, HeaderType type, ByteString data)
-    {
-        var nonce = RandomNumberGenerator.GetBytes(24);
-        var payload = new Payload
-        {
-            Header = new Header
-            {
-                ChannelHeader = new ChannelHeader
-                {
-                    Type = (int)type,
-                    ChannelId = channel,
-                    TxId = Convert.ToHexStringLower(SHA256.HashData([.. nonce, .. Serialized])),
-                    Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
-                }.ToByteString(),
-                SignatureHeader = new SignatureHeader { Creator = ByteString.CopyFrom(Serialized), Nonce = ByteString.CopyFrom(nonce) }.ToByteString(),
-            },
-            Data = data,
-        }.ToByteString();
-        return new Envelope { Payload = payload, Signature = ByteString.CopyFrom(identity.Signer.Sign(payload.Span)) };
-    }
+    public Envelope Sign(string channel, HeaderType type, ByteString data) =>
+        SignedEnvelope.Create(channel, type, data, Serialized, identity.Signer);
 
     public async Task BroadcastAsync(Envelope envelope, CancellationToken cancellationToken)
     {

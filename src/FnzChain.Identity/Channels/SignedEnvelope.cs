@@ -1,6 +1,9 @@
+using System.Security.Cryptography;
+using FnzChain.Crypto.Signatures;
 using FnzChain.Identity.Policies;
 using FnzChain.Protos.Common;
 using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
 
 namespace FnzChain.Identity.Channels;
 
@@ -15,6 +18,33 @@ public sealed record SignedEnvelope(Envelope Envelope, Payload Payload, ChannelH
 
     /// <summary>The creator's signature over the payload bytes as sent.</summary>
     public SignedData SignedData => new(SignatureHeader.Creator.Memory, Envelope.Payload.Memory, Envelope.Signature.Memory);
+
+    /// <summary>
+    /// Creates and signs an envelope as <paramref name="serializedIdentity"/>: a fresh nonce, the Fabric tx id
+    /// (hex SHA-256 of nonce ‖ creator), the time, and the creator's signature over the payload bytes.
+    /// </summary>
+    public static Envelope Create(string channelId, HeaderType type, ByteString data, ReadOnlyMemory<byte> serializedIdentity, EcdsaSigner signer, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(signer);
+        var nonce = RandomNumberGenerator.GetBytes(24);
+        var payload = new Payload
+        {
+            Header = new Header
+            {
+                ChannelHeader = new ChannelHeader
+                {
+                    Type = (int)type,
+                    ChannelId = channelId,
+                    TxId = Convert.ToHexStringLower(SHA256.HashData([.. nonce, .. serializedIdentity.Span])),
+                    Timestamp = Timestamp.FromDateTimeOffset((time ?? TimeProvider.System).GetUtcNow()),
+                }.ToByteString(),
+                SignatureHeader = new SignatureHeader { Creator = ByteString.CopyFrom(serializedIdentity.Span), Nonce = ByteString.CopyFrom(nonce) }.ToByteString(),
+            },
+            Data = data,
+        }.ToByteString();
+        return new Envelope { Payload = payload, Signature = ByteString.CopyFrom(signer.Sign(payload.Span)) };
+    }
 
     /// <summary>Decodes the envelope's payload and headers; a <see cref="FormatException"/> names the part that is wrong.</summary>
     public static SignedEnvelope Parse(Envelope envelope)

@@ -1,0 +1,220 @@
+using FnzChain.Identity.Channels;
+using FnzChain.Ledger;
+using FnzChain.Node;
+using FnzChain.Node.Channels;
+using FnzChain.Peer.Committer;
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Orderer;
+using FnzChain.Protos.Peer;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+using Status = FnzChain.Protos.Common.Status;
+
+namespace FnzChain.Peer.Channels;
+
+/// <summary>
+/// One channel on a peer: its ledger, its configuration, and the committer that pulls blocks from the channel's
+/// orderers (Deliver, failing over between them with exponential back-off), checks each block's orderer
+/// signature, validates its transactions (<see cref="TransactionValidator"/>) and commits it with the ledger's
+/// MVCC checks. Config blocks replace the configuration once committed.
+/// </summary>
+public sealed partial class PeerChannel : INodeChannel
+{
+    private readonly LocalIdentity _local;
+    private readonly IReadOnlyList<string> _ordererOverrides;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private ChannelBundle _bundle;
+    private TransactionValidator _validator;
+    private Task? _puller;
+
+    private PeerChannel(ChannelLedger ledger, ChannelBundle bundle, LocalIdentity local, IReadOnlyList<string> ordererOverrides, ILogger logger)
+    {
+        Ledger = ledger;
+        _bundle = bundle;
+        _validator = new TransactionValidator(bundle);
+        _local = local;
+        _ordererOverrides = ordererOverrides;
+        _logger = logger;
+    }
+
+    public string ChannelId => Bundle.ChannelId;
+
+    public ulong Height => Ledger.Height;
+
+    public ChannelLedger Ledger { get; }
+
+    public ChannelBundle Bundle => Volatile.Read(ref _bundle);
+
+    public static async Task<PeerChannel> OpenAsync(
+        string folder, Block? genesis, LocalIdentity local, IReadOnlyList<string> ordererOverrides, LedgerOptions ledgerOptions, ILogger logger, CancellationToken cancellationToken)
+    {
+        var ledger = await ChannelLedger.OpenAsync(folder, ledgerOptions, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (ledger.Height == 0)
+            {
+                if (genesis is null)
+                {
+                    throw new ChannelConfigException($"ledger {folder} has no blocks and no genesis block was given");
+                }
+
+                await ledger.CommitAsync(genesis, [TxValidationCode.Valid], cancellationToken).ConfigureAwait(false);
+            }
+
+            var lastConfig = ConfigBlock.LastConfigIndex(ledger.Blocks.GetBlock(ledger.Height - 1)!);
+            var bundle = ChannelBundle.Create(ConfigBlock.ReadConfig(ledger.Blocks.GetBlock(lastConfig)!));
+            var channel = new PeerChannel(ledger, bundle, local, ordererOverrides, logger);
+            channel._puller = Task.Run(() => channel.PullAsync(channel._stopping.Token), CancellationToken.None);
+            return channel;
+        }
+        catch
+        {
+            ledger.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_puller is not null)
+        {
+            try
+            {
+                await _puller.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        Ledger.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <summary>The orderer addresses to pull from: the node's overrides, else the channel configuration's.</summary>
+    private IReadOnlyList<string> Orderers() =>
+        _ordererOverrides.Count > 0
+            ? _ordererOverrides
+            : Bundle.Config.Orderer.Endpoints.Select(e => $"{e.Endpoint.Host}:{e.Endpoint.Port}").ToList();
+
+    private async Task PullAsync(CancellationToken cancellationToken)
+    {
+        var retry = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException || !cancellationToken.IsCancellationRequested),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(5),
+                UseJitter = true,
+                OnRetry = args =>
+                {
+                    LogPullFailed(_logger, ChannelId, args.AttemptNumber, args.Outcome.Exception?.Message ?? "stream ended");
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        var attempt = 0;
+        await retry.ExecuteAsync(
+            async ct =>
+            {
+                var orderers = Orderers();
+                var address = orderers[attempt++ % orderers.Count]; // fail over to the next orderer on every retry
+                await PullFromAsync(address, ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task PullFromAsync(string address, CancellationToken cancellationToken)
+    {
+        using var channel = GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024 });
+        using var call = new AtomicBroadcast.AtomicBroadcastClient(channel).Deliver(cancellationToken: cancellationToken);
+        var seek = new SeekInfo
+        {
+            Start = new SeekPosition { Specified = new SeekSpecified { Number = Ledger.Height } },
+            Stop = new SeekPosition { Specified = new SeekSpecified { Number = ulong.MaxValue } },
+            Behavior = SeekInfo.Types.SeekBehavior.BlockUntilReady,
+        };
+        await call.RequestStream.WriteAsync(_local.SignEnvelope(ChannelId, HeaderType.DeliverSeekInfo, seek.ToByteString()), cancellationToken).ConfigureAwait(false);
+        while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            var response = call.ResponseStream.Current;
+            if (response.TypeCase == FnzChain.Protos.Orderer.DeliverResponse.TypeOneofCase.Status)
+            {
+                throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, $"orderer {address} ended Deliver with {response.Status}"));
+            }
+
+            await CommitAsync(response.Block, address, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CommitAsync(Block block, string orderer, CancellationToken cancellationToken)
+    {
+        if (block.Header is null || block.Header.Number != Ledger.Height)
+        {
+            throw new InvalidOperationException($"orderer {orderer} sent block {block.Header?.Number}, expected {Ledger.Height}");
+        }
+
+        var bundle = Bundle;
+        if (BlockVerifier.Check(block, bundle) is { } problem)
+        {
+            throw new InvalidOperationException($"orderer {orderer}: {problem}");
+        }
+
+        if (ConfigBlock.IsConfigBlock(block))
+        {
+            var config = ConfigBlock.ReadConfig(block);
+            ChannelBundle? next = null;
+            if (config.Sequence == bundle.Config.Sequence + 1)
+            {
+                try
+                {
+                    next = ChannelBundle.Create(config);
+                }
+                catch (ChannelConfigException e)
+                {
+                    LogInvalidConfig(_logger, ChannelId, block.Header.Number, e.Message);
+                }
+            }
+
+            await Ledger.CommitAsync(block, [next is null ? TxValidationCode.InvalidConfigTransaction : TxValidationCode.Valid], cancellationToken).ConfigureAwait(false);
+            if (next is not null)
+            {
+                Volatile.Write(ref _bundle, next);
+                _validator = new TransactionValidator(next);
+                LogConfigApplied(_logger, ChannelId, block.Header.Number, config.Sequence);
+            }
+
+            return;
+        }
+
+        var (codes, reasons) = _validator.Validate(block);
+        var result = await Ledger.CommitAsync(block, codes, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < result.Codes.Count; i++)
+        {
+            if (result.Codes[i] != TxValidationCode.Valid)
+            {
+                LogInvalidTransaction(_logger, ChannelId, block.Header.Number, i, result.Codes[i], reasons[i] ?? result.Reasons[i] ?? string.Empty);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: pulling blocks failed (attempt {Attempt}): {Reason}")]
+    private static partial void LogPullFailed(ILogger logger, string channel, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Channel {Channel}: block {Block} transaction {Index} is {Code}: {Reason}")]
+    private static partial void LogInvalidTransaction(ILogger logger, string channel, ulong block, int index, TxValidationCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Channel {Channel}: config block {Block} applied (sequence {Sequence})")]
+    private static partial void LogConfigApplied(ILogger logger, string channel, ulong block, ulong sequence);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: config block {Block} is not valid: {Reason}")]
+    private static partial void LogInvalidConfig(ILogger logger, string channel, ulong block, string reason);
+}

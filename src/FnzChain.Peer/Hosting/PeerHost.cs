@@ -1,0 +1,46 @@
+using FnzChain.Ledger;
+using FnzChain.Node;
+using FnzChain.Node.Channels;
+using FnzChain.Peer.Channels;
+using FnzChain.Peer.Services;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace FnzChain.Peer.Hosting;
+
+/// <summary>Runs a peer node: Deliver and NodeAdmin over gRPC, and a committer per joined channel.</summary>
+public static class PeerHost
+{
+    public static async Task RunAsync(PeerOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        using var local = LocalIdentity.Load(options.MspPath, options.MspId);
+        var builder = NodeHost.CreateBuilder(options.Endpoint, options.MaxMessageBytes);
+        builder.Services.AddSingleton(local);
+        builder.Services.AddSingleton<INodeChannels>(provider => provider.GetRequiredService<ChannelRegistry<PeerChannel>>());
+        builder.Services.AddSingleton(provider =>
+        {
+            var loggers = provider.GetRequiredService<ILoggerFactory>();
+            var ledgerOptions = new LedgerOptions { Durability = options.Durability, Logger = loggers.CreateLogger("FnzChain.Ledger") };
+            return new ChannelRegistry<PeerChannel>(
+                options.DataPath,
+                (folder, genesis, ct) => PeerChannel.OpenAsync(folder, genesis, local, options.OrdererAddresses, ledgerOptions, loggers.CreateLogger<PeerChannel>(), ct),
+                loggers.CreateLogger<ChannelRegistry<PeerChannel>>());
+        });
+
+        await using var app = builder.Build();
+        app.MapGrpcService<PeerDeliverService>();
+        app.MapGrpcService<NodeAdminService>();
+        var channels = app.Services.GetRequiredService<ChannelRegistry<PeerChannel>>();
+        await channels.LoadAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await NodeHost.RunAsync(app, "peer", output, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await channels.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

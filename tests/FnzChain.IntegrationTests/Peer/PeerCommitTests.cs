@@ -1,0 +1,149 @@
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Orderer;
+using FnzChain.Protos.Peer;
+using Google.Protobuf;
+using Grpc.Net.Client;
+using PeerDeliver = FnzChain.Protos.Peer.Deliver;
+using Status = FnzChain.Protos.Common.Status;
+
+namespace FnzChain.IntegrationTests.Peer;
+
+/// <summary>
+/// A real orderer and a real peer of Org1: the peer joins, pulls blocks, checks creator signatures, tx ids and the
+/// chaincode's AND(Org1, Org2) endorsement policy, commits with MVCC, and serves filtered blocks with its codes.
+/// </summary>
+[Category("Integration")]
+public sealed class PeerCommitTests
+{
+    private TestNetwork _network = null!;
+    private NodeProcess _orderer = null!;
+    private NodeProcess _peer = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _network = await TestNetwork.CreateAsync(maxMessageCount: 10, batchTimeout: "200ms");
+        _orderer = await _network.StartOrdererAsync();
+        await _network.JoinOrdererAsync(_orderer);
+        var define = await _network.RunCliAsync(
+            "chaincode", "define", "--orderer", _orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds",
+            "--policy", "AND('Org1MSP.peer','Org2MSP.peer')",
+            "--signer", _network.AdminSigner("Org1MSP", "org1.example.com"), "--signer", _network.AdminSigner("Org2MSP", "org2.example.com"));
+        Assert.That(define.ExitCode, Is.Zero, define.Error);
+        _peer = await _network.StartPeerAsync("org1.example.com", "Org1MSP", _orderer);
+        await _network.JoinPeerAsync(_peer, "org1.example.com", "Org1MSP");
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
+        {
+            TestContext.Out.WriteLine("--- orderer\n" + _orderer.Output + "\n--- peer\n" + _peer?.Output);
+        }
+
+        await _network.DisposeAsync();
+    }
+
+    private async Task BroadcastAsync(params Envelope[] envelopes)
+    {
+        using var channel = TestNetwork.Connect(_orderer);
+        using var call = new AtomicBroadcast.AtomicBroadcastClient(channel).Broadcast();
+        foreach (var envelope in envelopes)
+        {
+            await call.RequestStream.WriteAsync(envelope);
+            Assert.That(await call.ResponseStream.MoveNext(CancellationToken.None), Is.True);
+            Assert.That(call.ResponseStream.Current.Status, Is.EqualTo(Status.Success), call.ResponseStream.Current.Info);
+        }
+
+        await call.RequestStream.CompleteAsync();
+    }
+
+    /// <summary>Filtered blocks from the peer, from <paramref name="from"/> through <paramref name="to"/> (waiting for them).</summary>
+    private async Task<List<FilteredBlock>> FilteredBlocksAsync(ulong from, ulong to)
+    {
+        using var reader = _network.Org1Client();
+        using var channel = TestNetwork.Connect(_peer);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var call = new PeerDeliver.DeliverClient(channel).DeliverFiltered(cancellationToken: timeout.Token);
+        var seek = new SeekInfo
+        {
+            Start = new SeekPosition { Specified = new SeekSpecified { Number = from } },
+            Stop = new SeekPosition { Specified = new SeekSpecified { Number = to } },
+        };
+        await call.RequestStream.WriteAsync(reader.Envelope(TestNetwork.Channel, HeaderType.DeliverSeekInfo, seek.ToByteString()));
+        var blocks = new List<FilteredBlock>();
+        while (await call.ResponseStream.MoveNext(timeout.Token))
+        {
+            var response = call.ResponseStream.Current;
+            if (response.TypeCase == FnzChain.Protos.Peer.DeliverResponse.TypeOneofCase.Status)
+            {
+                Assert.That(response.Status, Is.EqualTo(Status.Success));
+                break;
+            }
+
+            blocks.Add(response.FilteredBlock);
+        }
+
+        return blocks;
+    }
+
+    [Test]
+    public async Task Peer_commits_each_transaction_with_the_code_its_checks_give()
+    {
+        using var client = _network.Org1Client();
+        using var org1Peer = _network.Org1Peer();
+        using var org2Peer = _network.As("org2.example.com", "peers/peer0.org2.example.com", "Org2MSP");
+        var valid = EndorsedTransactions.Create(client, "funds", [("F1", "nav 100")], [org1Peer, org2Peer], eventName: "FundCreated");
+        var oneOrg = EndorsedTransactions.Create(client, "funds", [("F2", "x")], [org1Peer]);
+        var undefined = EndorsedTransactions.Create(client, "other", [("F3", "x")], [org1Peer, org2Peer]);
+        var wrongTxId = WithTxId(EndorsedTransactions.Create(client, "funds", [("F4", "x")], [org1Peer, org2Peer]), "not-sha256-of-nonce-and-creator", client);
+
+        await BroadcastAsync(valid, oneOrg, undefined, wrongTxId, valid);
+        var block = (await FilteredBlocksAsync(2, 2)).Single();
+
+        Assert.That(block.ChannelId, Is.EqualTo(TestNetwork.Channel));
+        Assert.That(block.FilteredTransactions.Select(t => t.TxValidationCode), Is.EqualTo(new[]
+        {
+            TxValidationCode.Valid, TxValidationCode.EndorsementPolicyFailure, TxValidationCode.InvalidChaincode,
+            TxValidationCode.BadProposalTxid, TxValidationCode.DuplicateTxid,
+        }));
+        Assert.That(block.FilteredTransactions[0].TransactionActions.ChaincodeActions.Single().ChaincodeEvent.EventName, Is.EqualTo("FundCreated"));
+    }
+
+    /// <summary>The same transaction with another tx id, re-signed by its creator (the orderer does not check tx ids; peers do).</summary>
+    private static Envelope WithTxId(Envelope envelope, string txId, Signer creator)
+    {
+        var payload = Payload.Parser.ParseFrom(envelope.Payload);
+        var header = ChannelHeader.Parser.ParseFrom(payload.Header.ChannelHeader);
+        header.TxId = txId;
+        payload.Header.ChannelHeader = header.ToByteString();
+        var bytes = payload.ToByteString();
+        return new Envelope { Payload = bytes, Signature = ByteString.CopyFrom(creator.Files.Signer.Sign(bytes.Span)) };
+    }
+
+    [Test]
+    public async Task Peer_applies_config_blocks_and_a_restarted_peer_catches_up()
+    {
+        using var client = _network.Org1Client();
+        using var org1Peer = _network.Org1Peer();
+        using var org2Peer = _network.As("org2.example.com", "peers/peer0.org2.example.com", "Org2MSP");
+        await BroadcastAsync(EndorsedTransactions.Create(client, "funds", [("F1", "1")], [org1Peer, org2Peer]));
+        Assert.That((await FilteredBlocksAsync(2, 2)).Single().FilteredTransactions.Single().TxValidationCode, Is.EqualTo(TxValidationCode.Valid));
+
+        await _peer.StopAsync();
+        // Relax the policy to Org1 alone while the peer is down: it must apply the config block before judging later ones.
+        var redefine = await _network.RunCliAsync(
+            "chaincode", "define", "--orderer", _orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--policy", "OR('Org1MSP.peer')",
+            "--signer", _network.AdminSigner("Org1MSP", "org1.example.com"), "--signer", _network.AdminSigner("Org2MSP", "org2.example.com"));
+        Assert.That(redefine.ExitCode, Is.Zero, redefine.Error);
+        await BroadcastAsync(EndorsedTransactions.Create(client, "funds", [("F2", "2")], [org1Peer]));
+        _peer = await _network.StartPeerAsync("org1.example.com", "Org1MSP", _orderer);
+
+        var blocks = await FilteredBlocksAsync(3, 4);
+
+        Assert.That(blocks.Select(b => b.Number), Is.EqualTo(new ulong[] { 3, 4 }));
+        Assert.That(blocks[0].FilteredTransactions.Single().Type, Is.EqualTo(HeaderType.Config));
+        Assert.That(blocks[1].FilteredTransactions.Single().TxValidationCode, Is.EqualTo(TxValidationCode.Valid));
+    }
+}
