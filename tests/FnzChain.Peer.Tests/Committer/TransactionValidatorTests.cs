@@ -1,0 +1,183 @@
+using FnzChain.Crypto.Cryptogen;
+using FnzChain.Crypto.Keys;
+using FnzChain.Identity.Channels;
+using FnzChain.Identity.Msp;
+using FnzChain.Identity.Policies;
+using FnzChain.Ledger.Blocks;
+using FnzChain.Orderer.Channels;
+using FnzChain.Orderer.Signing;
+using FnzChain.Peer.Committer;
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Config;
+using FnzChain.Protos.Ledger.Rwset;
+using FnzChain.Protos.Ledger.Rwset.Kvrwset;
+using FnzChain.Protos.Peer;
+using Google.Protobuf;
+
+namespace FnzChain.Peer.Tests.Committer;
+
+/// <summary>Every verdict of the peer's transaction checks, and block signature checks, with real cryptogen identities.</summary>
+public sealed class TransactionValidatorTests
+{
+    private string _folder = null!;
+    private ChannelBundle _bundle = null!;
+
+    [OneTimeSetUp]
+    public void SetUp()
+    {
+        _folder = Directory.CreateTempSubdirectory("fnzchain-validator-").FullName;
+        new CryptoMaterialGenerator().Generate(
+            CryptoConfigReader.Parse("""
+                {
+                  "ordererOrgs": [{ "name": "Orderer", "domain": "example.com", "mspId": "OrdererMSP", "hosts": ["orderer"] }],
+                  "peerOrgs": [
+                    { "name": "Org1", "domain": "org1.example.com", "mspId": "Org1MSP", "peers": 1, "users": 1 },
+                    { "name": "Org2", "domain": "org2.example.com", "mspId": "Org2MSP", "peers": 1, "users": 1 }
+                  ]
+                }
+                """),
+            _folder,
+            force: false);
+        var config = new ChannelProfile
+        {
+            ChannelId = "funds",
+            Organizations =
+            [
+                new OrganizationProfile { Name = "Org1", MspId = "Org1MSP", MspPath = Path.Combine(_folder, "peerOrganizations/org1.example.com/msp"), Roles = ["application"] },
+                new OrganizationProfile { Name = "Org2", MspId = "Org2MSP", MspPath = Path.Combine(_folder, "peerOrganizations/org2.example.com/msp"), Roles = ["application"] },
+                new OrganizationProfile { Name = "OrdererOrg", MspId = "OrdererMSP", MspPath = Path.Combine(_folder, "ordererOrganizations/example.com/msp"), Roles = ["orderer"] },
+            ],
+            Orderer = new OrdererProfile { Endpoints = [new OrdererEndpointProfile { Organization = "OrdererOrg", Address = "127.0.0.1:7050" }] },
+        }.ToConfig();
+        config.Application.Chaincodes.Add(new ChaincodeDefinition
+        {
+            Name = "funds",
+            Sequence = 1,
+            EndorsementPolicy = new Protos.Peer.ApplicationPolicy { SignaturePolicy = PolicyDsl.Parse("AND('Org1MSP.peer','Org2MSP.peer')") },
+        });
+        config.Application.Chaincodes.Add(new ChaincodeDefinition
+        {
+            Name = "registry",
+            Sequence = 1,
+            EndorsementPolicy = new Protos.Peer.ApplicationPolicy { ChannelConfigPolicyReference = "/Channel/Application/Endorsement" },
+        });
+        _bundle = ChannelBundle.Create(config);
+    }
+
+    [OneTimeTearDown]
+    public void TearDown() => Directory.Delete(_folder, recursive: true);
+
+    private (byte[] Serialized, SigningIdentityFiles Files) Identity(string domain, string who, string mspId)
+    {
+        var files = SigningIdentityFiles.Load(Path.Combine(_folder, domain == "example.com" ? "ordererOrganizations" : "peerOrganizations", domain, who, "msp"));
+        return (MspRegistry.Serialize(mspId, files.Certificate), files);
+    }
+
+    private (byte[], SigningIdentityFiles) Client => Identity("org1.example.com", "users/User1@org1.example.com", "Org1MSP");
+
+    private (byte[], SigningIdentityFiles) Peer1 => Identity("org1.example.com", "peers/peer0.org1.example.com", "Org1MSP");
+
+    private (byte[], SigningIdentityFiles) Peer2 => Identity("org2.example.com", "peers/peer0.org2.example.com", "Org2MSP");
+
+    private static ByteString Transaction((byte[] Serialized, SigningIdentityFiles Files) creator, string chaincode, string ns, params (byte[] Serialized, SigningIdentityFiles Files)[] endorsers)
+    {
+        var kv = new KVRWSet();
+        kv.Writes.Add(new KVWrite { Key = "k", Value = ByteString.CopyFromUtf8("v") });
+        var rwset = new TxReadWriteSet();
+        rwset.NsRwset.Add(new NsReadWriteSet { Namespace = ns, Rwset = kv.ToByteString() });
+        var prp = new ProposalResponsePayload
+        {
+            Extension = new ChaincodeAction { Results = rwset.ToByteString(), ChaincodeId = new ChaincodeID { Name = chaincode } }.ToByteString(),
+        }.ToByteString();
+        var endorsed = new ChaincodeEndorsedAction { ProposalResponsePayload = prp };
+        foreach (var (serialized, files) in endorsers)
+        {
+            endorsed.Endorsements.Add(new Endorsement { Endorser = ByteString.CopyFrom(serialized), Signature = ByteString.CopyFrom(files.Signer.Sign([.. prp.Span, .. serialized])) });
+        }
+
+        var transaction = new Transaction();
+        transaction.Actions.Add(new TransactionAction { Payload = new ChaincodeActionPayload { Action = endorsed }.ToByteString() });
+        return SignedEnvelope.Create("funds", HeaderType.EndorserTransaction, transaction.ToByteString(), creator.Serialized, creator.Files.Signer).ToByteString();
+    }
+
+    private TxValidationCode Verdict(ByteString envelope) => new TransactionValidator(_bundle).Validate(0, envelope).Code;
+
+    [Test]
+    public void Transaction_endorsed_by_both_orgs_is_valid()
+    {
+        Assert.That(Verdict(Transaction(Client, "funds", "funds", Peer1, Peer2)), Is.EqualTo(TxValidationCode.Valid));
+    }
+
+    [Test]
+    public void Transaction_endorsed_by_one_org_fails_the_policy_with_a_reason()
+    {
+        var (code, reason) = new TransactionValidator(_bundle).Validate(0, Transaction(Client, "funds", "funds", Peer1));
+
+        Assert.That(code, Is.EqualTo(TxValidationCode.EndorsementPolicyFailure));
+        Assert.That(reason, Does.Contain("Org2MSP.peer"));
+    }
+
+    [Test]
+    public void Channel_policy_reference_uses_the_channel_endorsement_policy()
+    {
+        Assert.That(Verdict(Transaction(Client, "registry", "registry", Peer1)), Is.EqualTo(TxValidationCode.EndorsementPolicyFailure), "MAJORITY of 2 orgs needs both");
+        Assert.That(Verdict(Transaction(Client, "registry", "registry", Peer1, Peer2)), Is.EqualTo(TxValidationCode.Valid));
+    }
+
+    [Test]
+    public void Endorsement_by_a_client_does_not_count_as_a_peer()
+    {
+        Assert.That(Verdict(Transaction(Client, "funds", "funds", Peer1, Identity("org2.example.com", "users/User1@org2.example.com", "Org2MSP"))), Is.EqualTo(TxValidationCode.EndorsementPolicyFailure));
+    }
+
+    [Test]
+    public void Writes_outside_the_chaincodes_namespace_are_illegal()
+    {
+        Assert.That(Verdict(Transaction(Client, "funds", "registry", Peer1, Peer2)), Is.EqualTo(TxValidationCode.IllegalWriteset));
+    }
+
+    [Test]
+    public void Undefined_chaincode_is_invalid()
+    {
+        Assert.That(Verdict(Transaction(Client, "nope", "nope", Peer1, Peer2)), Is.EqualTo(TxValidationCode.InvalidChaincode));
+    }
+
+    [Test]
+    public void Bad_creator_signature_is_caught()
+    {
+        var envelope = Envelope.Parser.ParseFrom(Transaction(Client, "funds", "funds", Peer1, Peer2));
+        envelope.Signature = ByteString.CopyFrom(Client.Item2.Signer.Sign("other bytes"u8));
+
+        Assert.That(Verdict(envelope.ToByteString()), Is.EqualTo(TxValidationCode.BadCreatorSignature));
+    }
+
+    [Test]
+    public void Creator_from_an_unknown_msp_is_caught()
+    {
+        var outsider = (MspRegistry.Serialize("Org9MSP", Client.Item2.Certificate), Client.Item2);
+
+        Assert.That(Verdict(Transaction(outsider, "funds", "funds", Peer1, Peer2)), Is.EqualTo(TxValidationCode.BadCreatorSignature));
+    }
+
+    [Test]
+    public void Garbage_is_a_bad_payload()
+    {
+        Assert.That(Verdict(ByteString.CopyFrom(0x0a, 0x01, 0xff)), Is.EqualTo(TxValidationCode.BadPayload));
+        Assert.That(Verdict(ByteString.Empty), Is.EqualTo(TxValidationCode.NilEnvelope));
+    }
+
+    [Test]
+    public void Block_signed_by_the_orderer_verifies_and_by_a_peer_does_not()
+    {
+        var block = BlockFactory.Create(1, new byte[32], [Transaction(Client, "funds", "funds", Peer1, Peer2)]);
+        var orderer = Identity("example.com", "orderers/orderer.example.com", "OrdererMSP");
+        new BlockSigner(orderer.Item1, orderer.Item2.Signer).Sign(block, 0);
+
+        Assert.That(BlockVerifier.Check(block, _bundle), Is.Null);
+
+        new BlockSigner(Peer1.Item1, Peer1.Item2.Signer).Sign(block, 0);
+        Assert.That(BlockVerifier.Check(block, _bundle), Does.Contain("is not of an orderer organisation"));
+        block.Header.Number = 2;
+        Assert.That(BlockVerifier.Check(block, _bundle), Is.Not.Null);
+    }
+}
