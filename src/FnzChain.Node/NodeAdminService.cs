@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace FnzChain.Node;
 
 /// <summary>Channel participation for operators: join a channel from its genesis block, list channels. Admins of the node's organisation only.</summary>
-public sealed partial class NodeAdminService(INodeChannels channels, LocalIdentity local, ILogger<NodeAdminService> logger) : NodeAdmin.NodeAdminBase
+public sealed partial class NodeAdminService(INodeChannels channels, LocalIdentity local, ILogger<NodeAdminService> logger, IChaincodeInstaller? installer = null) : NodeAdmin.NodeAdminBase
 {
     public override async Task<ChannelInfo> JoinChannel(SignedAdminRequest request, ServerCallContext context)
     {
@@ -49,6 +49,29 @@ public sealed partial class NodeAdminService(INodeChannels channels, LocalIdenti
         var list = new ChannelList();
         list.Channels.AddRange(channels.List().Select(c => new ChannelInfo { ChannelId = c.ChannelId, Height = c.Height }));
         return Task.FromResult(list);
+    }
+
+    public override Task<InstalledChaincode> InstallChaincode(SignedAdminRequest request, ServerCallContext context)
+    {
+        var command = Authorize(request, context);
+        if (command.CommandCase != AdminRequest.CommandOneofCase.InstallChaincode)
+        {
+            throw Fail(context, StatusCode.InvalidArgument, "InstallChaincode needs an install_chaincode request");
+        }
+
+        if (installer is null)
+        {
+            throw Fail(context, StatusCode.Unimplemented, "this node does not run chaincode");
+        }
+
+        try
+        {
+            return Task.FromResult(new InstalledChaincode { PackageId = installer.Install(command.InstallChaincode.Package.ToByteArray()) });
+        }
+        catch (ChaincodePackageException e)
+        {
+            throw Fail(context, StatusCode.InvalidArgument, e.Message);
+        }
     }
 
     private AdminRequest Authorize(SignedAdminRequest request, ServerCallContext context)

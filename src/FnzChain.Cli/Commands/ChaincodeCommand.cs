@@ -4,6 +4,7 @@ using FnzChain.Crypto.Keys;
 using FnzChain.Identity.Msp;
 using FnzChain.Identity.Policies;
 using FnzChain.Orderer.Channels;
+using FnzChain.Peer.Chaincode;
 using FnzChain.Protos.Common;
 using FnzChain.Protos.Config;
 using FnzChain.Protos.Orderer;
@@ -22,8 +23,57 @@ internal static class ChaincodeCommand
 {
     public static Command Create()
     {
-        var command = new Command("chaincode", "Chaincode definitions.");
+        var command = new Command("chaincode", "Chaincode packages and definitions.");
+        command.Subcommands.Add(CreatePackage());
+        command.Subcommands.Add(CreateInstall());
         command.Subcommands.Add(CreateDefine());
+        return command;
+    }
+
+    private static Command CreatePackage()
+    {
+        var folder = new Option<string>("--folder") { Description = "The contract's build output (its .dll files are packaged).", Required = true };
+        var assembly = new Option<string>("--assembly") { Description = "The .dll holding the contract, e.g. FundsSample.dll.", Required = true };
+        var contract = new Option<string>("--contract") { Description = "The contract's full type name.", Required = true };
+        var label = new Option<string>("--label") { Description = "Package label, e.g. funds_1.0.", Required = true };
+        var output = new Option<string>("--out") { Description = "The package file to write.", Required = true };
+        var command = new Command("package", "Package a contract's assemblies for installation on peers; prints the package id.");
+        foreach (var option in new Option[] { folder, assembly, contract, label, output })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, _) =>
+        {
+            var package = ChaincodePackage.Create(parse.GetValue(folder)!, parse.GetValue(label)!, parse.GetValue(assembly)!, parse.GetValue(contract)!);
+            File.WriteAllBytes(parse.GetValue(output)!, package.Bytes);
+            parse.InvocationConfiguration.Output.WriteLine(package.PackageId);
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static Command CreateInstall()
+    {
+        var node = new Option<string>("--node") { Description = "The peer's address, host:port.", Required = true };
+        var identity = new Option<string>("--identity") { Description = "An admin's msp folder of the peer's organisation.", Required = true };
+        var mspId = new Option<string>("--msp-id") { Description = "The admin's MSP id.", Required = true };
+        var package = new Option<string>("--package") { Description = "The package file (fnzchain chaincode package).", Required = true };
+        var command = new Command("install", "Install a chaincode package on a peer; prints the package id a definition must name.");
+        foreach (var option in new Option[] { node, identity, mspId, package })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var bytes = await File.ReadAllBytesAsync(parse.GetValue(package)!, cancellationToken).ConfigureAwait(false);
+            var request = new FnzChain.Protos.Admin.AdminRequest { InstallChaincode = new FnzChain.Protos.Admin.InstallChaincodeRequest { Package = ByteString.CopyFrom(bytes) } };
+            var installed = await ChannelCommand.CallAsync(parse.GetValue(node)!, parse.GetValue(identity)!, parse.GetValue(mspId)!, request,
+                (client, signed) => client.InstallChaincodeAsync(signed, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
+            parse.InvocationConfiguration.Output.WriteLine(installed.PackageId);
+            return 0;
+        });
         return command;
     }
 

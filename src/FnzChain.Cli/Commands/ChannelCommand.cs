@@ -99,7 +99,7 @@ internal static class ChannelCommand
 
     private static Option<string> MspIdOption() => new("--msp-id") { Description = "The admin's MSP id.", Required = true };
 
-    private static async Task<T> CallAsync<T>(string node, string identityFolder, string mspId, AdminRequest request, Func<NodeAdmin.NodeAdminClient, SignedAdminRequest, Task<T>> call)
+    internal static async Task<T> CallAsync<T>(string node, string identityFolder, string mspId, AdminRequest request, Func<NodeAdmin.NodeAdminClient, SignedAdminRequest, Task<T>> call)
     {
         using var identity = SigningIdentityFiles.Load(identityFolder);
         var signed = AdminRequests.Sign(request, MspRegistry.Serialize(mspId, identity.Certificate), identity.Signer);

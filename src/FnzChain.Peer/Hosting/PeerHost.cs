@@ -1,7 +1,9 @@
 using FnzChain.Ledger;
 using FnzChain.Node;
 using FnzChain.Node.Channels;
+using FnzChain.Peer.Chaincode;
 using FnzChain.Peer.Channels;
+using FnzChain.Peer.Endorser;
 using FnzChain.Peer.Services;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace FnzChain.Peer.Hosting;
 
-/// <summary>Runs a peer node: Deliver and NodeAdmin over gRPC, and a committer per joined channel.</summary>
+/// <summary>Runs a peer node: Endorser, Deliver and NodeAdmin over gRPC, and a committer per joined channel.</summary>
 public static class PeerHost
 {
     public static async Task RunAsync(PeerOptions options, TextWriter output, CancellationToken cancellationToken)
@@ -29,7 +31,12 @@ public static class PeerHost
                 loggers.CreateLogger<ChannelRegistry<PeerChannel>>());
         });
 
+        builder.Services.AddSingleton(provider => new ChaincodeRuntime(options.DataPath, provider.GetRequiredService<ILogger<ChaincodeRuntime>>()));
+        builder.Services.AddSingleton<IChaincodeInstaller>(provider => provider.GetRequiredService<ChaincodeRuntime>());
+        builder.Services.AddSingleton<ProposalEndorser>();
+
         await using var app = builder.Build();
+        app.MapGrpcService<EndorserService>();
         app.MapGrpcService<PeerDeliverService>();
         app.MapGrpcService<NodeAdminService>();
         var channels = app.Services.GetRequiredService<ChannelRegistry<PeerChannel>>();

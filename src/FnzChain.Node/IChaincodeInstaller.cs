@@ -1,0 +1,11 @@
+namespace FnzChain.Node;
+
+/// <summary>Installs chaincode packages (peers only; orderers have none, and NodeAdmin then answers UNIMPLEMENTED).</summary>
+public interface IChaincodeInstaller
+{
+    /// <summary>Installs a package and returns its id (label:sha256); a bad package is a <see cref="ChaincodePackageException"/> saying why.</summary>
+    string Install(byte[] package);
+}
+
+/// <summary>A chaincode package that cannot be installed or loaded; the message says why.</summary>
+public sealed class ChaincodePackageException(string message) : Exception(message);

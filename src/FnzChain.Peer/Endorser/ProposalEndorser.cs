@@ -1,0 +1,185 @@
+using System.Security.Cryptography;
+using FnzChain.Chaincode;
+using FnzChain.Crypto.Signatures;
+using FnzChain.Identity.Channels;
+using FnzChain.Ledger.Simulation;
+using FnzChain.Node;
+using FnzChain.Node.Channels;
+using FnzChain.Peer.Channels;
+using FnzChain.Peer.Chaincode;
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Peer;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+
+namespace FnzChain.Peer.Endorser;
+
+/// <summary>
+/// Endorses a signed proposal as Fabric's endorser does: checks the proposal (headers, creator and signature, tx id
+/// binding, channel Writers, not already committed), runs the chaincode named by the channel's definition on a
+/// snapshot, and signs the resulting read/write set, event and response. A proposal that cannot be endorsed gets a
+/// response with status 500 and a message naming the cause, and no endorsement.
+/// </summary>
+public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, ChaincodeRuntime runtime, LocalIdentity local, TimeProvider time)
+{
+    public async Task<ProposalResponse> EndorseAsync(SignedProposal signed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(signed);
+        try
+        {
+            return await EndorseCheckedAsync(signed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProposalRejectedException e)
+        {
+            return Failure(e.Message);
+        }
+    }
+
+    private async Task<ProposalResponse> EndorseCheckedAsync(SignedProposal signed, CancellationToken cancellationToken)
+    {
+        Proposal proposal;
+        Header header;
+        ChannelHeader channelHeader;
+        SignatureHeader signatureHeader;
+        ChaincodeProposalPayload payload;
+        ChaincodeInvocationSpec invocation;
+        try
+        {
+            proposal = Proposal.Parser.ParseFrom(signed.ProposalBytes);
+            header = Header.Parser.ParseFrom(proposal.Header);
+            channelHeader = ChannelHeader.Parser.ParseFrom(header.ChannelHeader);
+            signatureHeader = SignatureHeader.Parser.ParseFrom(header.SignatureHeader);
+            payload = ChaincodeProposalPayload.Parser.ParseFrom(proposal.Payload);
+            invocation = ChaincodeInvocationSpec.Parser.ParseFrom(payload.Input);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new ProposalRejectedException($"malformed proposal: {e.Message}");
+        }
+
+        if (channelHeader.Type != (int)HeaderType.EndorserTransaction)
+        {
+            throw new ProposalRejectedException($"proposal header type {channelHeader.Type} is not ENDORSER_TRANSACTION");
+        }
+
+        if (channels.Find(channelHeader.ChannelId) is not { } channel)
+        {
+            throw new ProposalRejectedException($"channel \"{channelHeader.ChannelId}\" is not joined by this peer");
+        }
+
+        var bundle = channel.Bundle;
+        var creator = bundle.Msps.Deserialize(signatureHeader.Creator.Span);
+        if (!creator.IsValid)
+        {
+            throw new ProposalRejectedException($"creator: {creator.Error}");
+        }
+
+        var signature = creator.Identity!.Verify(signed.ProposalBytes.Span, signed.Signature.Span);
+        if (signature.Status != SignatureStatus.Valid)
+        {
+            throw new ProposalRejectedException($"proposal signature of {creator.Identity}: {signature.Reason}");
+        }
+
+        var expectedTxId = Convert.ToHexStringLower(SHA256.HashData([.. signatureHeader.Nonce.Span, .. signatureHeader.Creator.Span]));
+        if (channelHeader.TxId != expectedTxId)
+        {
+            throw new ProposalRejectedException($"tx id {channelHeader.TxId} is not SHA-256 of the nonce and creator");
+        }
+
+        var writers = bundle.Evaluate(ChannelBundle.Writers, [new FnzChain.Identity.Policies.SignedData(signatureHeader.Creator.Memory, signed.ProposalBytes.Memory, signed.Signature.Memory)]);
+        if (!writers.IsSatisfied)
+        {
+            throw new ProposalRejectedException(writers.Reason);
+        }
+
+        if (channel.Ledger.Blocks.GetTxLocation(channelHeader.TxId) is { } committed)
+        {
+            throw new ProposalRejectedException($"duplicate transaction: tx id {channelHeader.TxId} was committed in block {committed.BlockNumber}");
+        }
+
+        var name = invocation.ChaincodeSpec?.ChaincodeId?.Name ?? string.Empty;
+        var definition = bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == name)
+            ?? throw new ProposalRejectedException($"chaincode \"{name}\" is not defined on channel {bundle.ChannelId}");
+        ContractDispatcher contract;
+        try
+        {
+            contract = runtime.Load(definition.PackageId);
+        }
+        catch (ChaincodePackageException e)
+        {
+            throw new ProposalRejectedException($"chaincode {name}: {e.Message}");
+        }
+
+        using var snapshot = await channel.Ledger.State.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        var simulator = new TransactionSimulator(snapshot);
+        var stub = new SimulationStub(
+            name,
+            simulator,
+            snapshot,
+            channel.Ledger.History,
+            channelHeader.TxId,
+            channelHeader.ChannelId,
+            channelHeader.Timestamp?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch,
+            new ClientIdentity(creator.Identity.MspId, creator.Identity.Certificate),
+            payload.TransientMap.ToDictionary(p => p.Key, p => p.Value.ToByteArray()));
+        var args = invocation.ChaincodeSpec!.Input?.Args.Select(a => a.ToByteArray()).ToList() ?? [];
+        ChaincodeResponse result;
+        try
+        {
+            result = await contract.InvokeAsync(stub, args).ConfigureAwait(false);
+        }
+        catch (ArgumentException e)
+        {
+            result = ChaincodeResponse.Error(500, $"chaincode {name}: {e.Message}");
+        }
+
+        var response = new Response { Status = result.Status, Message = result.Message, Payload = ByteString.CopyFrom(result.Payload) };
+        if (!result.IsSuccess)
+        {
+            return new ProposalResponse { Version = 1, Timestamp = Timestamp.FromDateTimeOffset(time.GetUtcNow()), Response = response };
+        }
+
+        var action = new ChaincodeAction
+        {
+            Results = simulator.Build().ToByteString(),
+            Response = response,
+            ChaincodeId = new ChaincodeID { Name = name, Version = definition.Version },
+        };
+        if (stub.Event is { } chaincodeEvent)
+        {
+            action.Events = new ChaincodeEvent { ChaincodeId = name, TxId = channelHeader.TxId, EventName = chaincodeEvent.Name, Payload = ByteString.CopyFrom(chaincodeEvent.Payload) }.ToByteString();
+        }
+
+        var responsePayload = new ProposalResponsePayload { ProposalHash = ByteString.CopyFrom(ProposalHash(header, payload)), Extension = action.ToByteString() }.ToByteString();
+        return new ProposalResponse
+        {
+            Version = 1,
+            Timestamp = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+            Response = response,
+            Payload = responsePayload,
+            Endorsement = new Endorsement
+            {
+                Endorser = ByteString.CopyFrom(local.Serialized),
+                Signature = ByteString.CopyFrom(local.Signing.Signer.Sign([.. responsePayload.Span, .. local.Serialized])),
+            },
+        };
+    }
+
+    /// <summary>Fabric's proposal hash: SHA-256 of channel header ‖ signature header ‖ the chaincode proposal payload without its transient map.</summary>
+    public static byte[] ProposalHash(Header header, ChaincodeProposalPayload payload)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(payload);
+        var withoutTransient = new ChaincodeProposalPayload { Input = payload.Input }.ToByteString();
+        return SHA256.HashData([.. header.ChannelHeader.Span, .. header.SignatureHeader.Span, .. withoutTransient.Span]);
+    }
+
+    private ProposalResponse Failure(string message) => new()
+    {
+        Version = 1,
+        Timestamp = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+        Response = new Response { Status = 500, Message = message },
+    };
+
+    private sealed class ProposalRejectedException(string message) : Exception(message);
+}
