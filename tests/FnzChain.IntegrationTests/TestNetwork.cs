@@ -42,7 +42,15 @@ internal sealed class TestNetwork : IAsyncDisposable
 
     public Block Genesis { get; private set; } = null!;
 
-    public static async Task<TestNetwork> CreateAsync(uint maxMessageCount = 10, string batchTimeout = "300ms")
+    /// <summary>A free loopback port (for nodes whose address must be known before they start, such as anchor peers).</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static async Task<TestNetwork> CreateAsync(uint maxMessageCount = 10, string batchTimeout = "300ms", int? org1AnchorPort = null, int? org2AnchorPort = null)
     {
         var network = new TestNetwork(Directory.CreateTempSubdirectory("fnzchain-it-").FullName);
         new CryptoMaterialGenerator().Generate(CryptoConfigReader.Parse(CryptoConfig), network.Crypto, force: false);
@@ -51,8 +59,8 @@ internal sealed class TestNetwork : IAsyncDisposable
             ChannelId = Channel,
             Organizations =
             [
-                new OrganizationProfile { Name = "Org1", MspId = "Org1MSP", MspPath = network.OrgMsp("org1.example.com"), Roles = ["application"] },
-                new OrganizationProfile { Name = "Org2", MspId = "Org2MSP", MspPath = network.OrgMsp("org2.example.com"), Roles = ["application"] },
+                new OrganizationProfile { Name = "Org1", MspId = "Org1MSP", MspPath = network.OrgMsp("org1.example.com"), Roles = ["application"], AnchorPeers = org1AnchorPort is { } p1 ? [$"127.0.0.1:{p1}"] : [] },
+                new OrganizationProfile { Name = "Org2", MspId = "Org2MSP", MspPath = network.OrgMsp("org2.example.com"), Roles = ["application"], AnchorPeers = org2AnchorPort is { } p2 ? [$"127.0.0.1:{p2}"] : [] },
                 new OrganizationProfile { Name = "OrdererOrg", MspId = "OrdererMSP", MspPath = Path.Combine(network.Crypto, "ordererOrganizations/example.com/msp"), Roles = ["orderer"] },
             ],
             Orderer = new OrdererProfile
@@ -95,14 +103,14 @@ internal sealed class TestNetwork : IAsyncDisposable
         return node;
     }
 
-    public async Task<NodeProcess> StartPeerAsync(string domain, string mspId, NodeProcess orderer, string name = "peer0")
+    public async Task<NodeProcess> StartPeerAsync(string domain, string mspId, NodeProcess orderer, string name = "peer0", int port = 0)
     {
         var config = Path.Combine(Folder, $"{name}.{domain}.json");
         if (!File.Exists(config))
         {
             await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
             {
-                listenAddress = "127.0.0.1:0",
+                listenAddress = $"127.0.0.1:{port}",
                 mspId,
                 mspPath = IdentityMsp(domain, $"peers/{name}.{domain}"),
                 dataPath = Path.Combine(Folder, $"{name}.{domain}-data"),

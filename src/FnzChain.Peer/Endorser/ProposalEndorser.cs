@@ -22,6 +22,9 @@ namespace FnzChain.Peer.Endorser;
 /// </summary>
 public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, ChaincodeRuntime runtime, LocalIdentity local, TimeProvider time)
 {
+    /// <summary>The MSP of this peer (the gateway endorses locally for its own organisation).</summary>
+    public string LocalMspId => local.MspId;
+
     public async Task<ProposalResponse> EndorseAsync(SignedProposal signed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(signed);

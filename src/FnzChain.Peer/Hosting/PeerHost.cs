@@ -4,6 +4,7 @@ using FnzChain.Node.Channels;
 using FnzChain.Peer.Chaincode;
 using FnzChain.Peer.Channels;
 using FnzChain.Peer.Endorser;
+using FnzChain.Peer.Gateway;
 using FnzChain.Peer.Services;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,9 +35,12 @@ public static class PeerHost
         builder.Services.AddSingleton(provider => new ChaincodeRuntime(options.DataPath, provider.GetRequiredService<ILogger<ChaincodeRuntime>>()));
         builder.Services.AddSingleton<IChaincodeInstaller>(provider => provider.GetRequiredService<ChaincodeRuntime>());
         builder.Services.AddSingleton<ProposalEndorser>();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<Connections>();
 
         await using var app = builder.Build();
         app.MapGrpcService<EndorserService>();
+        app.MapGrpcService<GatewayService>();
         app.MapGrpcService<PeerDeliverService>();
         app.MapGrpcService<NodeAdminService>();
         var channels = app.Services.GetRequiredService<ChannelRegistry<PeerChannel>>();

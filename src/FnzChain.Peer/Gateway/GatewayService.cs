@@ -1,0 +1,291 @@
+using System.Runtime.CompilerServices;
+using FnzChain.Identity.Channels;
+using FnzChain.Identity.Policies;
+using FnzChain.Node.Channels;
+using FnzChain.Peer.Channels;
+using FnzChain.Peer.Endorser;
+using FnzChain.Peer.Hosting;
+using FnzChain.Peer.Services;
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Config;
+using FnzChain.Protos.Gateway;
+using FnzChain.Protos.Orderer;
+using FnzChain.Protos.Peer;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+using GrpcStatus = Grpc.Core.Status;
+using Status = FnzChain.Protos.Common.Status;
+
+namespace FnzChain.Peer.Gateway;
+
+/// <summary>
+/// Fabric's <c>gateway.Gateway</c> on a peer: Evaluate runs a proposal here; Endorse collects endorsements here and
+/// from one peer of each other application organisation (its anchor peer), checks they agree and returns the
+/// transaction for the client to sign; Submit sends it to the channel's orderers (retrying and failing over);
+/// CommitStatus waits for its validation code; ChaincodeEvents streams a chaincode's events from committed blocks.
+/// Failures are gRPC statuses whose message names the cause, with a <see cref="ErrorDetail"/> per failing node.
+/// </summary>
+public sealed partial class GatewayService(
+    ChannelRegistry<PeerChannel> channels,
+    ProposalEndorser endorser,
+    Connections connections,
+    PeerOptions options,
+    ILogger<GatewayService> logger) : FnzChain.Protos.Gateway.Gateway.GatewayBase
+{
+    public override async Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
+    {
+        var response = await endorser.EndorseAsync(request.ProposedTransaction ?? throw Invalid(context, "proposed_transaction is missing"), context.CancellationToken).ConfigureAwait(false);
+        if (response.Response.Status >= 400)
+        {
+            throw Fail(context, StatusCode.Aborted, $"evaluate call to endorser returned error: {response.Response.Message}", [Detail(options.ListenAddress, "local", response.Response.Message)]);
+        }
+
+        return new EvaluateResponse { Result = response.Response };
+    }
+
+    public override async Task<EndorseResponse> Endorse(EndorseRequest request, ServerCallContext context)
+    {
+        var signed = request.ProposedTransaction ?? throw Invalid(context, "proposed_transaction is missing");
+        if (channels.Find(request.ChannelId) is not { } channel)
+        {
+            throw Fail(context, StatusCode.NotFound, $"channel \"{request.ChannelId}\" is not joined by this peer", []);
+        }
+
+        var localMsp = channel.Bundle.OrganizationOf(endorser.LocalMspId)?.Name;
+        var targets = channel.Bundle.Config.Organizations
+            .Where(o => o.Roles.Contains(OrganizationRole.Application))
+            .Where(o => request.EndorsingOrganizations.Count == 0 || request.EndorsingOrganizations.Contains(o.Msp.MspId))
+            .ToList();
+        var calls = targets.Select(async org =>
+        {
+            if (org.Name == localMsp)
+            {
+                return (Address: options.ListenAddress, org.Msp.MspId, Response: (ProposalResponse?)await endorser.EndorseAsync(signed, context.CancellationToken).ConfigureAwait(false), Error: (string?)null);
+            }
+
+            if (org.AnchorPeers.Count == 0)
+            {
+                return (Address: "-", org.Msp.MspId, Response: (ProposalResponse?)null, Error: $"organization {org.Name} has no anchor peer to endorse with");
+            }
+
+            var address = $"{org.AnchorPeers[0].Host}:{org.AnchorPeers[0].Port}";
+            try
+            {
+                var remote = await new Protos.Peer.Endorser.EndorserClient(connections.To(address))
+                    .ProcessProposalAsync(signed, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: context.CancellationToken).ConfigureAwait(false);
+                return (Address: address, org.Msp.MspId, Response: remote, Error: (string?)null);
+            }
+            catch (RpcException e)
+            {
+                return (Address: address, org.Msp.MspId, Response: (ProposalResponse?)null, Error: $"{e.StatusCode}: {e.Status.Detail}");
+            }
+        });
+        var results = await Task.WhenAll(calls).ConfigureAwait(false);
+        var failures = results
+            .Where(r => r.Error is not null || r.Response!.Response.Status >= 400 || r.Response.Endorsement is null)
+            .Select(r => Detail(r.Address, r.MspId, r.Error ?? r.Response!.Response.Message))
+            .ToList();
+        if (failures.Count > 0)
+        {
+            throw Fail(context, StatusCode.Aborted, $"failed to endorse transaction {request.TransactionId}: {string.Join("; ", failures.Select(f => $"{f.MspId}: {f.Message}"))}", failures);
+        }
+
+        var responses = results.Select(r => r.Response!).ToList();
+        if (responses.Any(r => r.Payload != responses[0].Payload))
+        {
+            throw Fail(context, StatusCode.Aborted, $"endorsers returned different results for transaction {request.TransactionId} (non-deterministic chaincode?)",
+                results.Select(r => Detail(r.Address, r.MspId, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(r.Response!.Payload.Span)))).ToList());
+        }
+
+        return new EndorseResponse { PreparedTransaction = Prepare(signed, responses) };
+    }
+
+    public override async Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
+    {
+        var envelope = request.PreparedTransaction ?? throw Invalid(context, "prepared_transaction is missing");
+        if (channels.Find(request.ChannelId) is not { } channel)
+        {
+            throw Fail(context, StatusCode.NotFound, $"channel \"{request.ChannelId}\" is not joined by this peer", []);
+        }
+
+        var orderers = options.OrdererAddresses.Count > 0
+            ? options.OrdererAddresses
+            : channel.Bundle.Config.Orderer.Endpoints.Select(e => $"{e.Endpoint.Host}:{e.Endpoint.Port}").ToList();
+        var errors = new List<ErrorDetail>();
+        var attempt = 0;
+        var retry = new ResiliencePipelineBuilder<BroadcastResponse?>()
+            .AddRetry(new RetryStrategyOptions<BroadcastResponse?>
+            {
+                ShouldHandle = new PredicateBuilder<BroadcastResponse?>().Handle<RpcException>().HandleResult(r => r?.Status == Status.ServiceUnavailable),
+                MaxRetryAttempts = Math.Max(2, orderers.Count * 2),
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromMilliseconds(100),
+                UseJitter = true,
+            })
+            .Build();
+        BroadcastResponse? response;
+        try
+        {
+            response = await retry.ExecuteAsync(
+                async ct =>
+                {
+                    var address = orderers[attempt++ % orderers.Count];
+                    try
+                    {
+                        using var call = new AtomicBroadcast.AtomicBroadcastClient(connections.To(address)).Broadcast(deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct);
+                        await call.RequestStream.WriteAsync(envelope, ct).ConfigureAwait(false);
+                        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+                        return await call.ResponseStream.MoveNext(ct).ConfigureAwait(false) ? call.ResponseStream.Current : null;
+                    }
+                    catch (RpcException e)
+                    {
+                        errors.Add(Detail(address, "orderer", $"{e.StatusCode}: {e.Status.Detail}"));
+                        throw;
+                    }
+                },
+                context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException)
+        {
+            throw Fail(context, StatusCode.Unavailable, $"no orderer accepted transaction {request.TransactionId}", errors);
+        }
+
+        if (response?.Status != Status.Success)
+        {
+            throw Fail(context, StatusCode.Aborted, $"orderer rejected transaction {request.TransactionId}: {response?.Status} {response?.Info}", errors);
+        }
+
+        return new SubmitResponse();
+    }
+
+    public override async Task<CommitStatusResponse> CommitStatus(SignedCommitStatusRequest request, ServerCallContext context)
+    {
+        CommitStatusRequest inner;
+        try
+        {
+            inner = CommitStatusRequest.Parser.ParseFrom(request.Request);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw Invalid(context, $"commit status request does not parse: {e.Message}");
+        }
+
+        var channel = Authorize(context, inner.ChannelId, inner.Identity, request.Request, request.Signature);
+        var blocks = channel.Ledger.Blocks;
+        while (true)
+        {
+            var height = blocks.Height;
+            if (blocks.GetTxLocation(inner.TransactionId) is { } location)
+            {
+                return new CommitStatusResponse { Result = location.Code, BlockNumber = location.BlockNumber };
+            }
+
+            await blocks.WaitForHeightAsync(height + 1, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override async Task ChaincodeEvents(SignedChaincodeEventsRequest request, IServerStreamWriter<ChaincodeEventsResponse> responseStream, ServerCallContext context)
+    {
+        ChaincodeEventsRequest inner;
+        try
+        {
+            inner = ChaincodeEventsRequest.Parser.ParseFrom(request.Request);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw Invalid(context, $"chaincode events request does not parse: {e.Message}");
+        }
+
+        var channel = Authorize(context, inner.ChannelId, inner.Identity, request.Request, request.Signature);
+        var blocks = channel.Ledger.Blocks;
+        var start = inner.StartPosition?.TypeCase switch
+        {
+            SeekPosition.TypeOneofCase.Specified => inner.StartPosition.Specified.Number,
+            SeekPosition.TypeOneofCase.Oldest => 0UL,
+            _ => blocks.Height,
+        };
+        var skipUntil = inner.AfterTransactionId;
+        await foreach (var block in blocks.ReadFromAsync(start, context.CancellationToken).ConfigureAwait(false))
+        {
+            var response = new ChaincodeEventsResponse { BlockNumber = block.Header.Number };
+            var filter = block.Metadata.Metadata[(int)BlockMetadataIndex.TransactionsFilter];
+            for (var i = 0; i < block.Data.Data.Count; i++)
+            {
+                var chaincodeEvent = FnzChain.Peer.Services.ChaincodeEvents.Of(block.Data.Data[i]);
+                if (skipUntil.Length > 0 && block.Header.Number == start)
+                {
+                    if (chaincodeEvent?.TxId == skipUntil || Ledger.Validation.TransactionParser.Parse(i, block.Data.Data[i]).TxId == skipUntil)
+                    {
+                        skipUntil = string.Empty;
+                    }
+
+                    continue;
+                }
+
+                if (chaincodeEvent is not null && chaincodeEvent.ChaincodeId == inner.ChaincodeId && (TxValidationCode)filter[i] == TxValidationCode.Valid)
+                {
+                    response.Events.Add(chaincodeEvent);
+                }
+            }
+
+            if (block.Header.Number == start)
+            {
+                skipUntil = string.Empty; // the after-tx id only applies within the start block
+            }
+
+            if (response.Events.Count > 0)
+            {
+                await responseStream.WriteAsync(response, context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The transaction the client signs: the proposal's header, the endorsed action, the proposal payload without its transient data.</summary>
+    private static Envelope Prepare(SignedProposal signed, IReadOnlyList<ProposalResponse> responses)
+    {
+        var proposal = Proposal.Parser.ParseFrom(signed.ProposalBytes);
+        var header = Header.Parser.ParseFrom(proposal.Header);
+        var payload = ChaincodeProposalPayload.Parser.ParseFrom(proposal.Payload);
+        var endorsed = new ChaincodeEndorsedAction { ProposalResponsePayload = responses[0].Payload };
+        endorsed.Endorsements.AddRange(responses.Select(r => r.Endorsement));
+        var transaction = new Transaction();
+        transaction.Actions.Add(new TransactionAction
+        {
+            Header = header.SignatureHeader,
+            Payload = new ChaincodeActionPayload { ChaincodeProposalPayload = new ChaincodeProposalPayload { Input = payload.Input }.ToByteString(), Action = endorsed }.ToByteString(),
+        });
+        return new Envelope { Payload = new Payload { Header = header, Data = transaction.ToByteString() }.ToByteString() };
+    }
+
+    /// <summary>The channel, when <paramref name="identity"/> signed <paramref name="bytes"/> and may read it.</summary>
+    private PeerChannel Authorize(ServerCallContext context, string channelId, ByteString identity, ByteString bytes, ByteString signature)
+    {
+        if (channels.Find(channelId) is not { } channel)
+        {
+            throw Fail(context, StatusCode.NotFound, $"channel \"{channelId}\" is not joined by this peer", []);
+        }
+
+        var readers = channel.Bundle.Evaluate(ChannelBundle.Readers, [new SignedData(identity.Memory, bytes.Memory, signature.Memory)]);
+        return readers.IsSatisfied ? channel : throw Fail(context, StatusCode.PermissionDenied, readers.Reason, []);
+    }
+
+    private static ErrorDetail Detail(string address, string mspId, string message) => new() { Address = address, MspId = mspId, Message = message };
+
+    private RpcException Invalid(ServerCallContext context, string message) => Fail(context, StatusCode.InvalidArgument, message, []);
+
+    private RpcException Fail(ServerCallContext context, StatusCode code, string message, IReadOnlyList<ErrorDetail> details)
+    {
+        LogFailed(logger, context.Method, context.Peer, code, message);
+        var status = new FnzChain.Protos.Rpc.Status { Code = (int)code, Message = message };
+        status.Details.AddRange(details.Select(Any.Pack));
+        var trailers = new Grpc.Core.Metadata { { "grpc-status-details-bin", status.ToByteArray() } };
+        return new RpcException(new GrpcStatus(code, message), trailers);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} from {Peer} failed: {Code} {Message}")]
+    private static partial void LogFailed(ILogger logger, string method, string peer, StatusCode code, string message);
+}

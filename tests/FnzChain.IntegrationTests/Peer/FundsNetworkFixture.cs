@@ -1,0 +1,66 @@
+using FnzChain.Peer.Chaincode;
+
+namespace FnzChain.IntegrationTests.Peer;
+
+/// <summary>
+/// Two organisations' peers (on fixed loopback ports that are also their anchor peers) with the sample fund
+/// contract installed and defined with AND(Org1, Org2), plus an orderer: the network the end-to-end tests share.
+/// </summary>
+public abstract class FundsNetworkFixture
+{
+    internal TestNetwork Network { get; private set; } = null!;
+
+    internal NodeProcess Orderer { get; private set; } = null!;
+
+    internal NodeProcess Peer1 { get; private set; } = null!;
+
+    internal NodeProcess Peer2 { get; private set; } = null!;
+
+    internal TestClient Client { get; private set; } = null!;
+
+    [SetUp]
+    public async Task StartNetwork()
+    {
+        var (port1, port2) = (TestNetwork.FreePort(), TestNetwork.FreePort());
+        Network = await TestNetwork.CreateAsync(maxMessageCount: 10, batchTimeout: "200ms", org1AnchorPort: port1, org2AnchorPort: port2);
+        Orderer = await Network.StartOrdererAsync();
+        await Network.JoinOrdererAsync(Orderer);
+        Peer1 = await Network.StartPeerAsync("org1.example.com", "Org1MSP", Orderer, port: port1);
+        Peer2 = await Network.StartPeerAsync("org2.example.com", "Org2MSP", Orderer, port: port2);
+        await Network.JoinPeerAsync(Peer1, "org1.example.com", "Org1MSP");
+        await Network.JoinPeerAsync(Peer2, "org2.example.com", "Org2MSP");
+
+        var build = Path.Combine(Network.Folder, "funds-build");
+        Directory.CreateDirectory(build);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "FundsSample.dll"), Path.Combine(build, "FundsSample.dll"));
+        var packagePath = Path.Combine(Network.Folder, "funds.zip");
+        var package = ChaincodePackage.Create(build, "funds_1.0", "FundsSample.dll", "FnzChain.Samples.Funds.FundContract");
+        await File.WriteAllBytesAsync(packagePath, package.Bytes);
+        foreach (var (peer, domain, msp) in new[] { (Peer1, "org1.example.com", "Org1MSP"), (Peer2, "org2.example.com", "Org2MSP") })
+        {
+            var installed = await Network.RunCliAsync("chaincode", "install", "--node", peer.Address, "--identity", Network.IdentityMsp(domain, $"users/Admin@{domain}"), "--msp-id", msp, "--package", packagePath);
+            Assert.That(installed.ExitCode, Is.Zero, installed.Error);
+            Assert.That(installed.Output.Trim(), Is.EqualTo(package.PackageId));
+        }
+
+        var define = await Network.RunCliAsync(
+            "chaincode", "define", "--orderer", Orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--package-id", package.PackageId,
+            "--policy", "AND('Org1MSP.peer','Org2MSP.peer')",
+            "--signer", Network.AdminSigner("Org1MSP", "org1.example.com"), "--signer", Network.AdminSigner("Org2MSP", "org2.example.com"));
+        Assert.That(define.ExitCode, Is.Zero, define.Error);
+        Client = new TestClient(Network.Org1Client());
+        await Client.WaitForBlockAsync(Peer1, 1); // the definition's config block: endorsers need it
+        await Client.WaitForBlockAsync(Peer2, 1);
+    }
+
+    [TearDown]
+    public async Task StopNetwork()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
+        {
+            TestContext.Out.WriteLine($"--- orderer\n{Orderer?.Output}\n--- peer1\n{Peer1?.Output}\n--- peer2\n{Peer2?.Output}");
+        }
+
+        await Network.DisposeAsync();
+    }
+}

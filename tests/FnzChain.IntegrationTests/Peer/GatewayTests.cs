@@ -1,0 +1,109 @@
+using System.Text.Json;
+using FnzChain.Protos.Gateway;
+using FnzChain.Protos.Orderer;
+using FnzChain.Protos.Peer;
+using Google.Protobuf;
+using Grpc.Core;
+
+namespace FnzChain.IntegrationTests.Peer;
+
+/// <summary>The Fabric Gateway protocol on Org1's peer: Endorse (with Org2 through its anchor peer), Submit, CommitStatus, Evaluate, chaincode events.</summary>
+[Category("Integration")]
+public sealed class GatewayTests : FundsNetworkFixture
+{
+    private Gateway.GatewayClient GatewayOf(NodeProcess peer) => new(TestNetwork.Connect(peer));
+
+    private async Task<(string TxId, CommitStatusResponse Status)> SubmitAsync(Gateway.GatewayClient gateway, Signer signer, params string[] args)
+    {
+        var proposed = Client.Propose("funds", args);
+        var endorsed = await gateway.EndorseAsync(new EndorseRequest { TransactionId = proposed.TxId, ChannelId = TestNetwork.Channel, ProposedTransaction = proposed.Signed });
+        var envelope = endorsed.PreparedTransaction;
+        envelope.Signature = ByteString.CopyFrom(signer.Files.Signer.Sign(envelope.Payload.Span));
+        await gateway.SubmitAsync(new SubmitRequest { TransactionId = proposed.TxId, ChannelId = TestNetwork.Channel, PreparedTransaction = envelope });
+        var request = new CommitStatusRequest { TransactionId = proposed.TxId, ChannelId = TestNetwork.Channel, Identity = ByteString.CopyFrom(signer.Serialized) }.ToByteString();
+        var status = await gateway.CommitStatusAsync(
+            new SignedCommitStatusRequest { Request = request, Signature = ByteString.CopyFrom(signer.Files.Signer.Sign(request.Span)) },
+            deadline: DateTime.UtcNow.AddSeconds(30));
+        return (proposed.TxId, status);
+    }
+
+    [Test]
+    public async Task Submit_through_the_gateway_commits_with_both_orgs_endorsements_and_evaluate_reads_it()
+    {
+        using var client = Network.Org1Client();
+        var gateway = GatewayOf(Peer1);
+
+        var (_, status) = await SubmitAsync(gateway, client, "CreateFund", "F1", "Global Equity", "99.5", "EUR");
+        var proposed = Client.Propose("funds", "ReadFund", "F1");
+        var evaluated = await GatewayOf(Peer2).EvaluateAsync(new EvaluateRequest { TransactionId = proposed.TxId, ChannelId = TestNetwork.Channel, ProposedTransaction = proposed.Signed });
+
+        Assert.That(status.Result, Is.EqualTo(TxValidationCode.Valid));
+        using var fund = JsonDocument.Parse(evaluated.Result.Payload.ToByteArray());
+        Assert.That(fund.RootElement.GetProperty("nav").GetDecimal(), Is.EqualTo(99.5m));
+    }
+
+    [Test]
+    public async Task Chaincode_events_stream_from_committed_blocks()
+    {
+        using var client = Network.Org1Client();
+        var gateway = GatewayOf(Peer1);
+        var request = new ChaincodeEventsRequest
+        {
+            ChannelId = TestNetwork.Channel,
+            ChaincodeId = "funds",
+            Identity = ByteString.CopyFrom(client.Serialized),
+            StartPosition = new SeekPosition { Oldest = new SeekOldest() },
+        }.ToByteString();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var events = gateway.ChaincodeEvents(new SignedChaincodeEventsRequest { Request = request, Signature = ByteString.CopyFrom(client.Files.Signer.Sign(request.Span)) }, cancellationToken: timeout.Token);
+
+        var (created, _) = await SubmitAsync(gateway, client, "CreateFund", "F1", "Bonds", "10", "EUR");
+        var (published, _) = await SubmitAsync(gateway, client, "PublishNav", "F1", "10.5");
+        var seen = new List<(string Name, string TxId)>();
+        while (seen.Count < 2 && await events.ResponseStream.MoveNext(timeout.Token))
+        {
+            seen.AddRange(events.ResponseStream.Current.Events.Select(e => (e.EventName, e.TxId)));
+        }
+
+        Assert.That(seen, Is.EqualTo(new[] { ("FundCreated", created), ("NavPublished", published) }));
+    }
+
+    [Test]
+    public async Task Endorse_failures_name_the_cause_with_details_per_endorser()
+    {
+        var proposed = Client.Propose("funds", "PublishNav", "F404", "1");
+
+        var error = Assert.ThrowsAsync<RpcException>(async () =>
+            await GatewayOf(Peer1).EndorseAsync(new EndorseRequest { TransactionId = proposed.TxId, ChannelId = TestNetwork.Channel, ProposedTransaction = proposed.Signed }));
+
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Aborted));
+        Assert.That(error.Status.Detail, Does.Contain("Org1MSP: fund F404 does not exist").And.Contain("Org2MSP: fund F404 does not exist"));
+        var details = FnzChain.Protos.Rpc.Status.Parser.ParseFrom(error.Trailers.GetValueBytes("grpc-status-details-bin")).Details.Select(d => d.Unpack<ErrorDetail>()).ToList();
+        Assert.That(details.Select(d => d.MspId), Is.EquivalentTo(new[] { "Org1MSP", "Org2MSP" }));
+    }
+
+    [Test]
+    public async Task Commit_status_of_a_conflicting_transaction_is_its_mvcc_code()
+    {
+        using var client = Network.Org1Client();
+        var gateway = GatewayOf(Peer1);
+        await SubmitAsync(gateway, client, "CreateFund", "F1", "Bonds", "10", "EUR");
+        var first = Client.Propose("funds", "PublishNav", "F1", "11");
+        var second = Client.Propose("funds", "PublishNav", "F1", "12");
+        var prepared = new List<(string TxId, FnzChain.Protos.Common.Envelope Envelope)>();
+        foreach (var proposed in new[] { first, second })
+        {
+            var endorsed = await gateway.EndorseAsync(new EndorseRequest { TransactionId = proposed.TxId, ChannelId = TestNetwork.Channel, ProposedTransaction = proposed.Signed });
+            endorsed.PreparedTransaction.Signature = ByteString.CopyFrom(client.Files.Signer.Sign(endorsed.PreparedTransaction.Payload.Span));
+            prepared.Add((proposed.TxId, endorsed.PreparedTransaction));
+        }
+
+        foreach (var (txId, envelope) in prepared)
+        {
+            await gateway.SubmitAsync(new SubmitRequest { TransactionId = txId, ChannelId = TestNetwork.Channel, PreparedTransaction = envelope });
+        }
+
+        var codes = await Client.WaitForCommitAsync(Peer1, first.TxId, second.TxId);
+        Assert.That(codes.Values, Is.EquivalentTo(new[] { TxValidationCode.Valid, TxValidationCode.MvccReadConflict }));
+    }
+}
