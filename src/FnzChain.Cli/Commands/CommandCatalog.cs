@@ -13,6 +13,7 @@ internal static class CommandCatalog
         yield return OrdererCommand.Create();
         yield return PeerCommand.Create();
         yield return ChaincodeCommand.Create();
+        yield return NetworkCommand.Create();
         yield return LedgerCommand.Create();
         yield return BenchCommand.Create();
         yield return DemoCommand.Create();

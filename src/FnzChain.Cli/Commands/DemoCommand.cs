@@ -12,7 +12,7 @@ using Google.Protobuf.WellKnownTypes;
 namespace FnzChain.Cli.Commands;
 
 /// <summary>
-/// <c>fnzchain demo</c>: the foundation demo (docs/decisions/0002). Generates a two-organisation PKI, loads the
+/// <c>fnzchain demo</c> runs the network demo (<see cref="NetworkDemo"/>); <c>fnzchain demo foundation</c> the foundation demo (docs/decisions/0002). Generates a two-organisation PKI, loads the
 /// MSPs, signs and checks a Fabric envelope, evaluates endorsement and admin policies, and revokes a user —
 /// all with the library code the nodes use. The network demo of DESIGN.md replaces it once nodes exist.
 /// </summary>
@@ -32,9 +32,13 @@ internal static class DemoCommand
 
     public static Command Create()
     {
-        var keep = new Option<string?>("--keep") { Description = "Write the generated material to this folder and keep it, instead of a temporary folder." };
-        var command = new Command("demo", "Run the FnzChain demo (today: PKI, MSPs, signed envelopes, policies and revocation).") { keep };
-        command.SetAction(parse => Run(parse.InvocationConfiguration.Output, parse.GetValue(keep)));
+        var keep = new Option<string?>("--keep") { Description = "Run in this folder and keep it (crypto, configs, ledgers, logs), instead of a temporary folder." };
+        var command = new Command("demo", "Run the FnzChain demo: a two-organisation network on loopback, fund transactions through the Gateway, events, conflicts, verification.") { keep };
+        command.SetAction((parse, cancellationToken) => NetworkDemo.RunAsync(parse.InvocationConfiguration.Output, parse.GetValue(keep), cancellationToken));
+        var foundationKeep = new Option<string?>("--keep") { Description = "Write the generated material to this folder and keep it, instead of a temporary folder." };
+        var foundation = new Command("foundation", "The foundation demo: PKI, MSPs, signed envelopes, policies and revocation, without nodes.") { foundationKeep };
+        foundation.SetAction(parse => Run(parse.InvocationConfiguration.Output, parse.GetValue(foundationKeep)));
+        command.Subcommands.Add(foundation);
         return command;
     }
 

@@ -1,0 +1,35 @@
+using System.CommandLine;
+using FnzChain.Cli.Network;
+
+namespace FnzChain.Cli.Commands;
+
+/// <summary><c>fnzchain network up|down --dir D</c>: a local two-organisation network as background processes.</summary>
+internal static class NetworkCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("network", "Start or stop a local network (solo orderer, one peer per organisation, channel funds, sample chaincode).");
+        var upDir = new Option<string>("--dir") { Description = "Folder for crypto material, configs, ledgers, logs and connection.json.", Required = true };
+        var up = new Command("up", "Generate everything, start the nodes in the background, join them, deploy the sample chaincode; writes connection.json.") { upDir };
+        up.SetAction(async (parse, cancellationToken) =>
+        {
+            var folder = Path.GetFullPath(parse.GetValue(upDir)!);
+            var output = parse.InvocationConfiguration.Output;
+            output.WriteLine($"network up in {folder}");
+            await LocalNetwork.UpAsync(folder, output, cancellationToken).ConfigureAwait(false);
+            output.WriteLine($"network up: connection details in {Path.Combine(folder, LocalNetwork.ConnectionFile)}; stop with: fnzchain network down --dir {folder}");
+            return 0;
+        });
+        var downDir = new Option<string>("--dir") { Description = "The folder given to network up.", Required = true };
+        var down = new Command("down", "Stop the nodes started by network up (the folder and its ledgers stay).") { downDir };
+        down.SetAction(async (parse, _) =>
+        {
+            var info = await LocalNetwork.DownAsync(Path.GetFullPath(parse.GetValue(downDir)!)).ConfigureAwait(false);
+            parse.InvocationConfiguration.Output.WriteLine($"network down: stopped the orderer and {info.Organizations.Count} peers");
+            return 0;
+        });
+        command.Subcommands.Add(up);
+        command.Subcommands.Add(down);
+        return command;
+    }
+}

@@ -1,0 +1,237 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using FnzChain.Crypto.Cryptogen;
+using FnzChain.Crypto.Keys;
+using FnzChain.Identity.Admin;
+using FnzChain.Identity.Msp;
+using FnzChain.Identity.Channels;
+using FnzChain.Node.Channels;
+using FnzChain.Orderer.Channels;
+using FnzChain.Peer.Chaincode;
+using FnzChain.Protos.Admin;
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Config;
+using FnzChain.Protos.Orderer;
+using Google.Protobuf;
+using Grpc.Net.Client;
+
+namespace FnzChain.Cli.Network;
+
+/// <summary>What <c>network up</c> writes to <c>connection.json</c>: where everything is and how to reach it.</summary>
+internal sealed record ConnectionInfo(string Channel, string Chaincode, string Orderer, int OrdererPid, List<OrganizationInfo> Organizations);
+
+/// <summary>One application organisation of the local network.</summary>
+internal sealed record OrganizationInfo(string Name, string MspId, string Peer, int PeerPid, string AdminMsp, string UserMsp);
+
+/// <summary>
+/// A local network on loopback: a solo orderer and one peer for each of two organisations (Transfer agent,
+/// Distributor) as separate <c>fnzchain</c> processes, channel <c>funds</c> with the sample fund contract
+/// installed and defined (endorsement: both organisations). Everything lives in one folder.
+/// </summary>
+internal static class LocalNetwork
+{
+    public const string Channel = "funds";
+    public const string Chaincode = "funds";
+    public const string ConnectionFile = "connection.json";
+
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    private static readonly (string Name, string Domain, string MspId)[] Organizations =
+    [
+        ("TransferAgent", "ta.example.com", "TransferAgentMSP"),
+        ("Distributor", "distributor.example.com", "DistributorMSP"),
+    ];
+
+    public static async Task<ConnectionInfo> UpAsync(string folder, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (File.Exists(Path.Combine(folder, ConnectionFile)))
+        {
+            throw new CliException($"{folder} already holds a network ({ConnectionFile}); run network down first");
+        }
+
+        Directory.CreateDirectory(folder);
+        var crypto = Path.Combine(folder, "crypto");
+        new CryptoMaterialGenerator().Generate(
+            CryptoConfigReader.Parse($$"""
+                {
+                  "ordererOrgs": [{ "name": "Orderer", "domain": "example.com", "mspId": "OrdererMSP", "hosts": ["orderer"] }],
+                  "peerOrgs": [{{string.Join(",", Organizations.Select(o => $$"""{ "name": "{{o.Name}}", "domain": "{{o.Domain}}", "mspId": "{{o.MspId}}", "peers": 1, "users": 1 }"""))}}]
+                }
+                """),
+            crypto,
+            force: false);
+        output.WriteLine($"  crypto material for 3 organisations in {crypto}");
+
+        var ordererPort = FreePort();
+        var peerPorts = Organizations.Select(_ => FreePort()).ToArray();
+        var profile = new ChannelProfile
+        {
+            ChannelId = Channel,
+            Organizations =
+            [
+                .. Organizations.Select((o, i) => new OrganizationProfile
+                {
+                    Name = o.Name, MspId = o.MspId, MspPath = Path.Combine(crypto, "peerOrganizations", o.Domain, "msp"), Roles = ["application"], AnchorPeers = [$"127.0.0.1:{peerPorts[i]}"],
+                }),
+                new OrganizationProfile { Name = "OrdererOrg", MspId = "OrdererMSP", MspPath = Path.Combine(crypto, "ordererOrganizations/example.com/msp"), Roles = ["orderer"] },
+            ],
+            Orderer = new OrdererProfile { Endpoints = [new OrdererEndpointProfile { Organization = "OrdererOrg", Address = $"127.0.0.1:{ordererPort}" }], BatchTimeout = "100ms", MaxMessageCount = 500 },
+        };
+        var genesis = ConfigBlock.CreateGenesis(profile.ToConfig(), DateTimeOffset.UtcNow);
+        await File.WriteAllBytesAsync(Path.Combine(folder, $"{Channel}.block"), genesis.ToByteArray(), cancellationToken).ConfigureAwait(false);
+
+        var ordererConfig = await WriteConfigAsync(folder, "orderer", new
+        {
+            listenAddress = $"127.0.0.1:{ordererPort}",
+            mspId = "OrdererMSP",
+            mspPath = Path.Combine(crypto, "ordererOrganizations/example.com/orderers/orderer.example.com/msp"),
+            dataPath = Path.Combine(folder, "orderer"),
+        }).ConfigureAwait(false);
+        var (ordererPid, ordererAddress) = await NodeLauncher.StartDetachedAsync("orderer", ordererConfig, Path.Combine(folder, "orderer.log"), cancellationToken).ConfigureAwait(false);
+        output.WriteLine($"  orderer (solo) listening on {ordererAddress}, pid {ordererPid}");
+        var organizations = new List<OrganizationInfo>();
+        var info = new ConnectionInfo(Channel, Chaincode, ordererAddress, ordererPid, organizations);
+        try
+        {
+            await JoinAsync(ordererAddress, AdminMsp(crypto, "example.com"), "OrdererMSP", genesis, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < Organizations.Length; i++)
+            {
+                var (name, domain, mspId) = Organizations[i];
+                var config = await WriteConfigAsync(folder, $"peer-{domain}", new
+                {
+                    listenAddress = $"127.0.0.1:{peerPorts[i]}",
+                    mspId,
+                    mspPath = Path.Combine(crypto, "peerOrganizations", domain, "peers", $"peer0.{domain}", "msp"),
+                    dataPath = Path.Combine(folder, $"peer0.{domain}"),
+                }).ConfigureAwait(false);
+                var (pid, address) = await NodeLauncher.StartDetachedAsync("peer", config, Path.Combine(folder, $"peer0.{domain}.log"), cancellationToken).ConfigureAwait(false);
+                organizations.Add(new OrganizationInfo(name, mspId, address, pid, AdminMsp(crypto, domain), Path.Combine(crypto, "peerOrganizations", domain, "users", $"User1@{domain}", "msp")));
+                output.WriteLine($"  peer of {name} listening on {address}, pid {pid}");
+                await JoinAsync(address, AdminMsp(crypto, domain), mspId, genesis, cancellationToken).ConfigureAwait(false);
+            }
+
+            output.WriteLine($"  channel {Channel} joined by the orderer and both peers");
+            await DeployAsync(folder, info, output, cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(folder, ConnectionFile), JsonSerializer.Serialize(info, s_json), cancellationToken).ConfigureAwait(false);
+            return info;
+        }
+        catch
+        {
+            await DownAsync(info).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public static async Task<ConnectionInfo> DownAsync(string folder)
+    {
+        var path = Path.Combine(folder, ConnectionFile);
+        if (!File.Exists(path))
+        {
+            throw new CliException($"{folder} has no {ConnectionFile}: no network was started there");
+        }
+
+        var info = JsonSerializer.Deserialize<ConnectionInfo>(await File.ReadAllTextAsync(path).ConfigureAwait(false), s_json)
+            ?? throw new CliException($"{path} is empty");
+        await DownAsync(info).ConfigureAwait(false);
+        File.Delete(path);
+        return info;
+    }
+
+    private static async Task DownAsync(ConnectionInfo info)
+    {
+        foreach (var organization in info.Organizations)
+        {
+            await NodeLauncher.StopAsync(organization.PeerPid).ConfigureAwait(false);
+        }
+
+        await NodeLauncher.StopAsync(info.OrdererPid).ConfigureAwait(false);
+    }
+
+    /// <summary>Packages the sample contract, installs it on every peer, and defines it with both organisations' admins.</summary>
+    private static async Task DeployAsync(string folder, ConnectionInfo info, TextWriter output, CancellationToken cancellationToken)
+    {
+        var build = Path.Combine(folder, "chaincode-build");
+        Directory.CreateDirectory(build);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "FundsSample.dll"), Path.Combine(build, "FundsSample.dll"), overwrite: true);
+        var package = ChaincodePackage.Create(build, "funds_1.0", "FundsSample.dll", "FnzChain.Samples.Funds.FundContract");
+        foreach (var organization in info.Organizations)
+        {
+            using var admin = SigningIdentityFiles.Load(organization.AdminMsp);
+            var signed = AdminRequests.Sign(new AdminRequest { InstallChaincode = new InstallChaincodeRequest { Package = ByteString.CopyFrom(package.Bytes) } }, MspRegistry.Serialize(organization.MspId, admin.Certificate), admin.Signer);
+            using var channel = GrpcChannel.ForAddress($"http://{organization.Peer}", new GrpcChannelOptions { MaxSendMessageSize = 128 * 1024 * 1024 });
+            await new NodeAdmin.NodeAdminClient(channel).InstallChaincodeAsync(signed, cancellationToken: cancellationToken).ResponseAsync.ConfigureAwait(false);
+        }
+
+        output.WriteLine($"  chaincode package {package.PackageId} installed on both peers");
+        var admins = info.Organizations.Select(o => (o.MspId, Files: SigningIdentityFiles.Load(o.AdminMsp))).ToList();
+        try
+        {
+            using var client = new Commands.OrdererClient(info.Orderer, admins[0].Files, admins[0].MspId);
+            var (height, config) = await client.FetchConfigAsync(Channel, cancellationToken).ConfigureAwait(false);
+            var next = config.Clone();
+            var policy = $"AND({string.Join(",", info.Organizations.Select(o => $"'{o.MspId}.peer'"))})";
+            next.Application.Chaincodes.Add(new ChaincodeDefinition
+            {
+                Name = Chaincode,
+                Version = "1.0",
+                Sequence = 1,
+                PackageId = package.PackageId,
+                EndorsementPolicy = new Protos.Peer.ApplicationPolicy { SignaturePolicy = FnzChain.Identity.Policies.PolicyDsl.Parse(policy) },
+                EndorsementPolicySource = policy,
+            });
+            var update = new ConfigUpdate { ChannelId = Channel, BaseSequence = config.Sequence, Config = next }.ToByteString();
+            var envelope = new ConfigUpdateEnvelope { ConfigUpdate = update };
+            envelope.Signatures.AddRange(admins.Select(a => ConfigUpdates.Sign(update, MspRegistry.Serialize(a.MspId, a.Files.Certificate), a.Files.Signer)));
+            await client.BroadcastAsync(client.Sign(Channel, HeaderType.ConfigUpdate, envelope.ToByteString()), cancellationToken).ConfigureAwait(false);
+            var at = new SeekPosition { Specified = new SeekSpecified { Number = height } };
+            await client.DeliverAsync(Channel, at, at, cancellationToken).ConfigureAwait(false);
+            output.WriteLine($"  chaincode {Chaincode} defined on {Channel} by both organisations' admins, endorsement policy {policy}");
+        }
+        finally
+        {
+            foreach (var admin in admins)
+            {
+                admin.Files.Dispose();
+            }
+        }
+
+        // Peers apply the definition when they commit its config block; wait until both have it.
+        foreach (var organization in info.Organizations)
+        {
+            using var user = SigningIdentityFiles.Load(organization.UserMsp);
+            using var peer = GrpcChannel.ForAddress($"http://{organization.Peer}");
+            using var call = new Protos.Peer.Deliver.DeliverClient(peer).DeliverFiltered(cancellationToken: cancellationToken);
+            var at = new SeekPosition { Specified = new SeekSpecified { Number = 1 } };
+            await call.RequestStream.WriteAsync(
+                SignedEnvelope.Create(Channel, HeaderType.DeliverSeekInfo, new SeekInfo { Start = at, Stop = at }.ToByteString(), MspRegistry.Serialize(organization.MspId, user.Certificate), user.Signer),
+                cancellationToken).ConfigureAwait(false);
+            await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task JoinAsync(string address, string adminMsp, string mspId, Block genesis, CancellationToken cancellationToken)
+    {
+        using var admin = SigningIdentityFiles.Load(adminMsp);
+        var signed = AdminRequests.Sign(new AdminRequest { JoinChannel = new JoinChannelRequest { GenesisBlock = genesis.ToByteString() } }, MspRegistry.Serialize(mspId, admin.Certificate), admin.Signer);
+        using var channel = GrpcChannel.ForAddress($"http://{address}");
+        await new NodeAdmin.NodeAdminClient(channel).JoinChannelAsync(signed, cancellationToken: cancellationToken).ResponseAsync.ConfigureAwait(false);
+    }
+
+    private static async Task<string> WriteConfigAsync(string folder, string name, object config)
+    {
+        var path = Path.Combine(folder, $"{name}.json");
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(config, s_json)).ConfigureAwait(false);
+        return path;
+    }
+
+    private static string AdminMsp(string crypto, string domain) =>
+        Path.Combine(crypto, domain == "example.com" ? "ordererOrganizations" : "peerOrganizations", domain, "users", $"Admin@{domain}", "msp");
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

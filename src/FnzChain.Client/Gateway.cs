@@ -1,0 +1,272 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Gateway;
+using FnzChain.Protos.Orderer;
+using FnzChain.Protos.Peer;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+using GatewayClient = FnzChain.Protos.Gateway.Gateway.GatewayClient;
+
+namespace FnzChain.Client;
+
+/// <summary>
+/// A connection to a peer's Gateway as one identity, shaped like Fabric's Gateway SDKs:
+/// <c>Gateway → Network (channel) → Contract (chaincode) → SubmitAsync / EvaluateAsync</c>.
+/// </summary>
+/// <example>
+/// <code>
+/// using var user = ClientIdentity.FromMspFolder(mspFolder, "Org1MSP");
+/// using var gateway = Gateway.Connect("127.0.0.1:7051", user);
+/// var funds = gateway.GetNetwork("funds").GetContract("funds");
+/// await funds.SubmitAsync("CreateFund", "F1", "Global Equity", "101.25", "EUR");
+/// var fund = await funds.EvaluateAsync("ReadFund", "F1");
+/// </code>
+/// </example>
+public sealed class Gateway : IDisposable
+{
+    private readonly GrpcChannel _channel;
+
+    private Gateway(GrpcChannel channel, ClientIdentity identity)
+    {
+        _channel = channel;
+        Identity = identity;
+        Client = new GatewayClient(channel);
+    }
+
+    /// <summary>The identity every call is made as.</summary>
+    public ClientIdentity Identity { get; }
+
+    internal GatewayClient Client { get; }
+
+    /// <summary>How long a call may take before it is abandoned (commit waits included).</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Connects to the peer at <paramref name="address"/> (host:port).</summary>
+    public static Gateway Connect(string address, ClientIdentity identity)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(address);
+        ArgumentNullException.ThrowIfNull(identity);
+        return new Gateway(GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 }), identity);
+    }
+
+    /// <summary>A channel.</summary>
+    public Network GetNetwork(string channel) => new(this, channel);
+
+    /// <inheritdoc />
+    public void Dispose() => _channel.Dispose();
+
+    internal DateTime Deadline() => DateTime.UtcNow + Timeout;
+}
+
+/// <summary>A channel seen through a gateway.</summary>
+public sealed class Network
+{
+    internal Network(Gateway gateway, string name)
+    {
+        Gateway = gateway;
+        Name = name;
+    }
+
+    /// <summary>The channel id.</summary>
+    public string Name { get; }
+
+    internal Gateway Gateway { get; }
+
+    /// <summary>A chaincode on this channel.</summary>
+    public Contract GetContract(string chaincode) => new(this, chaincode);
+
+    /// <summary>
+    /// The events of <paramref name="chaincode"/> from committed, valid transactions, from block
+    /// <paramref name="startBlock"/> (default: the next block committed), until cancelled.
+    /// </summary>
+    public async IAsyncEnumerable<ChaincodeEvent> GetChaincodeEventsAsync(string chaincode, ulong? startBlock = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var request = new ChaincodeEventsRequest
+        {
+            ChannelId = Name,
+            ChaincodeId = chaincode,
+            Identity = ByteString.CopyFrom(Gateway.Identity.Serialized),
+            StartPosition = startBlock is { } start ? new SeekPosition { Specified = new SeekSpecified { Number = start } } : new SeekPosition { NextCommit = new SeekNextCommit() },
+        }.ToByteString();
+        using var call = Gateway.Client.ChaincodeEvents(
+            new SignedChaincodeEventsRequest { Request = request, Signature = ByteString.CopyFrom(Gateway.Identity.Sign(request.Span)) },
+            cancellationToken: cancellationToken);
+        while (true)
+        {
+            ChaincodeEventsResponse response;
+            try
+            {
+                if (!await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+                {
+                    yield break;
+                }
+
+                response = call.ResponseStream.Current;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("chaincode event listening was cancelled", e, cancellationToken);
+            }
+            catch (RpcException e)
+            {
+                throw new GatewayException(e);
+            }
+
+            foreach (var chaincodeEvent in response.Events)
+            {
+                yield return chaincodeEvent;
+            }
+        }
+    }
+}
+
+/// <summary>A chaincode on a channel: submit transactions (endorse, order, wait for commit) or evaluate queries.</summary>
+public sealed class Contract
+{
+    private readonly Network _network;
+
+    internal Contract(Network network, string name)
+    {
+        _network = network;
+        Name = name;
+    }
+
+    /// <summary>The chaincode name.</summary>
+    public string Name { get; }
+
+    /// <summary>
+    /// Runs <paramref name="function"/> as a transaction: endorsed, signed, ordered, and awaited until committed.
+    /// Returns the chaincode's result. Throws <see cref="GatewayException"/> when endorsement or submission fails and
+    /// <see cref="CommitException"/> when the committed transaction is not valid.
+    /// </summary>
+    public Task<byte[]> SubmitAsync(string function, params string[] args) => SubmitAsync(function, args, transient: null);
+
+    /// <inheritdoc cref="SubmitAsync(string, string[])"/>
+    public async Task<byte[]> SubmitAsync(string function, IReadOnlyList<string> args, IReadOnlyDictionary<string, byte[]>? transient, CancellationToken cancellationToken = default)
+    {
+        var (result, commit) = await SubmitAsyncReturningCommit(function, args, transient, cancellationToken).ConfigureAwait(false);
+        var status = await commit.ConfigureAwait(false);
+        return status.Result == TxValidationCode.Valid ? result : throw new CommitException(status.TransactionId, status.Result, status.BlockNumber);
+    }
+
+    /// <summary>Runs <paramref name="function"/> on the gateway's peer without ordering it; returns the result.</summary>
+    public async Task<byte[]> EvaluateAsync(string function, params string[] args)
+    {
+        var (signed, txId) = Propose(function, args, transient: null);
+        try
+        {
+            var response = await _network.Gateway.Client.EvaluateAsync(
+                new EvaluateRequest { TransactionId = txId, ChannelId = _network.Name, ProposedTransaction = signed },
+                deadline: _network.Gateway.Deadline()).ConfigureAwait(false);
+            return response.Result.Payload.ToByteArray();
+        }
+        catch (RpcException e)
+        {
+            throw new GatewayException(e);
+        }
+    }
+
+    /// <summary>
+    /// Endorses and submits without waiting: returns the result and a task that completes with the commit status,
+    /// so many transactions can be in flight at once.
+    /// </summary>
+    public async Task<(byte[] Result, Task<CommitStatus> Commit)> SubmitAsyncReturningCommit(
+        string function, IReadOnlyList<string> args, IReadOnlyDictionary<string, byte[]>? transient, CancellationToken cancellationToken = default)
+    {
+        var gateway = _network.Gateway;
+        var (signed, txId) = Propose(function, args, transient);
+        try
+        {
+            var endorsed = await gateway.Client.EndorseAsync(
+                new EndorseRequest { TransactionId = txId, ChannelId = _network.Name, ProposedTransaction = signed },
+                deadline: gateway.Deadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var envelope = endorsed.PreparedTransaction;
+            envelope.Signature = ByteString.CopyFrom(gateway.Identity.Sign(envelope.Payload.Span));
+            await gateway.Client.SubmitAsync(
+                new SubmitRequest { TransactionId = txId, ChannelId = _network.Name, PreparedTransaction = envelope },
+                deadline: gateway.Deadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var result = ResultOf(envelope);
+            return (result, WaitForCommitAsync(txId, cancellationToken));
+        }
+        catch (RpcException e)
+        {
+            throw new GatewayException(e);
+        }
+    }
+
+    private async Task<CommitStatus> WaitForCommitAsync(string txId, CancellationToken cancellationToken)
+    {
+        var gateway = _network.Gateway;
+        var request = new CommitStatusRequest { TransactionId = txId, ChannelId = _network.Name, Identity = ByteString.CopyFrom(gateway.Identity.Serialized) }.ToByteString();
+        try
+        {
+            var status = await gateway.Client.CommitStatusAsync(
+                new SignedCommitStatusRequest { Request = request, Signature = ByteString.CopyFrom(gateway.Identity.Sign(request.Span)) },
+                deadline: gateway.Deadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new CommitStatus(txId, status.Result, status.BlockNumber);
+        }
+        catch (RpcException e)
+        {
+            throw new GatewayException(e);
+        }
+    }
+
+    private (SignedProposal Signed, string TxId) Propose(string function, IReadOnlyList<string> args, IReadOnlyDictionary<string, byte[]>? transient)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(function);
+        var identity = _network.Gateway.Identity;
+        var nonce = RandomNumberGenerator.GetBytes(24);
+        var txId = Convert.ToHexStringLower(SHA256.HashData([.. nonce, .. identity.Serialized]));
+        var input = new ChaincodeInput();
+        input.Args.Add(ByteString.CopyFromUtf8(function));
+        input.Args.AddRange(args.Select(ByteString.CopyFromUtf8));
+        var payload = new ChaincodeProposalPayload
+        {
+            Input = new ChaincodeInvocationSpec
+            {
+                ChaincodeSpec = new ChaincodeSpec { Type = ChaincodeSpec.Types.Type.Golang, ChaincodeId = new ChaincodeID { Name = Name }, Input = input },
+            }.ToByteString(),
+        };
+        foreach (var (key, value) in transient ?? new Dictionary<string, byte[]>())
+        {
+            payload.TransientMap[key] = ByteString.CopyFrom(value);
+        }
+
+        var proposal = new Proposal
+        {
+            Header = new Header
+            {
+                ChannelHeader = new ChannelHeader
+                {
+                    Type = (int)HeaderType.EndorserTransaction,
+                    ChannelId = _network.Name,
+                    TxId = txId,
+                    Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+                    Extension = new ChaincodeHeaderExtension { ChaincodeId = new ChaincodeID { Name = Name } }.ToByteString(),
+                }.ToByteString(),
+                SignatureHeader = new SignatureHeader { Creator = ByteString.CopyFrom(identity.Serialized), Nonce = ByteString.CopyFrom(nonce) }.ToByteString(),
+            }.ToByteString(),
+            Payload = payload.ToByteString(),
+        }.ToByteString();
+        return (new SignedProposal { ProposalBytes = proposal, Signature = ByteString.CopyFrom(identity.Sign(proposal.Span)) }, txId);
+    }
+
+    /// <summary>The chaincode response payload carried in the endorsed transaction.</summary>
+    private static byte[] ResultOf(Envelope envelope)
+    {
+        var transaction = Transaction.Parser.ParseFrom(Payload.Parser.ParseFrom(envelope.Payload).Data);
+        var action = ChaincodeActionPayload.Parser.ParseFrom(transaction.Actions[0].Payload).Action;
+        var chaincodeAction = ChaincodeAction.Parser.ParseFrom(ProposalResponsePayload.Parser.ParseFrom(action.ProposalResponsePayload).Extension);
+        return chaincodeAction.Response?.Payload.ToByteArray() ?? [];
+    }
+}
+
+/// <summary>The outcome of a submitted transaction: its validation code and the block that holds it.</summary>
+public sealed record CommitStatus(string TransactionId, TxValidationCode Result, ulong BlockNumber)
+{
+    /// <summary>True when the transaction is valid and its writes applied.</summary>
+    public bool IsSuccessful => Result == TxValidationCode.Valid;
+}
