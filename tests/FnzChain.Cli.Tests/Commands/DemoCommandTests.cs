@@ -3,10 +3,30 @@ namespace FnzChain.Cli.Tests.Commands;
 public sealed class DemoCommandTests
 {
     [Test]
-    public async Task Demo_runs_every_step_and_shows_the_revoked_user_rejected()
+    [Category("Integration")]
+    public async Task Demo_runs_a_network_and_shows_commits_a_refusal_a_conflict_events_and_verified_ledgers()
     {
         using var folder = new TempFolder();
         var result = await ProcessRunner.FnzchainAsync(folder.Path, "demo");
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.StandardError, Is.Empty);
+        var output = result.StandardOutput;
+        Assert.That(output, Does.Contain("transfer agent creates fund GEQ: Valid in block 2"));
+        Assert.That(output, Does.Contain("distributor reads GEQ on its own peer: {\"id\":\"GEQ\",\"name\":\"Global Equity\",\"nav\":102.40,\"currency\":\"EUR\"}"));
+        Assert.That(output, Does.Contain("a negative NAV is refused at endorsement (Aborted)"));
+        Assert.That(output, Does.Match(@"two NAV updates of BND endorsed on the same state: (Valid|MvccReadConflict) \(block \d+\) and (Valid|MvccReadConflict)"));
+        Assert.That(output, Does.Contain("    NavPublished {\"id\":\"GEQ\""));
+        Assert.That(output, Does.Match(@"ledger verify \(TransferAgent peer\): ok, \d+ blocks"));
+        Assert.That(output, Does.Match(@"ledger verify \(Distributor peer\): ok, \d+ blocks"));
+        Assert.That(output.TrimEnd(), Does.Match(@"demo: done in [\d.]+ s$"));
+    }
+
+    [Test]
+    public async Task Foundation_demo_runs_every_step_and_shows_the_revoked_user_rejected()
+    {
+        using var folder = new TempFolder();
+        var result = await ProcessRunner.FnzchainAsync(folder.Path, "demo", "foundation");
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.StandardError, Is.Empty);
@@ -20,13 +40,39 @@ public sealed class DemoCommandTests
     }
 
     [Test]
-    public async Task Demo_with_keep_leaves_a_cryptogen_layout_behind()
+    public async Task Foundation_demo_with_keep_leaves_a_cryptogen_layout_behind()
     {
         using var folder = new TempFolder();
         var keep = Path.Combine(folder.Path, "material");
-        var result = await ProcessRunner.FnzchainAsync(folder.Path, "demo", "--keep", keep);
+        var result = await ProcessRunner.FnzchainAsync(folder.Path, "demo", "foundation", "--keep", keep);
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(File.Exists(Path.Combine(keep, "peerOrganizations", "distributor.example.com", "msp", "crls", "crl.pem")), Is.True);
+    }
+
+    [Test]
+    [Category("Integration")]
+    public async Task Network_up_starts_nodes_that_serve_and_network_down_stops_them()
+    {
+        using var folder = new TempFolder();
+        var dir = folder.File("net");
+
+        var up = await ProcessRunner.FnzchainAsync(folder.Path, "network", "up", "--dir", dir);
+        try
+        {
+            Assert.That(up.ExitCode, Is.Zero, up.ToString());
+            using var connection = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "connection.json")));
+            var org = connection.RootElement.GetProperty("organizations")[0];
+            var list = await ProcessRunner.FnzchainAsync(
+                folder.Path, "channel", "list", "--node", org.GetProperty("peer").GetString()!, "--identity", org.GetProperty("adminMsp").GetString()!, "--msp-id", org.GetProperty("mspId").GetString()!);
+            Assert.That(list.ExitCode, Is.Zero, list.ToString());
+            Assert.That(list.StandardOutput, Does.Match(@"funds\theight [2-9]"));
+        }
+        finally
+        {
+            var down = await ProcessRunner.FnzchainAsync(folder.Path, "network", "down", "--dir", dir);
+            Assert.That(down.ExitCode, Is.Zero, down.ToString());
+            Assert.That(down.StandardOutput, Does.Contain("stopped the orderer and 2 peers"));
+        }
     }
 }
