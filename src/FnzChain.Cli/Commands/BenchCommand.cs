@@ -10,6 +10,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Measure throughput of FnzChain's building blocks on this machine.");
         command.Subcommands.Add(BenchCryptoCommand.Create());
         command.Subcommands.Add(BenchLedgerCommand.Create());
+        command.Subcommands.Add(BenchNetworkCommand.Create());
         return command;
     }
 }
