@@ -50,10 +50,17 @@ internal sealed class TestNetwork : IAsyncDisposable
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static async Task<TestNetwork> CreateAsync(uint maxMessageCount = 10, string batchTimeout = "300ms", int? org1AnchorPort = null, int? org2AnchorPort = null)
+    public static async Task<TestNetwork> CreateAsync(uint maxMessageCount = 10, string batchTimeout = "300ms", int? org1AnchorPort = null, int? org2AnchorPort = null, bool revokeOrg1User = false)
     {
         var network = new TestNetwork(Directory.CreateTempSubdirectory("fnzchain-it-").FullName);
         new CryptoMaterialGenerator().Generate(CryptoConfigReader.Parse(CryptoConfig), network.Crypto, force: false);
+        if (revokeOrg1User)
+        {
+            // The CRL lands in Org1's msp/crls, so the channel configuration built below carries it.
+            var org1 = Path.Combine(network.Crypto, "peerOrganizations", "org1.example.com");
+            OrganizationRevocation.Revoke(org1, Path.Combine(org1, "users", "User1@org1.example.com", "msp", "signcerts", "User1@org1.example.com-cert.pem"));
+        }
+
         var profile = new ChannelProfile
         {
             ChannelId = Channel,
