@@ -33,6 +33,7 @@ public sealed partial class GatewayService(
     ChannelRegistry<PeerChannel> channels,
     ProposalEndorser endorser,
     Connections connections,
+    BroadcastStreams broadcasts,
     PeerOptions options,
     ILogger<GatewayService> logger) : FnzChain.Protos.Gateway.Gateway.GatewayBase
 {
@@ -136,10 +137,7 @@ public sealed partial class GatewayService(
                     var address = orderers[attempt++ % orderers.Count];
                     try
                     {
-                        using var call = new AtomicBroadcast.AtomicBroadcastClient(connections.To(address)).Broadcast(deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct);
-                        await call.RequestStream.WriteAsync(envelope, ct).ConfigureAwait(false);
-                        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
-                        return await call.ResponseStream.MoveNext(ct).ConfigureAwait(false) ? call.ResponseStream.Current : null;
+                        return await broadcasts.SendAsync(address, envelope, ct).ConfigureAwait(false);
                     }
                     catch (RpcException e)
                     {

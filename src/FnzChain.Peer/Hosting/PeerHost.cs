@@ -37,6 +37,7 @@ public static class PeerHost
         builder.Services.AddSingleton<ProposalEndorser>();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<Connections>();
+        builder.Services.AddSingleton<BroadcastStreams>();
 
         await using var app = builder.Build();
         app.MapGrpcService<EndorserService>();
