@@ -79,6 +79,26 @@ public sealed class Network
     public Contract GetContract(string chaincode) => new(this, chaincode);
 
     /// <summary>
+    /// Waits until this gateway's peer has committed transaction <paramref name="transactionId"/> and returns its
+    /// outcome. Use it to read your writes on another organisation's peer, which commits blocks on its own clock.
+    /// </summary>
+    public async Task<CommitStatus> GetCommitStatusAsync(string transactionId, CancellationToken cancellationToken = default)
+    {
+        var request = new CommitStatusRequest { TransactionId = transactionId, ChannelId = Name, Identity = ByteString.CopyFrom(Gateway.Identity.Serialized) }.ToByteString();
+        try
+        {
+            var status = await Gateway.Client.CommitStatusAsync(
+                new SignedCommitStatusRequest { Request = request, Signature = ByteString.CopyFrom(Gateway.Identity.Sign(request.Span)) },
+                deadline: Gateway.Deadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new CommitStatus(transactionId, status.Result, status.BlockNumber);
+        }
+        catch (RpcException e)
+        {
+            throw new GatewayException(e);
+        }
+    }
+
+    /// <summary>
     /// The events of <paramref name="chaincode"/> from committed, valid transactions, from block
     /// <paramref name="startBlock"/> (default: the next block committed), until cancelled.
     /// </summary>
@@ -189,24 +209,7 @@ public sealed class Contract
                 new SubmitRequest { TransactionId = txId, ChannelId = _network.Name, PreparedTransaction = envelope },
                 deadline: gateway.Deadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
             var result = ResultOf(envelope);
-            return (result, WaitForCommitAsync(txId, cancellationToken));
-        }
-        catch (RpcException e)
-        {
-            throw new GatewayException(e);
-        }
-    }
-
-    private async Task<CommitStatus> WaitForCommitAsync(string txId, CancellationToken cancellationToken)
-    {
-        var gateway = _network.Gateway;
-        var request = new CommitStatusRequest { TransactionId = txId, ChannelId = _network.Name, Identity = ByteString.CopyFrom(gateway.Identity.Serialized) }.ToByteString();
-        try
-        {
-            var status = await gateway.Client.CommitStatusAsync(
-                new SignedCommitStatusRequest { Request = request, Signature = ByteString.CopyFrom(gateway.Identity.Sign(request.Span)) },
-                deadline: gateway.Deadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            return new CommitStatus(txId, status.Result, status.BlockNumber);
+            return (result, _network.GetCommitStatusAsync(txId, cancellationToken));
         }
         catch (RpcException e)
         {

@@ -87,7 +87,8 @@ internal static class NetworkDemo
         output.WriteLine("2. Business through the Gateway (endorsed by both organisations, ordered, committed)");
         await SubmitAsync(output, funds, "transfer agent creates fund GEQ", "CreateFund", "GEQ", "Global Equity", "101.25", "EUR").ConfigureAwait(false);
         await SubmitAsync(output, funds, "transfer agent creates fund BND", "CreateFund", "BND", "Euro Bonds", "54.10", "EUR").ConfigureAwait(false);
-        await SubmitAsync(output, funds, "transfer agent publishes the NAV of GEQ", "PublishNav", "GEQ", "102.40").ConfigureAwait(false);
+        var published = await SubmitAsync(output, funds, "transfer agent publishes the NAV of GEQ", "PublishNav", "GEQ", "102.40").ConfigureAwait(false);
+        await distributorGateway.GetNetwork(LocalNetwork.Channel).GetCommitStatusAsync(published, cancellationToken).ConfigureAwait(false); // the distributor's peer has it too
         var read = await distributorFunds.EvaluateAsync("ReadFund", "GEQ").ConfigureAwait(false);
         output.WriteLine($"  distributor reads GEQ on its own peer: {Encoding.UTF8.GetString(read)}");
         var list = await distributorFunds.EvaluateAsync("ListFunds").ConfigureAwait(false);
@@ -130,11 +131,13 @@ internal static class NetworkDemo
         }
     }
 
-    private static async Task SubmitAsync(TextWriter output, Contract contract, string what, string function, params string[] args)
+    /// <summary>Submits, waits for the commit, reports it, and returns the transaction id.</summary>
+    private static async Task<string> SubmitAsync(TextWriter output, Contract contract, string what, string function, params string[] args)
     {
         var (result, commit) = await contract.SubmitAsyncReturningCommit(function, args, null).ConfigureAwait(false);
         var status = await commit.ConfigureAwait(false);
         output.WriteLine($"  {what}: {status.Result} in block {status.BlockNumber} -> {Encoding.UTF8.GetString(result)}");
+        return status.TransactionId;
     }
 
     private static string Domain(OrganizationInfo organization) =>

@@ -61,11 +61,44 @@ public sealed partial class GatewayService(
             .Where(o => o.Roles.Contains(OrganizationRole.Application))
             .Where(o => request.EndorsingOrganizations.Count == 0 || request.EndorsingOrganizations.Contains(o.Msp.MspId))
             .ToList();
+        // A peer one block behind simulates on older state: it returns a different read/write set, or fails where
+        // the others succeed. Give lagging peers a moment to catch up and endorse again before reporting either.
+        for (var attempt = 1; ; attempt++)
+        {
+            var results = await EndorseOnAsync(targets, localMsp, signed, context.CancellationToken).ConfigureAwait(false);
+            var failures = results
+                .Where(r => r.Error is not null || r.Response!.Response.Status >= 400 || r.Response.Endorsement is null)
+                .Select(r => Detail(r.Address, r.MspId, r.Error ?? r.Response!.Response.Message))
+                .ToList();
+            if (failures.Count > 0 && (failures.Count == results.Length || attempt == 3))
+            {
+                throw Fail(context, StatusCode.Aborted, $"failed to endorse transaction {request.TransactionId}: {string.Join("; ", failures.Select(f => $"{f.MspId}: {f.Message}"))}", failures);
+            }
+
+            var responses = results.Select(r => r.Response).ToList();
+            if (failures.Count == 0 && responses.All(r => r!.Payload == responses[0]!.Payload))
+            {
+                return new EndorseResponse { PreparedTransaction = Prepare(signed, responses!) };
+            }
+
+            if (attempt == 3 && failures.Count == 0)
+            {
+                throw Fail(context, StatusCode.Aborted, $"endorsers returned different results for transaction {request.TransactionId} (non-deterministic chaincode, or a peer behind)",
+                    results.Select(r => Detail(r.Address, r.MspId, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(r.Response!.Payload.Span)))).ToList());
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<(string Address, string MspId, ProposalResponse? Response, string? Error)[]> EndorseOnAsync(
+        IReadOnlyList<Organization> targets, string? localMsp, SignedProposal signed, CancellationToken cancellationToken)
+    {
         var calls = targets.Select(async org =>
         {
             if (org.Name == localMsp)
             {
-                return (Address: options.ListenAddress, org.Msp.MspId, Response: (ProposalResponse?)await endorser.EndorseAsync(signed, context.CancellationToken).ConfigureAwait(false), Error: (string?)null);
+                return (Address: options.ListenAddress, org.Msp.MspId, Response: (ProposalResponse?)await endorser.EndorseAsync(signed, cancellationToken).ConfigureAwait(false), Error: (string?)null);
             }
 
             if (org.AnchorPeers.Count == 0)
@@ -77,7 +110,7 @@ public sealed partial class GatewayService(
             try
             {
                 var remote = await new Protos.Peer.Endorser.EndorserClient(connections.To(address))
-                    .ProcessProposalAsync(signed, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: context.CancellationToken).ConfigureAwait(false);
+                    .ProcessProposalAsync(signed, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellationToken).ConfigureAwait(false);
                 return (Address: address, org.Msp.MspId, Response: remote, Error: (string?)null);
             }
             catch (RpcException e)
@@ -85,24 +118,7 @@ public sealed partial class GatewayService(
                 return (Address: address, org.Msp.MspId, Response: (ProposalResponse?)null, Error: $"{e.StatusCode}: {e.Status.Detail}");
             }
         });
-        var results = await Task.WhenAll(calls).ConfigureAwait(false);
-        var failures = results
-            .Where(r => r.Error is not null || r.Response!.Response.Status >= 400 || r.Response.Endorsement is null)
-            .Select(r => Detail(r.Address, r.MspId, r.Error ?? r.Response!.Response.Message))
-            .ToList();
-        if (failures.Count > 0)
-        {
-            throw Fail(context, StatusCode.Aborted, $"failed to endorse transaction {request.TransactionId}: {string.Join("; ", failures.Select(f => $"{f.MspId}: {f.Message}"))}", failures);
-        }
-
-        var responses = results.Select(r => r.Response!).ToList();
-        if (responses.Any(r => r.Payload != responses[0].Payload))
-        {
-            throw Fail(context, StatusCode.Aborted, $"endorsers returned different results for transaction {request.TransactionId} (non-deterministic chaincode?)",
-                results.Select(r => Detail(r.Address, r.MspId, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(r.Response!.Payload.Span)))).ToList());
-        }
-
-        return new EndorseResponse { PreparedTransaction = Prepare(signed, responses) };
+        return await Task.WhenAll(calls).ConfigureAwait(false);
     }
 
     public override async Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)

@@ -33,7 +33,8 @@ public sealed class GatewayTests : FundsNetworkFixture
         using var client = Network.Org1Client();
         var gateway = GatewayOf(Peer1);
 
-        var (_, status) = await SubmitAsync(gateway, client, "CreateFund", "F1", "Global Equity", "99.5", "EUR");
+        var (txId, status) = await SubmitAsync(gateway, client, "CreateFund", "F1", "Global Equity", "99.5", "EUR");
+        await Client.WaitForCommitAsync(Peer2, txId); // Org2's peer commits on its own clock
         var proposed = Client.Propose("funds", "ReadFund", "F1");
         var evaluated = await GatewayOf(Peer2).EvaluateAsync(new EvaluateRequest { TransactionId = proposed.TxId, ChannelId = TestNetwork.Channel, ProposedTransaction = proposed.Signed });
 
