@@ -1,0 +1,79 @@
+using System.Net;
+using FnzChain.Ledger.State.RocksDb;
+
+namespace FnzChain.Node;
+
+/// <summary>
+/// What every node's configuration file has (JSON, camelCase, unknown fields refused). Relative paths are
+/// resolved against the file's folder when it is loaded.
+/// </summary>
+public abstract class NodeOptions
+{
+    /// <summary>host:port for gRPC (HTTP/2 without TLS for now); port 0 picks a free port, printed at start.</summary>
+    public required string ListenAddress { get; init; }
+
+    /// <summary>The node's organisation.</summary>
+    public required string MspId { get; init; }
+
+    /// <summary>The node's msp folder (cacerts/, signcerts/, keystore/), as cryptogen writes it.</summary>
+    public required string MspPath { get; set; }
+
+    /// <summary>Where channel ledgers live (<c>channels/&lt;id&gt;</c>).</summary>
+    public required string DataPath { get; set; }
+
+    public CommitDurability Durability { get; init; } = CommitDurability.Synced;
+
+    /// <summary>Largest gRPC message accepted or sent; channel batch limits apply on top.</summary>
+    public int MaxMessageBytes { get; init; } = 100 * 1024 * 1024;
+
+    public IPEndPoint Endpoint => NodeConfiguration.ParseEndpoint(ListenAddress);
+
+    /// <summary>Reads a node config file, resolves its paths and checks it; errors name <paramref name="what"/>, the file and the field.</summary>
+    protected static T Load<T>(string path, string what)
+        where T : NodeOptions
+    {
+        var options = NodeConfiguration.Load<T>(path, what);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        options.MspPath = Path.GetFullPath(options.MspPath, folder);
+        options.DataPath = Path.GetFullPath(options.DataPath, folder);
+        try
+        {
+            _ = options.Endpoint;
+        }
+        catch (FormatException e)
+        {
+            throw new OptionsException($"{what} {path}: listenAddress: {e.Message}");
+        }
+
+        try
+        {
+            options.Validate();
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new OptionsException($"{what} {path}: {e.Message}");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.MspId))
+        {
+            throw new OptionsException($"{what} {path}: mspId is empty");
+        }
+
+        if (!Directory.Exists(options.MspPath))
+        {
+            throw new OptionsException($"{what} {path}: mspPath {options.MspPath} does not exist");
+        }
+
+        if (options.MaxMessageBytes is < 64 * 1024 or > 1024 * 1024 * 1024)
+        {
+            throw new OptionsException($"{what} {path}: maxMessageBytes {options.MaxMessageBytes} is outside 64 KiB..1 GiB");
+        }
+
+        return options;
+    }
+
+    /// <summary>Checks of the derived node's own fields; throw <see cref="FormatException"/> or <see cref="ArgumentException"/> naming the field.</summary>
+    protected virtual void Validate()
+    {
+    }
+}

@@ -1,0 +1,23 @@
+namespace FnzChain.Cli.Tests.Commands;
+
+/// <summary>A node whose configuration file is wrong says which field and why, in one line, and exits 1.</summary>
+public sealed class NodeConfigErrorTests
+{
+    [TestCase("orderer", """{ "listenAddress": "nohost", "mspId": "X", "mspPath": ".", "dataPath": "d" }""", "listenAddress: \"nohost\" is not host:port")]
+    [TestCase("orderer", """{ "listenAddress": "127.0.0.1:0", "mspId": "X", "mspPath": ".", "dataPath": "d", "extra": 1 }""", "'extra' could not be mapped")]
+    [TestCase("orderer", """{ "listenAddress": "127.0.0.1:0", "mspPath": ".", "dataPath": "d" }""", "mspId")]
+    [TestCase("peer", """{ "listenAddress": "127.0.0.1:0", "mspId": "X", "mspPath": "missing", "dataPath": "d" }""", "mspPath")]
+    [TestCase("peer", """{ "listenAddress": "127.0.0.1:0", "mspId": "X", "mspPath": ".", "dataPath": "d", "ordererAddresses": ["orderer:7050"] }""", "ordererAddresses: \"orderer\" is not an IP address")]
+    [TestCase("peer", """{ "listenAddress": "127.0.0.1:0", "mspId": "X", "mspPath": ".", "dataPath": "d", "durability": "sometimes" }""", "durability")]
+    public async Task Node_with_a_wrong_config_names_the_field_and_exits_1(string kind, string json, string expected)
+    {
+        using var folder = new TempFolder();
+        await File.WriteAllTextAsync(folder.File("node.json"), json);
+
+        var result = await ProcessRunner.FnzchainAsync(folder.Path, kind, "start", "--config", "node.json");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        Assert.That(result.ErrorLines, Has.Length.EqualTo(1));
+        Assert.That(result.ErrorLines[0], Does.StartWith($"fnzchain: {kind} config node.json").And.Contain(expected));
+    }
+}
