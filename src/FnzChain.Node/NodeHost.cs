@@ -1,4 +1,7 @@
 using System.Net;
+using FnzChain.Ledger;
+using FnzChain.Node.Channels;
+using FnzChain.Protos.Common;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -37,6 +40,43 @@ public static class NodeHost
         });
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
+    }
+
+    /// <summary>
+    /// Registers the node's channel registry (and <see cref="INodeChannels"/> for NodeAdmin): channels under
+    /// <see cref="NodeOptions.DataPath"/>, each opened by <paramref name="open"/> with ledger options from the node options.
+    /// </summary>
+    public static void AddChannels<TChannel>(
+        IServiceCollection services,
+        NodeOptions options,
+        Func<IServiceProvider, LedgerOptions, Func<string, Block?, CancellationToken, Task<TChannel>>> open)
+        where TChannel : class, INodeChannel
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        services.AddSingleton<INodeChannels>(provider => provider.GetRequiredService<ChannelRegistry<TChannel>>());
+        services.AddSingleton(provider =>
+        {
+            var loggers = provider.GetRequiredService<ILoggerFactory>();
+            var ledgerOptions = new LedgerOptions { Durability = options.Durability, Logger = loggers.CreateLogger("FnzChain.Ledger") };
+            return new ChannelRegistry<TChannel>(options.DataPath, open(provider, ledgerOptions), loggers.CreateLogger<ChannelRegistry<TChannel>>());
+        });
+    }
+
+    /// <summary>Reopens the node's channels, runs <paramref name="app"/> (see <see cref="RunAsync"/>), and closes the channels when it stops.</summary>
+    public static async Task RunWithChannelsAsync<TChannel>(WebApplication app, string kind, TextWriter output, CancellationToken cancellationToken)
+        where TChannel : class, INodeChannel
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var channels = app.Services.GetRequiredService<ChannelRegistry<TChannel>>();
+        await channels.LoadAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RunAsync(app, kind, output, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await channels.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Starts <paramref name="app"/>, writes <c>&lt;kind&gt; listening on host:port</c>, and runs until cancelled or stopped.</summary>

@@ -20,30 +20,13 @@ public static class OrdererHost
         using var local = LocalIdentity.Load(options.MspPath, options.MspId);
         var builder = NodeHost.CreateBuilder(options.Endpoint, options.MaxMessageBytes);
         builder.Services.AddSingleton(local);
-        builder.Services.AddSingleton<INodeChannels>(provider => provider.GetRequiredService<ChannelRegistry<OrdererChannel>>());
-        builder.Services.AddSingleton(provider =>
-        {
-            var loggers = provider.GetRequiredService<ILoggerFactory>();
-            var signer = new BlockSigner(local.Serialized, local.Signing.Signer);
-            var ledgerOptions = new LedgerOptions { Durability = options.Durability, Logger = loggers.CreateLogger("FnzChain.Ledger") };
-            return new ChannelRegistry<OrdererChannel>(
-                options.DataPath,
-                (folder, genesis, ct) => OrdererChannel.OpenAsync(folder, genesis, signer, ledgerOptions, loggers.CreateLogger<OrdererChannel>(), ct),
-                loggers.CreateLogger<ChannelRegistry<OrdererChannel>>());
-        });
+        var signer = new BlockSigner(local.Serialized, local.Signing.Signer);
+        NodeHost.AddChannels<OrdererChannel>(builder.Services, options, (provider, ledgerOptions) =>
+            (folder, genesis, ct) => OrdererChannel.OpenAsync(folder, genesis, signer, ledgerOptions, provider.GetRequiredService<ILoggerFactory>().CreateLogger<OrdererChannel>(), ct));
 
         await using var app = builder.Build();
         app.MapGrpcService<AtomicBroadcastService>();
         app.MapGrpcService<NodeAdminService>();
-        var channels = app.Services.GetRequiredService<ChannelRegistry<OrdererChannel>>();
-        await channels.LoadAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await NodeHost.RunAsync(app, "orderer", output, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            await channels.DisposeAsync().ConfigureAwait(false);
-        }
+        await NodeHost.RunWithChannelsAsync<OrdererChannel>(app, "orderer", output, cancellationToken).ConfigureAwait(false);
     }
 }

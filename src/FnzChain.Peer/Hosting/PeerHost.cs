@@ -21,17 +21,9 @@ public static class PeerHost
         using var local = LocalIdentity.Load(options.MspPath, options.MspId);
         var builder = NodeHost.CreateBuilder(options.Endpoint, options.MaxMessageBytes);
         builder.Services.AddSingleton(local);
-        builder.Services.AddSingleton<INodeChannels>(provider => provider.GetRequiredService<ChannelRegistry<PeerChannel>>());
-        builder.Services.AddSingleton(provider =>
-        {
-            var loggers = provider.GetRequiredService<ILoggerFactory>();
-            var ledgerOptions = new LedgerOptions { Durability = options.Durability, Logger = loggers.CreateLogger("FnzChain.Ledger") };
-            return new ChannelRegistry<PeerChannel>(
-                options.DataPath,
-                (folder, genesis, ct) => PeerChannel.OpenAsync(folder, genesis, local, options.OrdererAddresses, ledgerOptions, loggers.CreateLogger<PeerChannel>(), ct),
-                loggers.CreateLogger<ChannelRegistry<PeerChannel>>());
-        });
-
+        NodeHost.AddChannels<PeerChannel>(builder.Services, options, (provider, ledgerOptions) =>
+            (folder, genesis, ct) => PeerChannel.OpenAsync(
+                folder, genesis, local, options.OrdererAddresses, ledgerOptions, provider.GetRequiredService<ILoggerFactory>().CreateLogger<PeerChannel>(), ct));
         builder.Services.AddSingleton(provider => new ChaincodeRuntime(options.DataPath, provider.GetRequiredService<ILogger<ChaincodeRuntime>>()));
         builder.Services.AddSingleton<IChaincodeInstaller>(provider => provider.GetRequiredService<ChaincodeRuntime>());
         builder.Services.AddSingleton<ProposalEndorser>();
@@ -44,15 +36,6 @@ public static class PeerHost
         app.MapGrpcService<GatewayService>();
         app.MapGrpcService<PeerDeliverService>();
         app.MapGrpcService<NodeAdminService>();
-        var channels = app.Services.GetRequiredService<ChannelRegistry<PeerChannel>>();
-        await channels.LoadAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await NodeHost.RunAsync(app, "peer", output, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            await channels.DisposeAsync().ConfigureAwait(false);
-        }
+        await NodeHost.RunWithChannelsAsync<PeerChannel>(app, "peer", output, cancellationToken).ConfigureAwait(false);
     }
 }
