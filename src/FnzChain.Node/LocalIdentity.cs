@@ -15,6 +15,7 @@ public sealed class LocalIdentity : IDisposable
         Msp = msp;
         Signing = signing;
         Serialized = MspRegistry.Serialize(mspId, signing.Certificate);
+        OwnSignatures = new OwnSignatures(Serialized);
     }
 
     public string MspId { get; }
@@ -25,6 +26,9 @@ public sealed class LocalIdentity : IDisposable
 
     /// <summary>This node as a serialized <c>msp.SerializedIdentity</c>.</summary>
     public byte[] Serialized { get; }
+
+    /// <summary>Signatures made by <see cref="SignRemembered"/>, which validation need not verify again.</summary>
+    public OwnSignatures OwnSignatures { get; }
 
     /// <summary>Loads a cryptogen-style <c>msp</c> folder (cacerts/, signcerts/, keystore/ …); errors name the file.</summary>
     public static LocalIdentity Load(string mspPath, string mspId)
@@ -45,6 +49,14 @@ public sealed class LocalIdentity : IDisposable
     /// <summary>An envelope signed by this node (Deliver requests to orderers, for example).</summary>
     public Envelope SignEnvelope(string channelId, HeaderType type, ByteString data) =>
         SignedEnvelope.Create(channelId, type, data, Serialized, Signing.Signer);
+
+    /// <summary>Signs <paramref name="message"/> and remembers the signature (endorsements, which this node meets again at commit).</summary>
+    public byte[] SignRemembered(ReadOnlySpan<byte> message)
+    {
+        var signature = Signing.Signer.Sign(message);
+        OwnSignatures.Record(message, signature);
+        return signature;
+    }
 
     public void Dispose() => Signing.Dispose();
 }

@@ -117,14 +117,24 @@ public sealed class ChannelBundle
     public IPolicy? FindPolicy(string name) => _policies.GetValueOrDefault(name);
 
     /// <summary>Evaluates channel policy <paramref name="name"/>; an unknown policy is not satisfied and says so.</summary>
-    public PolicyResult Evaluate(string name, IEnumerable<SignedData> signatures)
+    public PolicyResult Evaluate(string name, IEnumerable<SignedData> signatures, OwnSignatures? own = null)
     {
+        ArgumentNullException.ThrowIfNull(signatures);
+        return _policies.ContainsKey(name)
+            ? Evaluate(name, SignatureSet.Validate(signatures, Msps, own))
+            : PolicyResult.NotSatisfied($"channel {ChannelId} has no policy {name}");
+    }
+
+    /// <summary>Evaluates channel policy <paramref name="name"/> against signers that are already validated.</summary>
+    public PolicyResult Evaluate(string name, SignatureSet signers)
+    {
+        ArgumentNullException.ThrowIfNull(signers);
         if (!_policies.TryGetValue(name, out var policy))
         {
             return PolicyResult.NotSatisfied($"channel {ChannelId} has no policy {name}");
         }
 
-        var result = policy.Evaluate(SignatureSet.Validate(signatures, Msps));
+        var result = policy.Evaluate(signers);
         return result.IsSatisfied ? result : PolicyResult.NotSatisfied($"channel {ChannelId} policy {name}: {result.Reason}");
     }
 

@@ -1,3 +1,4 @@
+using FnzChain.Crypto.Signatures;
 using FnzChain.Identity.Msp;
 
 namespace FnzChain.Identity.Policies;
@@ -25,7 +26,30 @@ public sealed class SignatureSet
     /// <summary>Why each signature that does not count was set aside.</summary>
     public IReadOnlyList<string> Ignored { get; }
 
-    public static SignatureSet Validate(IEnumerable<SignedData> signatures, MspRegistry msps)
+    /// <summary>
+    /// A set of identities whose signatures the caller has just verified itself (an endorser checks the proposal's
+    /// signature before it asks the Writers policy), so that policy evaluation does not verify them a second time.
+    /// </summary>
+    public static SignatureSet Verified(params ValidatedIdentity[] identities)
+    {
+        ArgumentNullException.ThrowIfNull(identities);
+        var distinct = new List<ValidatedIdentity>();
+        foreach (var identity in identities)
+        {
+            if (!distinct.Any(seen => seen.Serialized.Span.SequenceEqual(identity.Serialized.Span)))
+            {
+                distinct.Add(identity);
+            }
+        }
+
+        return new SignatureSet(distinct, []);
+    }
+
+    /// <summary>
+    /// Validates each signer and verifies each signature. A signature found in <paramref name="own"/> (made by this
+    /// process over exactly that message) counts as verified without a second ECDSA verification.
+    /// </summary>
+    public static SignatureSet Validate(IEnumerable<SignedData> signatures, MspRegistry msps, OwnSignatures? own = null)
     {
         ArgumentNullException.ThrowIfNull(signatures);
         ArgumentNullException.ThrowIfNull(msps);
@@ -46,7 +70,9 @@ public sealed class SignatureSet
                 continue;
             }
 
-            var check = identity.Verify(signed.Data.Span, signed.Signature.Span);
+            var check = own is not null && own.Contains(identity.Serialized.Span, signed.Data.Span, signed.Signature.Span)
+                ? SignatureCheck.Valid
+                : identity.Verify(signed.Data.Span, signed.Signature.Span);
             if (!check.IsValid)
             {
                 ignored.Add($"signature of {identity}: {check.Reason}");

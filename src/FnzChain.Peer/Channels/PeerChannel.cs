@@ -36,7 +36,7 @@ public sealed partial class PeerChannel : INodeChannel
     {
         Ledger = ledger;
         _bundle = bundle;
-        _validator = new TransactionValidator(bundle);
+        _validator = new TransactionValidator(bundle, local.OwnSignatures);
         _local = local;
         _ordererOverrides = ordererOverrides;
         _logger = logger;
@@ -188,7 +188,7 @@ public sealed partial class PeerChannel : INodeChannel
             if (next is not null)
             {
                 Volatile.Write(ref _bundle, next);
-                _validator = new TransactionValidator(next);
+                _validator = new TransactionValidator(next, _local.OwnSignatures);
                 LogConfigApplied(_logger, ChannelId, block.Header.Number, config.Sequence);
             }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using FnzChain.Crypto.Signatures;
 using FnzChain.Identity.Channels;
+using FnzChain.Identity.Msp;
 using FnzChain.Identity.Policies;
 using FnzChain.Ledger.Validation;
 using FnzChain.Protos.Common;
@@ -18,7 +19,8 @@ namespace FnzChain.Peer.Committer;
 /// touches only that chaincode's namespace, and endorsements that satisfy its endorsement policy. Transactions
 /// are independent, so a block's are checked in parallel. Each verdict carries a one-line reason.
 /// </summary>
-public sealed class TransactionValidator(ChannelBundle bundle)
+/// <param name="own">Signatures this peer made (its own endorsements): recognised without a second verification.</param>
+public sealed class TransactionValidator(ChannelBundle bundle, OwnSignatures? own = null)
 {
     private readonly ConcurrentDictionary<(string Name, long Sequence), IPolicy?> _policies = new();
 
@@ -139,7 +141,7 @@ public sealed class TransactionValidator(ChannelBundle bundle)
         {
             var reference = policy?.ChannelConfigPolicyReference;
             var name = string.IsNullOrEmpty(reference) ? ChannelBundle.Endorsement : reference[(reference.LastIndexOf('/') + 1)..];
-            return bundle.Evaluate(name, endorsements);
+            return bundle.Evaluate(name, endorsements, own);
         }
 
         var compiled = _policies.GetOrAdd((definition.Name, definition.Sequence), _ =>
@@ -155,6 +157,6 @@ public sealed class TransactionValidator(ChannelBundle bundle)
         });
         return compiled is null
             ? PolicyResult.NotSatisfied($"the endorsement policy of {definition.Name} does not compile")
-            : compiled.Evaluate(SignatureSet.Validate(endorsements, bundle.Msps));
+            : compiled.Evaluate(SignatureSet.Validate(endorsements, bundle.Msps, own));
     }
 }

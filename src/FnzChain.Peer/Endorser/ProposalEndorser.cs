@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using FnzChain.Chaincode;
 using FnzChain.Crypto.Signatures;
 using FnzChain.Identity.Channels;
+using FnzChain.Identity.Policies;
 using FnzChain.Ledger.Simulation;
 using FnzChain.Node;
 using FnzChain.Node.Channels;
@@ -89,7 +90,7 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
             throw new ProposalRejectedException($"tx id {channelHeader.TxId} is not SHA-256 of the nonce and creator");
         }
 
-        var writers = bundle.Evaluate(ChannelBundle.Writers, [new FnzChain.Identity.Policies.SignedData(signatureHeader.Creator.Memory, signed.ProposalBytes.Memory, signed.Signature.Memory)]);
+        var writers = bundle.Evaluate(ChannelBundle.Writers, SignatureSet.Verified(creator.Identity));
         if (!writers.IsSatisfied)
         {
             throw new ProposalRejectedException(writers.Reason);
@@ -163,7 +164,7 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
             Endorsement = new Endorsement
             {
                 Endorser = ByteString.CopyFrom(local.Serialized),
-                Signature = ByteString.CopyFrom(local.Signing.Signer.Sign([.. responsePayload.Span, .. local.Serialized])),
+                Signature = ByteString.CopyFrom(local.SignRemembered([.. responsePayload.Span, .. local.Serialized])),
             },
         };
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FnzChain.Peer.Chaincode;
 using FnzChain.Protos.Peer;
+using Google.Protobuf;
 
 namespace FnzChain.IntegrationTests.Peer;
 
@@ -71,5 +72,50 @@ public sealed class EndorseOrderCommitTests : FundsNetworkFixture
 
         Assert.That(response.Response.Status, Is.EqualTo(500));
         Assert.That(response.Response.Message, Is.EqualTo("chaincode \"nope\" is not defined on channel funds"));
+    }
+
+    [Test]
+    public async Task A_peer_restarted_while_a_transaction_commits_catches_up_and_serves_the_same_state()
+    {
+        var (created, createdResponses) = await EndorseAsync("CreateFund", "F1", "Money Market", "1.00", "EUR");
+        await TestClient.SubmitAsync(Orderer, Client.Assemble(created, createdResponses));
+        await Client.WaitForCommitAsync(Peer2, created.TxId);
+
+        var (updated, updatedResponses) = await EndorseAsync("PublishNav", "F1", "1.07");
+        await Peer2.StopAsync();
+        await TestClient.SubmitAsync(Orderer, Client.Assemble(updated, updatedResponses));
+        Assert.That((await Client.WaitForCommitAsync(Peer1, updated.TxId))[updated.TxId], Is.EqualTo(TxValidationCode.Valid));
+        Peer2 = await Network.StartPeerAsync("org2.example.com", "Org2MSP", Orderer, port: Peer2Port);
+
+        Assert.That((await Client.WaitForCommitAsync(Peer2, updated.TxId))[updated.TxId], Is.EqualTo(TxValidationCode.Valid));
+        var (_, read) = await EndorseAsync("ReadFund", "F1");
+        Assert.That(read.Select(r => r.Response.Status), Is.All.EqualTo(200), string.Join("; ", read.Select(r => r.Response.Message)));
+        Assert.That(read[1].Response.Payload, Is.EqualTo(read[0].Response.Payload), "the restarted peer reads what the other peer reads");
+        Assert.That(read[1].Payload, Is.EqualTo(read[0].Payload), "and simulates the same read set (same key versions)");
+        using var fund = JsonDocument.Parse(read[1].Response.Payload.ToByteArray());
+        Assert.That(fund.RootElement.GetProperty("nav").GetDecimal(), Is.EqualTo(1.07m));
+    }
+
+    [Test]
+    public async Task Malformed_and_wrongly_signed_proposals_are_refused_with_the_cause()
+    {
+        var proposed = Client.Propose("funds", "ReadFund", "F1");
+        var garbage = new SignedProposal { ProposalBytes = ByteString.CopyFrom(0xff, 0xff, 0xff), Signature = proposed.Signed.Signature };
+        var wrongSignature = new SignedProposal { ProposalBytes = proposed.Signed.ProposalBytes, Signature = Client.Propose("funds", "ReadFund", "F2").Signed.Signature };
+        var unsigned = new SignedProposal { ProposalBytes = proposed.Signed.ProposalBytes };
+
+        var responses = new[]
+        {
+            await TestClient.EndorseAsync(Peer1, new TestClient.Proposed(garbage, proposed.Proposal, proposed.TxId)),
+            await TestClient.EndorseAsync(Peer1, new TestClient.Proposed(wrongSignature, proposed.Proposal, proposed.TxId)),
+            await TestClient.EndorseAsync(Peer1, new TestClient.Proposed(unsigned, proposed.Proposal, proposed.TxId)),
+        };
+
+        Assert.That(responses.Select(r => r.Response.Status), Is.All.EqualTo(500));
+        Assert.That(responses.Select(r => r.Endorsement), Is.All.Null);
+        Assert.That(responses[0].Response.Message, Does.StartWith("malformed proposal"));
+        Assert.That(responses[1].Response.Message, Does.StartWith("proposal signature of Org1MSP").And.Contain("signature does not match"));
+        Assert.That(responses[2].Response.Message, Does.StartWith("proposal signature of Org1MSP"));
+        Assert.That(Peer1.Output, Does.Contain("not endorsed: 500 malformed proposal"), "logged once by the peer");
     }
 }

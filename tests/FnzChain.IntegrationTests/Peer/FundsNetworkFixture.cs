@@ -14,14 +14,18 @@ public abstract class FundsNetworkFixture
 
     internal NodeProcess Peer1 { get; private set; } = null!;
 
-    internal NodeProcess Peer2 { get; private set; } = null!;
+    internal NodeProcess Peer2 { get; set; } = null!;
 
     internal TestClient Client { get; private set; } = null!;
+
+    /// <summary>Org2's peer's port (its anchor address): a restarted Peer2 must listen there again.</summary>
+    internal int Peer2Port { get; private set; }
 
     [SetUp]
     public async Task StartNetwork()
     {
         var (port1, port2) = (TestNetwork.FreePort(), TestNetwork.FreePort());
+        Peer2Port = port2;
         Network = await TestNetwork.CreateAsync(maxMessageCount: 10, batchTimeout: "200ms", org1AnchorPort: port1, org2AnchorPort: port2);
         Orderer = await Network.StartOrdererAsync();
         await Network.JoinOrdererAsync(Orderer);
