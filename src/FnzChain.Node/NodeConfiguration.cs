@@ -1,12 +1,22 @@
+using System.Collections;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace FnzChain.Node;
 
-/// <summary>Reading node configuration files: JSON, camelCase, comments allowed, unknown fields refused, errors naming the file and field.</summary>
+/// <summary>
+/// Reading node configuration files: JSON, camelCase, comments allowed, unknown fields refused, errors naming the
+/// file and field. Environment variables <c>FNZCHAIN__field__subfield=value</c> override the file, in the .NET
+/// way (<c>__</c> separates levels, names are case-insensitive, array elements are numbered from 0); an override
+/// of a field the options do not have is refused like an unknown field in the file.
+/// </summary>
 public static class NodeConfiguration
 {
+    /// <summary>The prefix of environment variables that override configuration fields.</summary>
+    public const string EnvironmentPrefix = "FNZCHAIN__";
+
     private static readonly JsonSerializerOptions s_json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -16,20 +26,113 @@ public static class NodeConfiguration
     };
 
     /// <summary>Deserializes <paramref name="path"/>; <paramref name="what"/> names the file in errors ("orderer config").</summary>
-    public static T Load<T>(string path, string what)
+    /// <param name="environment">Overrides by variable name; null reads the process's <c>FNZCHAIN__*</c> variables.</param>
+    public static T Load<T>(string path, string what, IReadOnlyDictionary<string, string>? environment = null)
     {
         if (!File.Exists(path))
         {
             throw new OptionsException($"{what} {path} does not exist");
         }
 
+        var overrides = (environment ?? ProcessOverrides())
+            .Where(v => v.Key.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(v => v.Key, StringComparer.Ordinal)
+            .ToList();
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), s_json) ?? throw new OptionsException($"{what} {path} is empty");
+            var root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })
+                as JsonObject ?? throw new OptionsException($"{what} {path} is not a JSON object");
+            foreach (var (name, value) in overrides)
+            {
+                Override(root, name, value);
+            }
+
+            return root.Deserialize<T>(s_json) ?? throw new OptionsException($"{what} {path} is empty");
         }
         catch (JsonException e)
         {
+            var from = overrides.Count == 0 ? string.Empty : $" (with overrides {string.Join(", ", overrides.Select(o => o.Key))})";
+            throw new OptionsException($"{what} {path}{from}: {e.Message}", e);
+        }
+        catch (FormatException e)
+        {
             throw new OptionsException($"{what} {path}: {e.Message}", e);
+        }
+    }
+
+    private static Dictionary<string, string> ProcessOverrides() =>
+        Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+            .Where(e => e.Key is string name && name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+            .ToDictionary(e => (string)e.Key, e => e.Value as string ?? string.Empty, StringComparer.Ordinal);
+
+    /// <summary>Sets the field a <c>FNZCHAIN__a__b</c> variable names; a string field keeps the text, others take it as JSON.</summary>
+    private static void Override(JsonObject root, string variable, string value)
+    {
+        var path = variable[EnvironmentPrefix.Length..].Split("__");
+        if (path.Any(string.IsNullOrEmpty))
+        {
+            throw new FormatException($"environment variable {variable} does not name a field (FNZCHAIN__field__subfield)");
+        }
+
+        JsonNode parent = root;
+        for (var i = 0; i < path.Length; i++)
+        {
+            var last = i == path.Length - 1;
+            var existing = Child(parent, path[i], variable);
+            if (!last)
+            {
+                parent = existing ?? SetChild(parent, path[i], new JsonObject(), variable);
+                continue;
+            }
+
+            SetChild(parent, path[i], existing?.GetValueKind() == JsonValueKind.String ? JsonValue.Create(value) : ParseValue(value), variable);
+        }
+    }
+
+    private static JsonNode ParseValue(string value)
+    {
+        try
+        {
+            return JsonNode.Parse(value) ?? JsonValue.Create(value)!;
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(value)!;
+        }
+    }
+
+    private static JsonNode? Child(JsonNode parent, string segment, string variable) => parent switch
+    {
+        JsonObject o => o.FirstOrDefault(p => string.Equals(p.Key, segment, StringComparison.OrdinalIgnoreCase)).Value,
+        JsonArray a => int.TryParse(segment, out var index) && index >= 0 && index <= a.Count
+            ? index < a.Count ? a[index] : null
+            : throw new FormatException($"environment variable {variable}: \"{segment}\" is not an index 0..{a.Count} of that array"),
+        _ => throw new FormatException($"environment variable {variable}: \"{segment}\" is below a field that is not an object"),
+    };
+
+    private static JsonNode SetChild(JsonNode parent, string segment, JsonNode value, string variable)
+    {
+        switch (parent)
+        {
+            case JsonObject o:
+                var name = o.FirstOrDefault(p => string.Equals(p.Key, segment, StringComparison.OrdinalIgnoreCase)).Key
+                    ?? JsonNamingPolicy.CamelCase.ConvertName(segment);
+                o[name] = value;
+                return value;
+            case JsonArray a:
+                var index = int.Parse(segment, System.Globalization.CultureInfo.InvariantCulture);
+                if (index == a.Count)
+                {
+                    a.Add(value);
+                }
+                else
+                {
+                    a[index] = value;
+                }
+
+                return value;
+            default:
+                throw new FormatException($"environment variable {variable}: cannot set \"{segment}\"");
         }
     }
 

@@ -35,6 +35,10 @@ internal static class ProcessRunner
     public static Task<ProcessResult> FnzchainAsync(string workingDirectory, params string[] args) =>
         RunAsync("dotnet", [FnzchainDll, .. args], workingDirectory);
 
+    /// <summary>fnzchain with extra environment variables (configuration overrides, for example).</summary>
+    public static Task<ProcessResult> FnzchainAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunAsync("dotnet", [FnzchainDll, .. args], workingDirectory, environment);
+
     public static async Task<ProcessResult> OpensslAsync(string workingDirectory, params string[] args)
     {
         try
@@ -48,7 +52,7 @@ internal static class ProcessRunner
         }
     }
 
-    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> args, string workingDirectory)
+    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -64,6 +68,15 @@ internal static class ProcessRunner
 
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment.Remove("FNZCHAIN_DEBUG");
+        foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("FNZCHAIN__", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(inherited);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -20,4 +20,16 @@ public sealed class NodeConfigErrorTests
         Assert.That(result.ErrorLines, Has.Length.EqualTo(1));
         Assert.That(result.ErrorLines[0], Does.StartWith($"fnzchain: {kind} config node.json").And.Contain(expected));
     }
+
+    [Test]
+    public async Task An_environment_override_that_is_wrong_is_named_like_a_field_of_the_file()
+    {
+        using var folder = new TempFolder();
+        await File.WriteAllTextAsync(folder.File("node.json"), """{ "listenAddress": "127.0.0.1:0", "mspId": "X", "mspPath": ".", "dataPath": "d" }""");
+
+        var result = await ProcessRunner.FnzchainAsync(folder.Path, new Dictionary<string, string> { ["FNZCHAIN__LISTENADDRESS"] = "nohost" }, "orderer", "start", "--config", "node.json");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        Assert.That(result.ErrorLines.Single(), Does.StartWith("fnzchain: orderer config node.json").And.Contain("listenAddress: \"nohost\" is not host:port"));
+    }
 }
