@@ -1,6 +1,7 @@
 using System.Net;
 using FnzChain.Ledger;
 using FnzChain.Node.Channels;
+using FnzChain.Node.Operations;
 using FnzChain.Protos.Common;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -13,11 +14,16 @@ using Microsoft.Extensions.Logging;
 
 namespace FnzChain.Node;
 
-/// <summary>The hosting every node shares: Kestrel on one HTTP/2 endpoint for gRPC, single-line console logs, and the ready line.</summary>
+/// <summary>
+/// The hosting every node shares: Kestrel with one HTTP/2 endpoint for gRPC and, when configured, one for
+/// operations (/healthz, /metrics); single-line console logs; the ready line.
+/// </summary>
 public static class NodeHost
 {
-    public static WebApplicationBuilder CreateBuilder(IPEndPoint endpoint, int maxMessageBytes)
+    public static WebApplicationBuilder CreateBuilder(NodeOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        var (endpoint, operations, maxMessageBytes) = (options.Endpoint, options.OperationsEndpoint, options.MaxMessageBytes);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
@@ -32,11 +38,18 @@ public static class NodeHost
         {
             kestrel.Limits.MaxRequestBodySize = maxMessageBytes;
             kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
+            if (operations is not null)
+            {
+                kestrel.Listen(operations, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            }
         });
+        builder.Services.AddSingleton(new OperationsListener(operations is not null));
+        builder.Services.AddSingleton<PrometheusExporter>();
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = maxMessageBytes;
             grpc.MaxSendMessageSize = maxMessageBytes;
+            grpc.Interceptors.Add<ClientGoneInterceptor>();
         });
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
@@ -68,6 +81,12 @@ public static class NodeHost
     {
         ArgumentNullException.ThrowIfNull(app);
         var channels = app.Services.GetRequiredService<ChannelRegistry<TChannel>>();
+        var operations = app.Services.GetRequiredService<OperationsListener>();
+        if (operations.Enabled)
+        {
+            OperationsEndpoint.Use(app, () => operations.Port, channels, app.Services.GetRequiredService<PrometheusExporter>());
+        }
+
         await channels.LoadAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -83,10 +102,34 @@ public static class NodeHost
     public static async Task RunAsync(WebApplication app, string kind, TextWriter output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(app);
+        _ = app.Services.GetRequiredService<PrometheusExporter>(); // listening from the start, so counters miss nothing
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        await output.WriteLineAsync($"{kind} listening on {new Uri(address).Authority}").ConfigureAwait(false);
+        // Kestrel lists the bound addresses in the order they were configured: gRPC first, then operations.
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
+        var operations = app.Services.GetService<OperationsListener>();
+        if (operations is { Enabled: true } && addresses.Count > 1)
+        {
+            operations.Port = addresses[1].Port;
+            await output.WriteLineAsync($"{kind} operations on {addresses[1].Authority}").ConfigureAwait(false);
+        }
+
+        await output.WriteLineAsync($"{kind} listening on {addresses[0].Authority}").ConfigureAwait(false);
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Whether the node serves operations, and on which port once bound.</summary>
+internal sealed class OperationsListener(bool enabled)
+{
+    private int _port = -1;
+
+    public bool Enabled { get; } = enabled;
+
+    /// <summary>The bound port; -1 until the node has started (no request can arrive before).</summary>
+    public int Port
+    {
+        get => Volatile.Read(ref _port);
+        set => Volatile.Write(ref _port, value);
     }
 }

@@ -12,6 +12,12 @@ public abstract class NodeOptions
     /// <summary>host:port for gRPC (HTTP/2 without TLS for now); port 0 picks a free port, printed at start.</summary>
     public required string ListenAddress { get; init; }
 
+    /// <summary>
+    /// host:port of the HTTP operations endpoint (<c>/healthz</c>, <c>/metrics</c>); null (the default) serves none.
+    /// Port 0 picks a free port, printed at start.
+    /// </summary>
+    public string? OperationsAddress { get; init; }
+
     /// <summary>The node's organisation.</summary>
     public required string MspId { get; init; }
 
@@ -28,6 +34,8 @@ public abstract class NodeOptions
 
     public IPEndPoint Endpoint => NodeConfiguration.ParseEndpoint(ListenAddress);
 
+    public IPEndPoint? OperationsEndpoint => OperationsAddress is null ? null : NodeConfiguration.ParseEndpoint(OperationsAddress);
+
     /// <summary>Reads a node config file, resolves its paths and checks it; errors name <paramref name="what"/>, the file and the field.</summary>
     protected static T Load<T>(string path, string what)
         where T : NodeOptions
@@ -43,6 +51,15 @@ public abstract class NodeOptions
         catch (FormatException e)
         {
             throw new OptionsException($"{what} {path}: listenAddress: {e.Message}");
+        }
+
+        try
+        {
+            _ = options.OperationsEndpoint;
+        }
+        catch (FormatException e)
+        {
+            throw new OptionsException($"{what} {path}: operationsAddress: {e.Message}");
         }
 
         try

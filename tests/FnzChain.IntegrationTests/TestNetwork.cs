@@ -98,6 +98,7 @@ internal sealed class TestNetwork : IAsyncDisposable
             await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
             {
                 listenAddress = "127.0.0.1:0",
+                operationsAddress = "127.0.0.1:0",
                 mspId = "OrdererMSP",
                 mspPath = IdentityMsp("example.com", "orderers/orderer.example.com"),
                 dataPath = Path.Combine(Folder, name + "-data"),
@@ -118,6 +119,7 @@ internal sealed class TestNetwork : IAsyncDisposable
             await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
             {
                 listenAddress = $"127.0.0.1:{port}",
+                operationsAddress = "127.0.0.1:0",
                 mspId,
                 mspPath = IdentityMsp(domain, $"peers/{name}.{domain}"),
                 dataPath = Path.Combine(Folder, $"{name}.{domain}-data"),

@@ -11,6 +11,9 @@ public interface INodeChannel : IAsyncDisposable
     string ChannelId { get; }
 
     ulong Height { get; }
+
+    /// <summary>Why this channel is not healthy now (for <c>/healthz</c>), or null.</summary>
+    string? HealthProblem => null;
 }
 
 /// <summary>

@@ -104,6 +104,9 @@ public sealed class OrdererChannel : IBlockWriter, INodeChannel
         var lastConfig = isConfig ? block.Header.Number : _lastConfig;
         _signer.Sign(block, lastConfig);
         await Ledger.CommitAsync(block, NotValidated(block), cancellationToken).ConfigureAwait(false);
+        var channelTag = new KeyValuePair<string, object?>("channel", ChannelId);
+        OrdererMetrics.Blocks.Add(1, channelTag);
+        OrdererMetrics.Transactions.Add(block.Data.Data.Count, channelTag);
         _lastConfig = lastConfig;
         if (newBundle is not null)
         {

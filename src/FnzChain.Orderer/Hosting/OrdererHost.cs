@@ -18,7 +18,7 @@ public static class OrdererHost
     {
         ArgumentNullException.ThrowIfNull(options);
         using var local = LocalIdentity.Load(options.MspPath, options.MspId);
-        var builder = NodeHost.CreateBuilder(options.Endpoint, options.MaxMessageBytes);
+        var builder = NodeHost.CreateBuilder(options);
         builder.Services.AddSingleton(local);
         var signer = new BlockSigner(local.Serialized, local.Signing.Signer);
         NodeHost.AddChannels<OrdererChannel>(builder.Services, options, (provider, ledgerOptions) =>

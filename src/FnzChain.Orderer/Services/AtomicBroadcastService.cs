@@ -24,6 +24,7 @@ public sealed partial class AtomicBroadcastService(ChannelRegistry<OrdererChanne
         while (await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
         {
             var (status, info) = await OrderAsync(requestStream.Current, cancellationToken).ConfigureAwait(false);
+            OrdererMetrics.Broadcasts.Add(1, new KeyValuePair<string, object?>("status", status.ToString()));
             if (status != Status.Success)
             {
                 LogRejected(logger, "Broadcast", context.Peer, status, info);

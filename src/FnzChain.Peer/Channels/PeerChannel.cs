@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FnzChain.Identity.Channels;
 using FnzChain.Ledger;
 using FnzChain.Node;
@@ -31,6 +32,7 @@ public sealed partial class PeerChannel : INodeChannel
     private ChannelBundle _bundle;
     private TransactionValidator _validator;
     private Task? _puller;
+    private PullFailures? _failures;
 
     private PeerChannel(ChannelLedger ledger, ChannelBundle bundle, LocalIdentity local, IReadOnlyList<string> ordererOverrides, ILogger logger)
     {
@@ -49,6 +51,25 @@ public sealed partial class PeerChannel : INodeChannel
     public ChannelLedger Ledger { get; }
 
     public ChannelBundle Bundle => Volatile.Read(ref _bundle);
+
+    /// <summary>
+    /// Unhealthy while pulling blocks has failed continuously for more than <see cref="UnhealthyAfter"/> (every
+    /// orderer unreachable or refusing) and a failure is recent; a block received, or an open stream that stops
+    /// failing, makes the channel healthy again.
+    /// </summary>
+    public string? HealthProblem
+    {
+        get
+        {
+            var failures = Volatile.Read(ref _failures);
+            var now = DateTimeOffset.UtcNow;
+            return failures is not null && now - failures.Since > UnhealthyAfter && now - failures.Last < UnhealthyAfter
+                ? $"no blocks from any orderer since {failures.Since:u}: {failures.Reason}"
+                : null;
+        }
+    }
+
+    private static TimeSpan UnhealthyAfter => TimeSpan.FromSeconds(10);
 
     public static async Task<PeerChannel> OpenAsync(
         string folder, Block? genesis, LocalIdentity local, IReadOnlyList<string> ordererOverrides, LedgerOptions ledgerOptions, ILogger logger, CancellationToken cancellationToken)
@@ -116,7 +137,10 @@ public sealed partial class PeerChannel : INodeChannel
                 UseJitter = true,
                 OnRetry = args =>
                 {
-                    LogPullFailed(_logger, ChannelId, args.AttemptNumber, args.Outcome.Exception?.Message ?? "stream ended");
+                    var reason = args.Outcome.Exception?.Message ?? "stream ended";
+                    var now = DateTimeOffset.UtcNow;
+                    Volatile.Write(ref _failures, new PullFailures(Volatile.Read(ref _failures)?.Since ?? now, now, reason));
+                    LogPullFailed(_logger, ChannelId, args.AttemptNumber, reason);
                     return ValueTask.CompletedTask;
                 },
             })
@@ -152,6 +176,7 @@ public sealed partial class PeerChannel : INodeChannel
             }
 
             await CommitAsync(response.Block, address, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _failures, null);
         }
     }
 
@@ -195,8 +220,17 @@ public sealed partial class PeerChannel : INodeChannel
             return;
         }
 
+        var started = Stopwatch.GetTimestamp();
         var (codes, reasons) = _validator.Validate(block);
         var result = await Ledger.CommitAsync(block, codes, cancellationToken).ConfigureAwait(false);
+        var channelTag = new KeyValuePair<string, object?>("channel", ChannelId);
+        PeerMetrics.BlockCommitSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, channelTag);
+        PeerMetrics.Blocks.Add(1, channelTag);
+        foreach (var group in result.Codes.GroupBy(c => c))
+        {
+            PeerMetrics.Transactions.Add(group.Count(), channelTag, new KeyValuePair<string, object?>("code", group.Key.ToString()));
+        }
+
         for (var i = 0; i < result.Codes.Count; i++)
         {
             if (result.Codes[i] != TxValidationCode.Valid)
@@ -217,4 +251,6 @@ public sealed partial class PeerChannel : INodeChannel
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: config block {Block} is not valid: {Reason}")]
     private static partial void LogInvalidConfig(ILogger logger, string channel, ulong block, string reason);
+
+    private sealed record PullFailures(DateTimeOffset Since, DateTimeOffset Last, string Reason);
 }

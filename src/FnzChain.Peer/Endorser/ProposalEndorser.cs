@@ -29,14 +29,18 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
     public async Task<ProposalResponse> EndorseAsync(SignedProposal signed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(signed);
+        ProposalResponse response;
         try
         {
-            return await EndorseCheckedAsync(signed, cancellationToken).ConfigureAwait(false);
+            response = await EndorseCheckedAsync(signed, cancellationToken).ConfigureAwait(false);
         }
         catch (ProposalRejectedException e)
         {
-            return Failure(e.Message);
+            response = Failure(e.Message);
         }
+
+        PeerMetrics.Proposals.Add(1, new KeyValuePair<string, object?>("outcome", response.Endorsement is null ? "not_endorsed" : "endorsed"));
+        return response;
     }
 
     private async Task<ProposalResponse> EndorseCheckedAsync(SignedProposal signed, CancellationToken cancellationToken)

@@ -19,7 +19,7 @@ public static class PeerHost
     {
         ArgumentNullException.ThrowIfNull(options);
         using var local = LocalIdentity.Load(options.MspPath, options.MspId);
-        var builder = NodeHost.CreateBuilder(options.Endpoint, options.MaxMessageBytes);
+        var builder = NodeHost.CreateBuilder(options);
         builder.Services.AddSingleton(local);
         NodeHost.AddChannels<PeerChannel>(builder.Services, options, (provider, ledgerOptions) =>
             (folder, genesis, ct) => PeerChannel.OpenAsync(
