@@ -18,7 +18,7 @@ internal static class BenchNetworkCommand
     {
         var clients = new Option<int>("--clients") { Description = "Transactions in flight (concurrent closed-loop clients), default 16.", DefaultValueFactory = _ => 16 };
         var seconds = new Option<double>("--seconds") { Description = "Measured duration, default 20.", DefaultValueFactory = _ => 20 };
-        var warmUp = new Option<double>("--warm-up") { Description = "Seconds of load before measuring, default 3.", DefaultValueFactory = _ => 3 };
+        var warmUp = new Option<double>("--warm-up") { Description = "Seconds of load before measuring (lets the JIT settle), default 10.", DefaultValueFactory = _ => 10 };
         var command = new Command("network", "Closed-loop load through the Gateway on a local two-organisation network: tx/s, p50/p99 latency, CPU per process.");
         command.Options.Add(clients);
         command.Options.Add(seconds);
