@@ -7,6 +7,14 @@ public interface IPolicy
     string Text { get; }
 
     PolicyResult Evaluate(SignatureSet signers);
+
+    /// <summary>
+    /// Whether endorsements from one peer of each organisation in <paramref name="mspIds"/> can satisfy this
+    /// policy — the question an endorsement plan asks. A peer is taken to satisfy its MSP's <c>peer</c> and
+    /// <c>member</c> roles and any OU principal of its MSP; principals naming one exact identity, or admin, client
+    /// and orderer roles, are not counted on.
+    /// </summary>
+    bool IsSatisfiableBy(IReadOnlySet<string> mspIds);
 }
 
 /// <summary>Whether a policy was satisfied and, when not, a one-line reason naming what was missing.</summary>

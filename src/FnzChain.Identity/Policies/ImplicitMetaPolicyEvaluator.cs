@@ -72,6 +72,9 @@ public sealed class ImplicitMetaPolicyEvaluator : IPolicy
         return $"{policy.Rule.ToString().ToUpperInvariant()} {policy.SubPolicy}";
     }
 
+    public bool IsSatisfiableBy(IReadOnlySet<string> mspIds) =>
+        _organizations.Count(o => o.Policy?.IsSatisfiableBy(mspIds) == true) >= Threshold;
+
     public PolicyResult Evaluate(SignatureSet signers)
     {
         ArgumentNullException.ThrowIfNull(signers);

@@ -43,6 +43,12 @@ public sealed class SignaturePolicyEvaluator : IPolicy
         return new SignaturePolicyEvaluator(envelope, root, principals);
     }
 
+    public bool IsSatisfiableBy(IReadOnlySet<string> mspIds)
+    {
+        ArgumentNullException.ThrowIfNull(mspIds);
+        return _root.SatisfiableBy(mspIds, _principals);
+    }
+
     public PolicyResult Evaluate(SignatureSet signers)
     {
         ArgumentNullException.ThrowIfNull(signers);
@@ -68,6 +74,9 @@ public sealed class SignaturePolicyEvaluator : IPolicy
     private abstract class Node
     {
         public abstract bool Evaluate(IReadOnlyList<ValidatedIdentity> identities, Principal[] principals, Span<bool> used);
+
+        /// <summary>Whether one peer of each of <paramref name="mspIds"/> could satisfy this rule (a peer may sign for several principals here: a plan is optimistic).</summary>
+        public abstract bool SatisfiableBy(IReadOnlySet<string> mspIds, Principal[] principals);
 
         public static Node Compile(SignaturePolicy? rule, int principalCount, int depth)
         {
@@ -101,6 +110,9 @@ public sealed class SignaturePolicyEvaluator : IPolicy
 
     private sealed class SignedBy(int index) : Node
     {
+        public override bool SatisfiableBy(IReadOnlySet<string> mspIds, Principal[] principals) =>
+            principals[index].PeerMspId is { } msp && mspIds.Contains(msp);
+
         public override bool Evaluate(IReadOnlyList<ValidatedIdentity> identities, Principal[] principals, Span<bool> used)
         {
             var principal = principals[index];
@@ -119,6 +131,9 @@ public sealed class SignaturePolicyEvaluator : IPolicy
 
     private sealed class NOutOf(int n, Node[] rules) : Node
     {
+        public override bool SatisfiableBy(IReadOnlySet<string> mspIds, Principal[] principals) =>
+            rules.Count(r => r.SatisfiableBy(mspIds, principals)) >= n;
+
         public override bool Evaluate(IReadOnlyList<ValidatedIdentity> identities, Principal[] principals, Span<bool> used)
         {
             var satisfied = 0;
@@ -138,7 +153,8 @@ public sealed class SignaturePolicyEvaluator : IPolicy
     }
 
     /// <summary>A decoded <c>MSPPrincipal</c>.</summary>
-    private sealed record Principal(string Text, Func<ValidatedIdentity, bool> IsSatisfiedBy)
+    /// <param name="PeerMspId">The MSP whose peers satisfy this principal, when a peer can.</param>
+    private sealed record Principal(string Text, Func<ValidatedIdentity, bool> IsSatisfiedBy, string? PeerMspId = null)
     {
         public static Principal Decode(MSPPrincipal principal, int index)
         {
@@ -158,12 +174,14 @@ public sealed class SignaturePolicyEvaluator : IPolicy
                             _ => throw new PolicyException($"signature policy: identity #{index} has unknown role {(int)role.Role}"),
                         };
                         var mspId = role.MspIdentifier;
-                        return new Principal(PolicyDsl.RenderPrincipal(principal), id => id.MspId == mspId && id.HasRole(required));
+                        var peerCan = required is MspRoles.Member or MspRoles.Peer;
+                        return new Principal(PolicyDsl.RenderPrincipal(principal), id => id.MspId == mspId && id.HasRole(required), peerCan ? mspId : null);
                     case MSPPrincipal.Types.Classification.OrganizationUnit:
                         var ou = OrganizationUnit.Parser.ParseFrom(principal.Principal);
                         return new Principal(
                             PolicyDsl.RenderPrincipal(principal),
-                            id => id.MspId == ou.MspIdentifier && id.OrganizationalUnits.Contains(ou.OrganizationalUnitIdentifier, StringComparer.Ordinal));
+                            id => id.MspId == ou.MspIdentifier && id.OrganizationalUnits.Contains(ou.OrganizationalUnitIdentifier, StringComparer.Ordinal),
+                            ou.MspIdentifier);
                     case MSPPrincipal.Types.Classification.Identity:
                         var exact = principal.Principal.ToByteArray();
                         return new Principal($"identity #{index}", id => id.Serialized.Span.SequenceEqual(exact));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FnzChain.Identity.Channels;
+using FnzChain.Identity.Policies;
 using FnzChain.Ledger;
 using FnzChain.Node;
 using FnzChain.Node.Channels;
@@ -70,6 +71,12 @@ public sealed partial class PeerChannel : INodeChannel
     }
 
     private static TimeSpan UnhealthyAfter => TimeSpan.FromSeconds(10);
+
+    /// <summary>The endorsement policy of chaincode <paramref name="name"/> under the current configuration, or null when it is not defined.</summary>
+    public IPolicy? EndorsementPolicy(string name) =>
+        Bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == name) is { } definition
+            ? Volatile.Read(ref _validator).EndorsementPolicyOf(definition)
+            : null;
 
     public static async Task<PeerChannel> OpenAsync(
         string folder, Block? genesis, LocalIdentity local, IReadOnlyList<string> ordererOverrides, LedgerOptions ledgerOptions, ILogger logger, CancellationToken cancellationToken)

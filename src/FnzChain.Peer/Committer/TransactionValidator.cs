@@ -134,29 +134,46 @@ public sealed class TransactionValidator(ChannelBundle bundle, OwnSignatures? ow
             : (TxValidationCode.EndorsementPolicyFailure, $"endorsement policy of chaincode {chaincode}: {result.Reason}");
     }
 
+    /// <summary>The endorsement policy of <paramref name="definition"/> (a channel policy it references, or its own signature policy), or null when it does not compile or names no policy.</summary>
+    public IPolicy? EndorsementPolicyOf(ChaincodeDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var policy = definition.EndorsementPolicy;
+        return policy is null || policy.TypeCase == ApplicationPolicy.TypeOneofCase.ChannelConfigPolicyReference
+            ? bundle.FindPolicy(ChannelPolicyName(policy))
+            : Compiled(definition);
+    }
+
+    private static string ChannelPolicyName(ApplicationPolicy? policy)
+    {
+        var reference = policy?.ChannelConfigPolicyReference;
+        return string.IsNullOrEmpty(reference) ? ChannelBundle.Endorsement : reference[(reference.LastIndexOf('/') + 1)..];
+    }
+
     private PolicyResult Evaluate(ChaincodeDefinition definition, List<SignedData> endorsements)
     {
         var policy = definition.EndorsementPolicy;
         if (policy is null || policy.TypeCase == ApplicationPolicy.TypeOneofCase.ChannelConfigPolicyReference)
         {
-            var reference = policy?.ChannelConfigPolicyReference;
-            var name = string.IsNullOrEmpty(reference) ? ChannelBundle.Endorsement : reference[(reference.LastIndexOf('/') + 1)..];
-            return bundle.Evaluate(name, endorsements, own);
+            return bundle.Evaluate(ChannelPolicyName(policy), endorsements, own);
         }
 
-        var compiled = _policies.GetOrAdd((definition.Name, definition.Sequence), _ =>
+        var compiled = Compiled(definition);
+        return compiled is null
+            ? PolicyResult.NotSatisfied($"the endorsement policy of {definition.Name} does not compile")
+            : compiled.Evaluate(SignatureSet.Validate(endorsements, bundle.Msps, own));
+    }
+
+    private IPolicy? Compiled(ChaincodeDefinition definition) =>
+        _policies.GetOrAdd((definition.Name, definition.Sequence), _ =>
         {
             try
             {
-                return SignaturePolicyEvaluator.Compile(policy.SignaturePolicy);
+                return SignaturePolicyEvaluator.Compile(definition.EndorsementPolicy.SignaturePolicy);
             }
             catch (PolicyException)
             {
                 return null;
             }
         });
-        return compiled is null
-            ? PolicyResult.NotSatisfied($"the endorsement policy of {definition.Name} does not compile")
-            : compiled.Evaluate(SignatureSet.Validate(endorsements, bundle.Msps, own));
-    }
 }

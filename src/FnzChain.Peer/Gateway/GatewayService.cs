@@ -23,9 +23,9 @@ using Status = FnzChain.Protos.Common.Status;
 namespace FnzChain.Peer.Gateway;
 
 /// <summary>
-/// Fabric's <c>gateway.Gateway</c> on a peer: Evaluate runs a proposal here; Endorse collects endorsements here and
-/// from one peer of each other application organisation (its anchor peer), checks they agree and returns the
-/// transaction for the client to sign; Submit sends it to the channel's orderers (retrying and failing over);
+/// Fabric's <c>gateway.Gateway</c> on a peer: Evaluate runs a proposal here; Endorse collects endorsements from the
+/// organisations an <see cref="EndorsementPlan"/> picks for the chaincode's policy (this peer for its own
+/// organisation, the anchor peer of each other), checks they agree and returns the transaction for the client to sign; Submit sends it to the channel's orderers (retrying and failing over);
 /// CommitStatus waits for its validation code; ChaincodeEvents streams a chaincode's events from committed blocks.
 /// Failures are gRPC statuses whose message names the cause, with a <see cref="ErrorDetail"/> per failing node.
 /// </summary>
@@ -57,10 +57,13 @@ public sealed partial class GatewayService(
         }
 
         var localMsp = channel.Bundle.OrganizationOf(endorser.LocalMspId)?.Name;
-        var targets = channel.Bundle.Config.Organizations
-            .Where(o => o.Roles.Contains(OrganizationRole.Application))
-            .Where(o => request.EndorsingOrganizations.Count == 0 || request.EndorsingOrganizations.Contains(o.Msp.MspId))
-            .ToList();
+        var applicationOrgs = channel.Bundle.Config.Organizations.Where(o => o.Roles.Contains(OrganizationRole.Application)).ToList();
+        // The client may name the organisations; otherwise plan from the chaincode's endorsement policy.
+        var layouts = request.EndorsingOrganizations.Count > 0
+            ? [applicationOrgs.Where(o => request.EndorsingOrganizations.Contains(o.Msp.MspId)).ToList()]
+            : EndorsementPlan.Layouts(ChaincodeOf(signed) is { } chaincode ? channel.EndorsementPolicy(chaincode) : null, applicationOrgs, endorser.LocalMspId);
+        var unreachable = new HashSet<string>(StringComparer.Ordinal);
+        var targets = layouts[0];
         // A peer one block behind simulates on older state: it returns a different read/write set, or fails where
         // the others succeed. Give lagging peers a moment to catch up and endorse again before reporting either.
         for (var attempt = 1; ; attempt++)
@@ -70,7 +73,15 @@ public sealed partial class GatewayService(
                 .Where(r => r.Error is not null || r.Response!.Response.Status >= 400 || r.Response.Endorsement is null)
                 .Select(r => Detail(r.Address, r.MspId, r.Error ?? r.Response!.Response.Message))
                 .ToList();
-            if (failures.Count > 0 && (failures.Count == results.Length || attempt == 3))
+            // An organisation whose peer cannot be reached: move to a layout without it, if the policy allows one.
+            unreachable.UnionWith(results.Where(r => r.Error is not null).Select(r => r.MspId));
+            if (unreachable.Count > 0 && layouts.FirstOrDefault(l => !l.Any(o => unreachable.Contains(o.Msp.MspId))) is { } alternative && alternative != targets)
+            {
+                targets = alternative;
+                continue;
+            }
+
+            if (failures.Count > 0 && (failures.Count == results.Length || attempt >= 3))
             {
                 throw Fail(context, StatusCode.Aborted, $"failed to endorse transaction {request.TransactionId}: {string.Join("; ", failures.Select(f => $"{f.MspId}: {f.Message}"))}", failures);
             }
@@ -81,13 +92,28 @@ public sealed partial class GatewayService(
                 return new EndorseResponse { PreparedTransaction = Prepare(signed, responses!) };
             }
 
-            if (attempt == 3 && failures.Count == 0)
+            if (attempt >= 3 && failures.Count == 0)
             {
                 throw Fail(context, StatusCode.Aborted, $"endorsers returned different results for transaction {request.TransactionId} (non-deterministic chaincode, or a peer behind)",
                     results.Select(r => Detail(r.Address, r.MspId, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(r.Response!.Payload.Span)))).ToList());
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The chaincode a proposal invokes (from its channel header extension), or null when it does not decode: the endorsers will say why.</summary>
+    private static string? ChaincodeOf(SignedProposal signed)
+    {
+        try
+        {
+            var header = Header.Parser.ParseFrom(Proposal.Parser.ParseFrom(signed.ProposalBytes).Header);
+            var extension = ChaincodeHeaderExtension.Parser.ParseFrom(ChannelHeader.Parser.ParseFrom(header.ChannelHeader).Extension);
+            return extension.ChaincodeId?.Name;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return null;
         }
     }
 

@@ -107,4 +107,26 @@ public sealed class GatewayTests : FundsNetworkFixture
         var codes = await Client.WaitForCommitAsync(Peer1, first.TxId, second.TxId);
         Assert.That(codes.Values, Is.EquivalentTo(new[] { TxValidationCode.Valid, TxValidationCode.MvccReadConflict }));
     }
+
+    [Test]
+    public async Task Endorsers_are_planned_from_the_policy_so_an_or_policy_needs_only_one_organisation()
+    {
+        var redefine = await Network.RunCliAsync(
+            "chaincode", "define", "--orderer", Orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--policy", "OR('Org1MSP.peer','Org2MSP.peer')",
+            "--signer", Network.AdminSigner("Org1MSP", "org1.example.com"), "--signer", Network.AdminSigner("Org2MSP", "org2.example.com"));
+        Assert.That(redefine.ExitCode, Is.Zero, redefine.Error);
+        await Client.WaitForBlockAsync(Peer1, 2);
+        await Client.WaitForBlockAsync(Peer2, 2);
+        await Peer1.StopAsync(); // Org2's gateway can only reach itself now
+
+        using var client = Network.As("org2.example.com", "users/User1@org2.example.com", "Org2MSP");
+        var gateway = GatewayOf(Peer2);
+        var proposed = new TestClient(client).Propose("funds", "CreateFund", "F1", "Solo Fund", "1", "EUR");
+        var endorsed = await gateway.EndorseAsync(new EndorseRequest { TransactionId = proposed.TxId, ChannelId = TestNetwork.Channel, ProposedTransaction = proposed.Signed });
+        var payload = FnzChain.Protos.Common.Payload.Parser.ParseFrom(endorsed.PreparedTransaction.Payload);
+        var action = ChaincodeActionPayload.Parser.ParseFrom(Transaction.Parser.ParseFrom(payload.Data).Actions[0].Payload).Action;
+
+        Assert.That(action.Endorsements, Has.Count.EqualTo(1));
+        Assert.That(FnzChain.Protos.Msp.SerializedIdentity.Parser.ParseFrom(action.Endorsements[0].Endorser).Mspid, Is.EqualTo("Org2MSP"));
+    }
 }
