@@ -1,19 +1,24 @@
 using FnzChain.Identity.Channels;
 using FnzChain.Ledger.Blocks;
+using FnzChain.Node.Channels;
 using FnzChain.Protos.Common;
 using FnzChain.Protos.Orderer;
+using FnzChain.Protos.Peer;
 using Google.Protobuf;
 
 namespace FnzChain.Node.Delivery;
 
-/// <summary>A channel as Deliver sees it: who may read (its bundle) and its blocks.</summary>
-public sealed record DeliverSource(ChannelBundle Bundle, BlockStore Blocks);
+/// <summary>A channel as Deliver sees it: who may read (its current bundle, which config blocks replace) and its blocks.</summary>
+public sealed record DeliverSource(Func<ChannelBundle> Bundle, BlockStore Blocks);
 
 /// <summary>
 /// Serves one Deliver request (orderer's <c>AtomicBroadcast.Deliver</c>, peer's <c>Deliver</c>): a signed
 /// <c>DELIVER_SEEK_INFO</c> envelope whose creator must satisfy the channel's Readers policy; blocks from start to
 /// stop, waiting for those not yet committed (<c>BLOCK_UNTIL_READY</c>) or failing at the first missing one
-/// (<c>FAIL_IF_NOT_READY</c>). Returns the status that ends the request, with a reason.
+/// (<c>FAIL_IF_NOT_READY</c>). When a config block changes the channel's configuration while a stream is open, the
+/// requester is checked against the new Readers policy before the next block, and a requester no longer
+/// allowed (organisation removed, certificate revoked) gets <c>FORBIDDEN</c>. Returns the status that ends the
+/// request, with a reason.
 /// </summary>
 public static class BlockDelivery
 {
@@ -43,7 +48,8 @@ public static class BlockDelivery
             return (Status.NotFound, $"channel \"{parsed.ChannelId}\" does not exist on this node");
         }
 
-        var readers = channel.Bundle.Evaluate(ChannelBundle.Readers, [parsed.SignedData]);
+        var checkedAgainst = channel.Bundle();
+        var readers = checkedAgainst.Evaluate(ChannelBundle.Readers, [parsed.SignedData]);
         if (!readers.IsSatisfied)
         {
             return (Status.Forbidden, readers.Reason);
@@ -73,7 +79,21 @@ public static class BlockDelivery
                 await blocks.WaitForHeightAsync(number + 1, cancellationToken).ConfigureAwait(false);
             }
 
-            await send(blocks.GetBlock(number)!, seek, cancellationToken).ConfigureAwait(false);
+            var block = blocks.GetBlock(number)!;
+            // A config block is judged by the configuration it carries (the node may not have applied it yet).
+            var current = ConfigurationOf(block) ?? channel.Bundle();
+            if (current.Config.Sequence > checkedAgainst.Config.Sequence)
+            {
+                readers = current.Evaluate(ChannelBundle.Readers, [parsed.SignedData]);
+                if (!readers.IsSatisfied)
+                {
+                    return (Status.Forbidden, $"no longer a reader of channel {parsed.ChannelId} after a configuration change: {readers.Reason}");
+                }
+
+                checkedAgainst = current;
+            }
+
+            await send(block, seek, cancellationToken).ConfigureAwait(false);
             if (number == ulong.MaxValue)
             {
                 break;
@@ -81,6 +101,31 @@ public static class BlockDelivery
         }
 
         return (Status.Success, string.Empty);
+    }
+
+    /// <summary>The configuration a valid config block carries, or null for other blocks (and config blocks a peer marked invalid).</summary>
+    private static ChannelBundle? ConfigurationOf(Block block)
+    {
+        if (!ConfigBlock.IsConfigBlock(block))
+        {
+            return null;
+        }
+
+        var metadata = block.Metadata?.Metadata;
+        var filter = metadata is { Count: > (int)BlockMetadataIndex.TransactionsFilter } ? metadata[(int)BlockMetadataIndex.TransactionsFilter] : ByteString.Empty;
+        if (!filter.IsEmpty && filter[0] is not ((byte)TxValidationCode.Valid or (byte)TxValidationCode.NotValidated))
+        {
+            return null;
+        }
+
+        try
+        {
+            return ChannelBundle.Create(ConfigBlock.ReadConfig(block));
+        }
+        catch (Exception e) when (e is ChannelConfigException or FormatException or InvalidProtocolBufferException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The block as <c>HEADER_WITH_SIG</c> content asks for it: header and metadata, no data.</summary>

@@ -41,7 +41,7 @@ public sealed partial class AtomicBroadcastService(ChannelRegistry<OrdererChanne
         {
             var (status, info) = await BlockDelivery.ServeAsync(
                 requestStream.Current,
-                id => channels.Find(id) is { } channel ? new DeliverSource(channel.Bundle, channel.Ledger.Blocks) : null,
+                id => channels.Find(id) is { } channel ? new DeliverSource(() => channel.Bundle, channel.Ledger.Blocks) : null,
                 (block, seek, ct) => responseStream.WriteAsync(new DeliverResponse { Block = BlockDelivery.ForContentType(block, seek) }, ct),
                 cancellationToken).ConfigureAwait(false);
             if (status != Status.Success)

@@ -28,7 +28,7 @@ public sealed partial class PeerDeliverService(ChannelRegistry<PeerChannel> chan
         {
             var (status, info) = await BlockDelivery.ServeAsync(
                 requestStream.Current,
-                id => channels.Find(id) is { } channel ? new DeliverSource(channel.Bundle, channel.Ledger.Blocks) : null,
+                id => channels.Find(id) is { } channel ? new DeliverSource(() => channel.Bundle, channel.Ledger.Blocks) : null,
                 (block, seek, ct) => responseStream.WriteAsync(response(BlockDelivery.ForContentType(block, seek)), ct),
                 cancellationToken).ConfigureAwait(false);
             if (status != Status.Success)

@@ -95,6 +95,57 @@ public sealed class ConfigUpdateTests
         Assert.That(call.ResponseStream.Current.Info, Does.Contain("based on sequence 0 but channel funds is at sequence 1"));
     }
 
+    [Test]
+    public async Task An_open_deliver_stream_ends_forbidden_when_a_config_change_removes_its_reader()
+    {
+        using var reader = _network.As("org2.example.com", "users/User1@org2.example.com", "Org2MSP");
+        using var channel = TestNetwork.Connect(_orderer);
+        using var call = new AtomicBroadcast.AtomicBroadcastClient(channel).Deliver();
+        var seek = new SeekInfo
+        {
+            Start = new SeekPosition { Oldest = new SeekOldest() },
+            Stop = new SeekPosition { Specified = new SeekSpecified { Number = ulong.MaxValue } },
+            Behavior = SeekInfo.Types.SeekBehavior.BlockUntilReady,
+        };
+        await call.RequestStream.WriteAsync(reader.Envelope(TestNetwork.Channel, HeaderType.DeliverSeekInfo, seek.ToByteString()));
+        Assert.That(await call.ResponseStream.MoveNext(CancellationToken.None), Is.True);
+        Assert.That(call.ResponseStream.Current.Block.Header.Number, Is.Zero, "a reader at first");
+
+        // Org2's Readers become its admins only: its plain users may no longer read the channel.
+        var next = ConfigBlock.ReadConfig(_network.Genesis);
+        var org2 = next.Organizations.Single(o => o.Msp.MspId == "Org2MSP");
+        org2.Policies["Readers"] = new PolicyDefinition
+        {
+            Signature = FnzChain.Identity.Policies.SignaturePolicyEvaluator.Parse("OR('Org2MSP.admin')").Envelope,
+            Source = "OR('Org2MSP.admin')",
+        };
+        var update = new ConfigUpdate { ChannelId = TestNetwork.Channel, BaseSequence = 0, Config = next }.ToByteString();
+        var envelope = new ConfigUpdateEnvelope { ConfigUpdate = update };
+        using var admin1 = _network.As("org1.example.com", "users/Admin@org1.example.com", "Org1MSP");
+        using var admin2 = _network.As("org2.example.com", "users/Admin@org2.example.com", "Org2MSP");
+        envelope.Signatures.Add(ConfigUpdates.Sign(update, admin1.Serialized, admin1.Files.Signer));
+        envelope.Signatures.Add(ConfigUpdates.Sign(update, admin2.Serialized, admin2.Files.Signer));
+        using var broadcast = new AtomicBroadcast.AtomicBroadcastClient(channel).Broadcast();
+        await broadcast.RequestStream.WriteAsync(admin1.Envelope(TestNetwork.Channel, HeaderType.ConfigUpdate, envelope.ToByteString()));
+        await broadcast.ResponseStream.MoveNext(CancellationToken.None);
+        Assert.That(broadcast.ResponseStream.Current.Status, Is.EqualTo(Status.Success), broadcast.ResponseStream.Current.Info);
+
+        var responses = new List<DeliverResponse>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (await call.ResponseStream.MoveNext(timeout.Token))
+        {
+            responses.Add(call.ResponseStream.Current);
+            if (call.ResponseStream.Current.TypeCase == DeliverResponse.TypeOneofCase.Status)
+            {
+                break;
+            }
+        }
+
+        var end = responses.Last();
+        Assert.That(end.Status, Is.EqualTo(Status.Forbidden));
+        Assert.That(_orderer.Output, Does.Contain("no longer a reader of channel funds after a configuration change"));
+    }
+
     private async Task<Block> BlockAsync(ulong number)
     {
         using var peer = _network.Org1Peer();
