@@ -10,4 +10,10 @@ public sealed record BlockCommitResult(
     ReadOnlyMemory<byte> BlockHash)
 {
     public int ValidCount => Codes.Count(c => c == TxValidationCode.Valid);
+
+    /// <summary>Private data of valid transactions that this commit did not have, or that did not match its hashes.</summary>
+    public IReadOnlyList<MissingPrivateData> MissingPrivateData { get; init; } = [];
 }
+
+/// <summary>A collection of a committed transaction whose plaintext this peer does not hold, and why.</summary>
+public sealed record MissingPrivateData(int TxIndex, string Namespace, string Collection, string Reason);

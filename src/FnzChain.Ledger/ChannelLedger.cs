@@ -6,6 +6,7 @@ using FnzChain.Ledger.State.RocksDb;
 using FnzChain.Ledger.Storage;
 using FnzChain.Ledger.Validation;
 using FnzChain.Protos.Common;
+using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.Peer;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
@@ -111,7 +112,17 @@ public sealed partial class ChannelLedger : IDisposable
     /// </summary>
     /// <exception cref="BlockRejectedException">The block is out of sequence, not chained to the last block, its data
     /// hash is wrong, or a transaction marked valid does not decode. Nothing was written.</exception>
-    public async Task<BlockCommitResult> CommitAsync(PreparedBlock prepared, IReadOnlyList<TxValidationCode>? verdicts = null, CancellationToken cancellationToken = default)
+    public Task<BlockCommitResult> CommitAsync(PreparedBlock prepared, IReadOnlyList<TxValidationCode>? verdicts = null, CancellationToken cancellationToken = default) =>
+        CommitAsync(prepared, verdicts, privateData: null, cancellationToken);
+
+    /// <summary>
+    /// Commits the next block with the private write sets this peer holds, by transaction index: for each valid
+    /// transaction the plaintext of every collection whose hashes match goes to private state (the rest is
+    /// reported in <see cref="BlockCommitResult.MissingPrivateData"/>). Purged keys are deleted at once and erased
+    /// from the database files shortly after (<see cref="WaitForErasureAsync"/>).
+    /// </summary>
+    public async Task<BlockCommitResult> CommitAsync(
+        PreparedBlock prepared, IReadOnlyList<TxValidationCode>? verdicts, IReadOnlyDictionary<int, TxPvtReadWriteSet>? privateData, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prepared);
         await _commitGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -124,7 +135,7 @@ public sealed partial class ChannelLedger : IDisposable
             var codes = InitialCodes(number, txs, verdicts);
             var reasons = new string?[txs.Length];
             var indexed = MvccValidator.MarkDuplicates(txs, codes, reasons, Blocks.Index);
-            var updates = await MvccValidator.ValidateAsync(number, txs, codes, reasons, _state, cancellationToken).ConfigureAwait(false);
+            var updates = await MvccValidator.ValidateAsync(number, txs, codes, reasons, _state, cancellationToken, privateData).ConfigureAwait(false);
 
             var stored = WithValidationCodes(block, codes);
             var size = stored.CalculateSize();
@@ -147,13 +158,21 @@ public sealed partial class ChannelLedger : IDisposable
             }
 
             Blocks.Publish(number, headerHash);
-            return new BlockCommitResult(number, codes, reasons, headerHash);
+            if (updates.Purged.Count > 0)
+            {
+                _state.ScheduleErasure(updates.Purged);
+            }
+
+            return new BlockCommitResult(number, codes, reasons, headerHash) { MissingPrivateData = updates.Missing };
         }
         finally
         {
             _commitGate.Release();
         }
     }
+
+    /// <summary>Completes when the purged keys of every block committed so far are erased from the database files.</summary>
+    public Task WaitForErasureAsync() => _state.WaitForErasureAsync();
 
     public void Dispose()
     {

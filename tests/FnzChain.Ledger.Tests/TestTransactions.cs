@@ -14,6 +14,7 @@ internal sealed class TestTx
 {
     private readonly string _txId;
     private readonly SortedDictionary<string, KVRWSet> _sets = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<(string Ns, string Collection), (HashedRWSet Hashed, KVRWSet Plain)> _collections = new();
 
     private TestTx(string txId) => _txId = txId;
 
@@ -64,6 +65,52 @@ internal sealed class TestTx
         return this;
     }
 
+    /// <summary>A private write: its hashes go into the transaction, the plaintext into <see cref="PrivateData"/>.</summary>
+    public TestTx PrivateWrite(string ns, string collection, string key, string value)
+    {
+        var (hashed, plain) = Collection(ns, collection);
+        hashed.HashedWrites.Add(new KVWriteHash
+        {
+            KeyHash = ByteString.CopyFrom(FnzChain.Ledger.State.PrivateNamespaces.HashOf(key)),
+            ValueHash = ByteString.CopyFrom(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value))),
+        });
+        plain.Writes.Add(new KVWrite { Key = key, Value = ByteString.CopyFromUtf8(value) });
+        return this;
+    }
+
+    public TestTx PrivateRead(string ns, string collection, string key, Version? version)
+    {
+        Collection(ns, collection).Hashed.HashedReads.Add(new KVReadHash { KeyHash = ByteString.CopyFrom(FnzChain.Ledger.State.PrivateNamespaces.HashOf(key)), Version = Kv(version) });
+        return this;
+    }
+
+    /// <summary>A private delete, or with <paramref name="purge"/> Fabric 2.5's PurgePrivateData (no plaintext needed).</summary>
+    public TestTx PrivateDelete(string ns, string collection, string key, bool purge = false)
+    {
+        var (hashed, plain) = Collection(ns, collection);
+        hashed.HashedWrites.Add(new KVWriteHash { KeyHash = ByteString.CopyFrom(FnzChain.Ledger.State.PrivateNamespaces.HashOf(key)), IsDelete = true, IsPurge = purge });
+        if (!purge)
+        {
+            plain.Writes.Add(new KVWrite { Key = key, IsDelete = true });
+        }
+
+        return this;
+    }
+
+    /// <summary>The plaintext private write sets, as a member peer receives them.</summary>
+    public TxPvtReadWriteSet PrivateData()
+    {
+        var data = new TxPvtReadWriteSet { DataModel = TxReadWriteSet.Types.DataModel.Kv };
+        foreach (var group in _collections.GroupBy(c => c.Key.Ns))
+        {
+            var ns = new NsPvtReadWriteSet { Namespace = group.Key };
+            ns.CollectionPvtRwset.AddRange(group.Select(c => new CollectionPvtReadWriteSet { CollectionName = c.Key.Collection, Rwset = c.Value.Plain.ToByteString() }));
+            data.NsPvtRwset.Add(ns);
+        }
+
+        return data;
+    }
+
     public ByteString Build() => Envelope(_txId, Results());
 
     /// <summary>An endorser transaction carrying a read/write set produced elsewhere (e.g. by the simulator).</summary>
@@ -90,9 +137,20 @@ internal sealed class TestTx
     private ByteString Results()
     {
         var rwset = new TxReadWriteSet { DataModel = TxReadWriteSet.Types.DataModel.Kv };
+        foreach (var ns in _collections.Keys.Select(k => k.Ns))
+        {
+            Set(ns);
+        }
+
         foreach (var (ns, set) in _sets)
         {
-            rwset.NsRwset.Add(new NsReadWriteSet { Namespace = ns, Rwset = set.ToByteString() });
+            var entry = new NsReadWriteSet { Namespace = ns, Rwset = set.ToByteString() };
+            entry.CollectionHashedRwset.AddRange(_collections.Where(c => c.Key.Ns == ns).Select(c => new CollectionHashedReadWriteSet
+            {
+                CollectionName = c.Key.Collection,
+                HashedRwset = c.Value.Hashed.ToByteString(),
+            }));
+            rwset.NsRwset.Add(entry);
         }
 
         return rwset.ToByteString();
@@ -122,6 +180,17 @@ internal sealed class TestTx
             ChannelId = "funds",
             Timestamp = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero)),
         }.ToByteString();
+
+    private (HashedRWSet Hashed, KVRWSet Plain) Collection(string ns, string collection)
+    {
+        if (!_collections.TryGetValue((ns, collection), out var sets))
+        {
+            sets = (new HashedRWSet(), new KVRWSet());
+            _collections[(ns, collection)] = sets;
+        }
+
+        return sets;
+    }
 
     private KVRWSet Set(string ns)
     {

@@ -79,6 +79,44 @@ internal sealed class ChannelDatabase : IDisposable
 
     public void Write(WriteBatch batch) => Db.Write(batch, WriteOptions);
 
+    /// <summary>
+    /// Removes every stored copy of deleted state keys in <paramref name="ranges"/> (encoded, inclusive) from the
+    /// files: flushes all column families (the WAL segments holding old writes then become obsolete and are
+    /// deleted), then compacts each range through the bottommost level so older versions and tombstones go.
+    /// </summary>
+    public void Erase(IReadOnlyList<(byte[] Start, byte[] End)> ranges)
+    {
+        ArgumentNullException.ThrowIfNull(ranges);
+        var native = Native.Instance;
+        var flush = native.rocksdb_flushoptions_create();
+        try
+        {
+            native.rocksdb_flushoptions_set_wait(flush, 1);
+            foreach (var family in new[] { Db.GetDefaultColumnFamily(), State, History, Index, Savepoint, Db.GetColumnFamily(ColumnFamilyNames.PrivateState), Db.GetColumnFamily(ColumnFamilyNames.PrivateHashState) })
+            {
+                native.rocksdb_flush_cf(Db.Handle, flush, family.Handle);
+            }
+        }
+        finally
+        {
+            native.rocksdb_flushoptions_destroy(flush);
+        }
+
+        var compact = native.rocksdb_compactoptions_create();
+        try
+        {
+            native.rocksdb_compactoptions_set_bottommost_level_compaction(compact, 2); // kForce: rewrite the bottommost level too
+            foreach (var (start, end) in ranges)
+            {
+                native.rocksdb_compact_range_cf_opt(Db.Handle, State.Handle, compact, start, (UIntPtr)start.Length, end, (UIntPtr)end.Length);
+            }
+        }
+        finally
+        {
+            native.rocksdb_compactoptions_destroy(compact);
+        }
+    }
+
     public void Dispose()
     {
         if (_disposed)

@@ -1,4 +1,5 @@
 using FnzChain.Ledger.State;
+using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.Ledger.Rwset.Kvrwset;
 using Google.Protobuf;
 
@@ -22,6 +23,12 @@ internal sealed class BlockUpdates(ulong blockNumber, IReadOnlyDictionary<StateK
 
     public UpdateBatch Batch { get; } = new();
 
+    /// <summary>State keys a purge removed in this block: their bytes must be compacted out of the files.</summary>
+    public List<StateKey> Purged { get; } = [];
+
+    /// <summary>Collections of valid transactions whose private write set was not given or did not match its hashes.</summary>
+    public List<MissingPrivateData> Missing { get; } = [];
+
     public bool TryGet(StateKey key, out PendingWrite write) => _latest.TryGetValue(key, out write);
 
     /// <summary>Pending writes of <paramref name="ns"/> with keys in [<paramref name="start"/>, <paramref name="end"/>) (empty = unbounded), in key order.</summary>
@@ -42,11 +49,22 @@ internal sealed class BlockUpdates(ulong blockNumber, IReadOnlyDictionary<StateK
         return found;
     }
 
-    /// <summary>Adds the writes of a valid transaction; its version is (block, tx index).</summary>
-    public void Add(ParsedTransaction tx)
+    /// <summary>
+    /// Adds the writes of a valid transaction; its version is (block, tx index). With <paramref name="privateData"/>
+    /// (this peer is a member of the collections it covers) the plaintext writes whose hashes match the
+    /// transaction's hashed writes go to the private namespaces; a collection that does not match is recorded in
+    /// <see cref="Missing"/> and none of it is written. Purges delete the private value and its key-index entry.
+    /// </summary>
+    public void Add(ParsedTransaction tx, TxPvtReadWriteSet? privateData = null)
     {
         var version = new Version(blockNumber, (ulong)tx.Index);
         var info = new TxInfo(tx.TxId, tx.Timestamp);
+        // Before this transaction's own writes replace it: which plaintext key each deleted hash stands for.
+        var deleted = tx.PrivateDeletions
+            .Select(p => (Deletion: p, Key: LatestValue(new StateKey(PrivateNamespaces.KeyIndex(p.Namespace, p.Collection), p.KeyHash)) is { } plain
+                ? System.Text.Encoding.UTF8.GetString(plain.Span)
+                : null))
+            .ToList();
         var ops = new Dictionary<StateKey, KeyOp>();
         var order = new List<StateKey>();
         foreach (var ns in tx.ReadWriteSets)
@@ -98,6 +116,131 @@ internal sealed class BlockUpdates(ulong blockNumber, IReadOnlyDictionary<StateK
             _latest[key] = new PendingWrite(false, value, version, tx.Index);
             _latestMetadata[key] = metadata;
         }
+
+        foreach (var (deletion, plain) in deleted)
+        {
+            var privateKey = plain is null ? (StateKey?)null : new StateKey(PrivateNamespaces.Private(deletion.Namespace, deletion.Collection), plain);
+            if (privateKey is { } key)
+            {
+                PrivateDelete(key, version, info, tx.Index);
+            }
+
+            if (deletion.IsPurge)
+            {
+                Purged.Add(new StateKey(PrivateNamespaces.Hashed(deletion.Namespace, deletion.Collection), deletion.KeyHash));
+                Purged.Add(new StateKey(PrivateNamespaces.KeyIndex(deletion.Namespace, deletion.Collection), deletion.KeyHash));
+                if (privateKey is { } erased)
+                {
+                    Purged.Add(erased);
+                }
+            }
+        }
+
+        ApplyPrivate(tx, privateData, version, info);
+    }
+
+    private void ApplyPrivate(ParsedTransaction tx, TxPvtReadWriteSet? privateData, Version version, TxInfo info)
+    {
+        var supplied = new Dictionary<string, ByteString>(StringComparer.Ordinal);
+        foreach (var ns in privateData?.NsPvtRwset ?? [])
+        {
+            foreach (var collection in ns.CollectionPvtRwset)
+            {
+                supplied[PrivateNamespaces.Hashed(ns.Namespace, collection.CollectionName)] = collection.Rwset;
+            }
+        }
+
+        foreach (var hashed in tx.ReadWriteSets.Where(n => n.Collection is not null && n.Namespace == PrivateNamespaces.Hashed(n.Chaincode, n.Collection)))
+        {
+            var writes = hashed.ReadWriteSet.Writes;
+            if (writes.Count == 0)
+            {
+                continue; // only reads: nothing private to store
+            }
+
+            if (!supplied.Remove(hashed.Namespace, out var bytes))
+            {
+                Missing.Add(new MissingPrivateData(tx.Index, hashed.Chaincode, hashed.Collection!, "not available to this peer"));
+                continue;
+            }
+
+            if (Match(bytes, writes) is { } problem)
+            {
+                Missing.Add(new MissingPrivateData(tx.Index, hashed.Chaincode, hashed.Collection!, problem));
+                continue;
+            }
+
+            var plaintext = KVRWSet.Parser.ParseFrom(bytes);
+            foreach (var write in plaintext.Writes)
+            {
+                var privateKey = new StateKey(PrivateNamespaces.Private(hashed.Chaincode, hashed.Collection!), write.Key);
+                var indexKey = new StateKey(PrivateNamespaces.KeyIndex(hashed.Chaincode, hashed.Collection!), PrivateNamespaces.HashKey(PrivateNamespaces.HashOf(write.Key)));
+                if (write.IsDelete)
+                {
+                    PrivateDelete(privateKey, version, info, tx.Index);
+                    PrivateDelete(indexKey, version, info, tx.Index);
+                }
+                else
+                {
+                    PrivatePut(privateKey, write.Value.Memory, version, info, tx.Index);
+                    PrivatePut(indexKey, System.Text.Encoding.UTF8.GetBytes(write.Key), version, info, tx.Index);
+                }
+            }
+        }
+
+        foreach (var extra in supplied.Keys)
+        {
+            Missing.Add(new MissingPrivateData(tx.Index, PrivateNamespaces.ChaincodeOf(extra), extra[(extra.IndexOf("$$", StringComparison.Ordinal) + 3)..], "private data given for a collection the transaction does not write; ignored"));
+        }
+    }
+
+    /// <summary>Why a private write set does not match the transaction's hashed writes, or null when every write matches.</summary>
+    private static string? Match(ByteString bytes, IList<KVWrite> hashedWrites)
+    {
+        KVRWSet plaintext;
+        try
+        {
+            plaintext = KVRWSet.Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            return $"private write set does not parse: {e.Message}";
+        }
+
+        var expected = hashedWrites.ToDictionary(w => w.Key, StringComparer.Ordinal);
+        foreach (var write in plaintext.Writes)
+        {
+            var keyHash = PrivateNamespaces.HashKey(PrivateNamespaces.HashOf(write.Key));
+            if (!expected.Remove(keyHash, out var hashed))
+            {
+                return $"private write of a key whose hash {keyHash[..16]}… is not among the transaction's hashed writes";
+            }
+
+            if (hashed.IsDelete != write.IsDelete
+                || (!write.IsDelete && !System.Security.Cryptography.SHA256.HashData(write.Value.Span).AsSpan().SequenceEqual(hashed.Value.Span)))
+            {
+                return $"private value of key hash {keyHash[..16]}… does not match the transaction's value hash";
+            }
+        }
+
+        // Deletes need no plaintext write (the key index finds the key); every other hashed write does.
+        return expected.Values.FirstOrDefault(w => !w.IsDelete) is { } unmatched
+            ? $"no private write for key hash {unmatched.Key[..16]}…"
+            : null;
+    }
+
+    private void PrivatePut(StateKey key, ReadOnlyMemory<byte> value, Version version, TxInfo info, int txIndex)
+    {
+        Batch.Put(key.Namespace, key.Key, value, version, info, ReadOnlyMemory<byte>.Empty);
+        _latest[key] = new PendingWrite(false, value, version, txIndex);
+        _latestMetadata[key] = default;
+    }
+
+    private void PrivateDelete(StateKey key, Version version, TxInfo info, int txIndex)
+    {
+        Batch.Delete(key.Namespace, key.Key, version, info);
+        _latest[key] = new PendingWrite(true, default, version, txIndex);
+        _latestMetadata[key] = default;
     }
 
     /// <summary>Key metadata as stored: a serialized <c>KVMetadataWrite</c> without the key, entries sorted by name; empty for none.</summary>

@@ -1,5 +1,6 @@
 using FnzChain.Ledger.Blocks;
 using FnzChain.Ledger.State;
+using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.Ledger.Rwset.Kvrwset;
 using FnzChain.Protos.Peer;
 
@@ -27,7 +28,8 @@ internal static class MvccValidator
         TxValidationCode[] codes,
         string?[] reasons,
         IStateReader state,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadOnlyDictionary<int, TxPvtReadWriteSet>? privateData = null)
     {
         var committed = await PrefetchAsync(txs, codes, state, cancellationToken).ConfigureAwait(false);
         var updates = new BlockUpdates(blockNumber, committed);
@@ -47,7 +49,7 @@ internal static class MvccValidator
                 continue;
             }
 
-            updates.Add(tx);
+            updates.Add(tx, privateData?.GetValueOrDefault(tx.Index));
         }
 
         return updates;

@@ -91,26 +91,100 @@ public static class TransactionParser
                 return ParsedTransaction.Failed(index, txId, $"read/write set has unknown data model {(int)rwset.DataModel}");
             }
 
-            var namespaces = new NamespaceReadWriteSet[rwset.NsRwset.Count];
-            for (var i = 0; i < namespaces.Length; i++)
+            var namespaces = new List<NamespaceReadWriteSet>(rwset.NsRwset.Count);
+            var deletions = new List<PrivateDeletion>();
+            foreach (var ns in rwset.NsRwset)
             {
-                var ns = rwset.NsRwset[i];
                 layer = $"read/write set of namespace \"{ns.Namespace}\"";
+                if (PrivateNamespaces.IsDerived(ns.Namespace) || ns.Namespace.Contains('$', StringComparison.Ordinal))
+                {
+                    return ParsedTransaction.Failed(index, txId, $"{layer}: a chaincode namespace cannot contain '$'");
+                }
+
                 var kv = KVRWSet.Parser.ParseFrom(ns.Rwset);
                 if (CheckKeys(ns.Namespace, kv) is { } keyProblem)
                 {
                     return ParsedTransaction.Failed(index, txId, $"{layer}: {keyProblem}");
                 }
 
-                namespaces[i] = new NamespaceReadWriteSet(ns.Namespace, kv);
+                namespaces.Add(new NamespaceReadWriteSet(ns.Namespace, kv));
+                foreach (var collection in ns.CollectionHashedRwset)
+                {
+                    layer = $"hashed read/write set of collection \"{collection.CollectionName}\" of namespace \"{ns.Namespace}\"";
+                    if (PrivateNamespaces.CollectionNameProblem(collection.CollectionName) is { } nameProblem)
+                    {
+                        return ParsedTransaction.Failed(index, txId, $"{layer}: {nameProblem}");
+                    }
+
+                    var hashed = HashedRWSet.Parser.ParseFrom(collection.HashedRwset);
+                    if (Derive(ns.Namespace, collection.CollectionName, hashed, namespaces, deletions) is { } hashProblem)
+                    {
+                        return ParsedTransaction.Failed(index, txId, $"{layer}: {hashProblem}");
+                    }
+                }
             }
 
-            return new ParsedTransaction(index, txId, type, timestamp, namespaces, null);
+            return new ParsedTransaction(index, txId, type, timestamp, namespaces, null) { PrivateDeletions = deletions };
         }
         catch (InvalidProtocolBufferException e)
         {
             return ParsedTransaction.Failed(index, txId, $"{layer} does not parse: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// The state-database view of a collection's hashed read/write set: reads and writes of key hashes in the
+    /// collection's hashed namespace (value = value hash), and for each delete or purge a delete of its key-index
+    /// entry (so that the committer has the plaintext key a member peer must delete).
+    /// </summary>
+    private static string? Derive(string ns, string collection, HashedRWSet hashed, List<NamespaceReadWriteSet> namespaces, List<PrivateDeletion> deletions)
+    {
+        if (hashed.MetadataWrites.Count > 0)
+        {
+            return "metadata writes of private keys (key-level endorsement) are not supported";
+        }
+
+        var hashedSet = new KVRWSet();
+        var keyIndex = new KVRWSet();
+        foreach (var read in hashed.HashedReads)
+        {
+            if (read.KeyHash.Length != 32)
+            {
+                return $"a read's key hash has {read.KeyHash.Length} bytes, expected 32";
+            }
+
+            hashedSet.Reads.Add(new KVRead { Key = PrivateNamespaces.HashKey(read.KeyHash.Span), Version = read.Version });
+        }
+
+        foreach (var write in hashed.HashedWrites)
+        {
+            if (write.KeyHash.Length != 32)
+            {
+                return $"a write's key hash has {write.KeyHash.Length} bytes, expected 32";
+            }
+
+            var delete = write.IsDelete || write.IsPurge;
+            if (!delete && write.ValueHash.Length != 32)
+            {
+                return $"a write's value hash has {write.ValueHash.Length} bytes, expected 32";
+            }
+
+            var key = PrivateNamespaces.HashKey(write.KeyHash.Span);
+            hashedSet.Writes.Add(new KVWrite { Key = key, IsDelete = delete, Value = delete ? ByteString.Empty : write.ValueHash });
+            if (delete)
+            {
+                keyIndex.Writes.Add(new KVWrite { Key = key, IsDelete = true });
+                deletions.Add(new PrivateDeletion(ns, collection, key, write.IsPurge));
+            }
+        }
+
+        namespaces.Add(new NamespaceReadWriteSet(PrivateNamespaces.Hashed(ns, collection), hashedSet, collection));
+        if (keyIndex.Writes.Count > 0)
+        {
+            namespaces.Add(new NamespaceReadWriteSet(PrivateNamespaces.KeyIndex(ns, collection), keyIndex, collection));
+        }
+
+        return null;
     }
 
     private static string? CheckKeys(string ns, KVRWSet rwset)

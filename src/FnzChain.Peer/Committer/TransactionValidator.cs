@@ -119,7 +119,7 @@ public sealed class TransactionValidator(ChannelBundle bundle, OwnSignatures? ow
             return (TxValidationCode.InvalidChaincode, $"chaincode \"{chaincode}\" is not defined on channel {bundle.ChannelId}");
         }
 
-        if (parsed.ReadWriteSets.FirstOrDefault(ns => ns.Namespace != chaincode) is { } foreign)
+        if (parsed.ReadWriteSets.FirstOrDefault(ns => ns.Chaincode != chaincode) is { } foreign)
         {
             return (TxValidationCode.IllegalWriteset, $"chaincode {chaincode} touched namespace {foreign.Namespace}");
         }

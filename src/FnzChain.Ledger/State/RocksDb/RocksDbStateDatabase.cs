@@ -26,6 +26,8 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
     private readonly Lock _writeLock = new();
     private readonly ConcurrentDictionary<RocksDbStateSnapshot, byte> _openSnapshots = new();
 
+    private readonly Lock _erasureLock = new();
+    private Task _erasure = Task.CompletedTask;
     private Version? _latestSavepoint;
     private bool _disposed;
 
@@ -136,6 +138,15 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
         }
 
         _disposed = true;
+        try
+        {
+            WaitForErasureAsync().Wait(SnapshotGrace + TimeSpan.FromSeconds(30));
+        }
+        catch (AggregateException)
+        {
+            // an erasure that failed is reported where it ran; closing goes on
+        }
+
         foreach (var snapshot in _openSnapshots.Keys.ToArray())
         {
             snapshot.Dispose();
@@ -148,6 +159,56 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
     }
 
     internal void Release(RocksDbStateSnapshot snapshot) => _openSnapshots.TryRemove(snapshot, out _);
+
+    /// <summary>How long erasure waits for snapshots that may still see purged values before compacting anyway.</summary>
+    internal static TimeSpan SnapshotGrace { get; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Erases purged keys (already deleted by a committed batch) from the database files: once the snapshots open
+    /// now are released (they pin the old versions; endorsement snapshots live milliseconds, and erasure waits at
+    /// most <see cref="SnapshotGrace"/>), every column family is flushed — so the write-ahead log segments that
+    /// hold the old writes become obsolete and are deleted — and each key's namespace is compacted through the
+    /// bottommost level, which drops older versions and the tombstones. Runs in the background, in order.
+    /// </summary>
+    internal void ScheduleErasure(IReadOnlyCollection<StateKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var pinning = _openSnapshots.Keys.ToArray();
+        // Whole collection namespaces are compacted, not single keys: RocksDB's log names the bounds of a manual
+        // compaction, and a plaintext private key must not land there.
+        var ranges = keys.Select(k => k.Namespace).Distinct(StringComparer.Ordinal).Select(ns =>
+        {
+            var start = new byte[StateEncoding.MaxKeyLength(ns, string.Empty)];
+            return (Start: start.AsSpan(0, StateEncoding.EncodeKey(ns, string.Empty, start)).ToArray(), End: StateEncoding.NamespaceEnd(ns));
+        }).ToList();
+        lock (_erasureLock)
+        {
+            _erasure = _erasure.ContinueWith(_ => EraseAsync(pinning, ranges), TaskScheduler.Default).Unwrap();
+        }
+    }
+
+    /// <summary>Completes when every erasure scheduled so far has run.</summary>
+    public Task WaitForErasureAsync()
+    {
+        lock (_erasureLock)
+        {
+            return _erasure;
+        }
+    }
+
+    private async Task EraseAsync(RocksDbStateSnapshot[] pinning, List<(byte[] Start, byte[] End)> ranges)
+    {
+        var deadline = DateTime.UtcNow + SnapshotGrace;
+        while (pinning.Any(_openSnapshots.ContainsKey) && DateTime.UtcNow < deadline && !_disposed)
+        {
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        if (!_disposed)
+        {
+            _database.Erase(ranges);
+        }
+    }
 
     /// <summary>Reads the state savepoint straight from a database (also a read-only one, for verification).</summary>
     internal static Version? ReadSavepoint(ChannelDatabase database)
@@ -180,7 +241,7 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
                     writeBatch.Put(keyBuffer.AsSpan(0, keyLength), valueBuffer.AsSpan(0, valueLength), _database.State);
                 }
 
-                if (_historyEnabled)
+                if (_historyEnabled && !PrivateNamespaces.IsDerived(write.Namespace))
                 {
                     History.AddTo(writeBatch, write, ref keyBuffer, ref valueBuffer);
                 }

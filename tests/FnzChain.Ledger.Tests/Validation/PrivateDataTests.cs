@@ -1,0 +1,166 @@
+using System.Security.Cryptography;
+using System.Text;
+using FnzChain.Ledger.State;
+using FnzChain.Ledger.State.RocksDb;
+using FnzChain.Ledger.Validation;
+using FnzChain.Ledger.Verification;
+using FnzChain.Protos.Ledger.Rwset;
+using FnzChain.Protos.Peer;
+using Google.Protobuf;
+
+using Version = FnzChain.Ledger.State.Version;
+
+namespace FnzChain.Ledger.Tests.Validation;
+
+/// <summary>Private data collections in the ledger: hashes for every peer, plaintext for members, MVCC on hashes, deletes and purges that erase.</summary>
+public sealed class PrivateDataTests
+{
+    private const string Cc = "ta";
+    private const string Pii = "investorPII";
+
+    private static string PrivateNs => PrivateNamespaces.Private(Cc, Pii);
+
+    private static string HashedNs => PrivateNamespaces.Hashed(Cc, Pii);
+
+    private static string KeyHash(string key) => PrivateNamespaces.HashKey(PrivateNamespaces.HashOf(key));
+
+    private static async Task<BlockCommitResult> CommitAsync(LedgerFixture fixture, TestTx tx, bool member = true)
+    {
+        var block = fixture.NextBlock(tx.Build());
+        var privateData = member ? new Dictionary<int, TxPvtReadWriteSet> { [0] = tx.PrivateData() } : null;
+        return await fixture.Ledger.CommitAsync(ChannelLedger.Prepare(block), verdicts: null, privateData);
+    }
+
+    [Test]
+    public async Task A_member_stores_the_plaintext_and_every_peer_the_hashes()
+    {
+        await using var member = await LedgerFixture.CreateAsync();
+        await using var other = await LedgerFixture.CreateAsync();
+        var tx = TestTx.Id("tx1").Write(Cc, "account:A1", "{}").PrivateWrite(Cc, Pii, "investor:A1", "Ada Lovelace, 12 St James's Sq");
+
+        var atMember = await CommitAsync(member, tx);
+        var atOther = await CommitAsync(other, tx, member: false);
+
+        var plaintext = await member.Ledger.State.GetStateAsync(PrivateNs, "investor:A1");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(atMember.Codes.Single(), Is.EqualTo(TxValidationCode.Valid));
+            Assert.That(atMember.MissingPrivateData, Is.Empty);
+            Assert.That(Encoding.UTF8.GetString(plaintext!.Value.Span), Is.EqualTo("Ada Lovelace, 12 St James's Sq"));
+            Assert.That(plaintext.Version, Is.EqualTo(new Version(0, 0)));
+            Assert.That(atOther.Codes.Single(), Is.EqualTo(TxValidationCode.Valid), "a non-member validates the transaction too");
+            Assert.That(atOther.MissingPrivateData.Single(), Is.EqualTo(new MissingPrivateData(0, Cc, Pii, "not available to this peer")));
+            Assert.That(await other.Ledger.State.GetStateAsync(PrivateNs, "investor:A1"), Is.Null);
+            foreach (var ledger in new[] { member.Ledger, other.Ledger })
+            {
+                var hashed = await ledger.State.GetStateAsync(HashedNs, KeyHash("investor:A1"));
+                Assert.That(hashed!.Value.ToArray(), Is.EqualTo(SHA256.HashData("Ada Lovelace, 12 St James's Sq"u8)));
+            }
+        });
+    }
+
+    [Test]
+    public async Task Private_data_that_does_not_match_the_hashes_is_not_stored()
+    {
+        await using var fixture = await LedgerFixture.CreateAsync();
+        var tx = TestTx.Id("tx1").PrivateWrite(Cc, Pii, "investor:A1", "real");
+        var forged = TestTx.Id("tx1").PrivateWrite(Cc, Pii, "investor:A1", "forged").PrivateData();
+
+        var result = await fixture.Ledger.CommitAsync(ChannelLedger.Prepare(fixture.NextBlock(tx.Build())), null, new Dictionary<int, TxPvtReadWriteSet> { [0] = forged });
+
+        Assert.That(result.Codes.Single(), Is.EqualTo(TxValidationCode.Valid), "the transaction itself is valid; this peer just lacks its private data");
+        Assert.That(result.MissingPrivateData.Single().Reason, Does.Contain("does not match the transaction's value hash"));
+        Assert.That(await fixture.Ledger.State.GetStateAsync(PrivateNs, "investor:A1"), Is.Null);
+    }
+
+    [Test]
+    public async Task A_stale_private_read_is_an_mvcc_conflict_on_its_hash()
+    {
+        await using var fixture = await LedgerFixture.CreateAsync();
+        await CommitAsync(fixture, TestTx.Id("tx1").PrivateWrite(Cc, Pii, "investor:A1", "v1"));
+        await CommitAsync(fixture, TestTx.Id("tx2").PrivateWrite(Cc, Pii, "investor:A1", "v2"));
+
+        var stale = await CommitAsync(fixture, TestTx.Id("tx3").PrivateRead(Cc, Pii, "investor:A1", new Version(0, 0)).PrivateWrite(Cc, Pii, "investor:A1", "v3"));
+        var current = await CommitAsync(fixture, TestTx.Id("tx4").PrivateRead(Cc, Pii, "investor:A1", new Version(1, 0)).PrivateWrite(Cc, Pii, "investor:A1", "v4"));
+
+        Assert.That(stale.Codes.Single(), Is.EqualTo(TxValidationCode.MvccReadConflict));
+        Assert.That(stale.Reasons.Single(), Does.Contain(HashedNs));
+        Assert.That(current.Codes.Single(), Is.EqualTo(TxValidationCode.Valid));
+        Assert.That(Encoding.UTF8.GetString((await fixture.Ledger.State.GetStateAsync(PrivateNs, "investor:A1"))!.Value.Span), Is.EqualTo("v4"));
+    }
+
+    [Test]
+    public async Task A_delete_by_hash_removes_the_plaintext_even_without_private_data()
+    {
+        await using var fixture = await LedgerFixture.CreateAsync();
+        await CommitAsync(fixture, TestTx.Id("tx1").PrivateWrite(Cc, Pii, "investor:A1", "v1"));
+
+        var result = await CommitAsync(fixture, TestTx.Id("tx2").PrivateDelete(Cc, Pii, "investor:A1"), member: false);
+
+        Assert.That(result.Codes.Single(), Is.EqualTo(TxValidationCode.Valid));
+        Assert.That(await fixture.Ledger.State.GetStateAsync(PrivateNs, "investor:A1"), Is.Null);
+        Assert.That(await fixture.Ledger.State.GetStateAsync(HashedNs, KeyHash("investor:A1")), Is.Null);
+    }
+
+    [Test]
+    public async Task A_purged_value_and_all_its_versions_leave_every_file_of_the_ledger()
+    {
+        await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { Durability = CommitDurability.Synced });
+        var markers = Enumerable.Range(1, 4).Select(i => $"MARKER-{Guid.NewGuid():N}-v{i}").ToArray();
+        const string Key = "investor:PURGE-KEY-7c1e";
+        foreach (var (marker, i) in markers.Select((m, i) => (m, i)))
+        {
+            var result = await CommitAsync(fixture, TestTx.Id($"w{i}").Write(Cc, $"account:{i}", "public").PrivateWrite(Cc, Pii, Key, marker));
+            Assert.That(result.Codes.Single(), Is.EqualTo(TxValidationCode.Valid));
+        }
+
+        Assert.That(FilesContaining(fixture.Folder, markers[^1]), Is.Not.Empty, "the scan finds a value that is there");
+
+        var purge = await CommitAsync(fixture, TestTx.Id("purge").PrivateDelete(Cc, Pii, Key, purge: true), member: false);
+        await fixture.Ledger.WaitForErasureAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(purge.Codes.Single(), Is.EqualTo(TxValidationCode.Valid));
+            Assert.That(await fixture.Ledger.State.GetStateAsync(PrivateNs, Key), Is.Null);
+            Assert.That(await fixture.Ledger.State.GetStateAsync(HashedNs, KeyHash(Key)), Is.Null);
+            Assert.That(fixture.Ledger.History.GetHistoryForKey(PrivateNs, Key), Is.Empty, "no history is kept for private data");
+            foreach (var marker in markers)
+            {
+                Assert.That(FilesContaining(fixture.Folder, marker), Is.Empty, $"bytes of {marker} are still on disk");
+            }
+
+            // The key itself (an identifier, not personal data: docs/decisions/0007) may linger only in RocksDB's
+            // MANIFEST, which records table-file boundaries until it is rewritten on the next open.
+            Assert.That(FilesContaining(fixture.Folder, Key).Where(f => !Path.GetFileName(f).StartsWith("MANIFEST-", StringComparison.Ordinal)), Is.Empty);
+        });
+
+        fixture.Close();
+        var report = LedgerVerifier.Verify(fixture.Folder);
+        Assert.That(report.IsIntact, Is.True, report.Problem);
+    }
+
+    [TestCase(new byte[] { 1, 2, 3 }, "key hash has 3 bytes, expected 32")]
+    public void A_malformed_hashed_write_makes_the_transaction_unparsable(byte[] keyHash, string expected)
+    {
+        var rwset = new TxReadWriteSet { DataModel = TxReadWriteSet.Types.DataModel.Kv };
+        var hashed = new Protos.Ledger.Rwset.Kvrwset.HashedRWSet();
+        hashed.HashedWrites.Add(new Protos.Ledger.Rwset.Kvrwset.KVWriteHash { KeyHash = Google.Protobuf.ByteString.CopyFrom(keyHash), ValueHash = Google.Protobuf.ByteString.CopyFrom(new byte[32]) });
+        var ns = new NsReadWriteSet { Namespace = Cc, Rwset = new Protos.Ledger.Rwset.Kvrwset.KVRWSet().ToByteString() };
+        ns.CollectionHashedRwset.Add(new CollectionHashedReadWriteSet { CollectionName = Pii, HashedRwset = hashed.ToByteString() });
+        rwset.NsRwset.Add(ns);
+
+        var parsed = TransactionParser.Parse(0, TestTx.FromReadWriteSet("tx1", rwset));
+
+        Assert.That(parsed.Problem, Does.Contain(expected).And.Contain(Pii));
+    }
+
+    private static List<string> FilesContaining(string folder, string marker)
+    {
+        var needle = Encoding.UTF8.GetBytes(marker);
+        return Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => File.ReadAllBytes(f).AsSpan().IndexOf(needle) >= 0)
+            .Select(f => Path.GetRelativePath(folder, f))
+            .ToList();
+    }
+}
