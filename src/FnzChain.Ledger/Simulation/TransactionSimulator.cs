@@ -108,6 +108,131 @@ public sealed class TransactionSimulator(IStateReader snapshot)
         entries[name] = value is { } v ? ByteString.CopyFrom(v.Span) : null;
     }
 
+    /// <summary>Reads a private key's plaintext (member peers hold it; null when absent here) and records a hashed read.</summary>
+    public async ValueTask<VersionedValue?> GetPrivateDataAsync(string ns, string collection, string key, CancellationToken cancellationToken = default)
+    {
+        var privateNs = PrivateNamespaces.Private(ns, collection);
+        StateLimits.ValidateKey(privateNs, key);
+        var value = await snapshot.GetStateAsync(privateNs, key, cancellationToken).ConfigureAwait(false);
+        var hashed = value is null ? await snapshot.GetStateAsync(PrivateNamespaces.Hashed(ns, collection), PrivateNamespaces.HashKey(PrivateNamespaces.HashOf(key)), cancellationToken).ConfigureAwait(false) : null;
+        Collection(ns, collection).Reads.TryAdd(key, value?.Version ?? hashed?.Version);
+        return value;
+    }
+
+    /// <summary>SHA-256 of a private key's committed value from the hashed state every peer holds (null when absent); records a hashed read.</summary>
+    public async ValueTask<VersionedValue?> GetPrivateDataHashAsync(string ns, string collection, string key, CancellationToken cancellationToken = default)
+    {
+        StateLimits.ValidateKey(PrivateNamespaces.Private(ns, collection), key);
+        var hashed = await snapshot.GetStateAsync(PrivateNamespaces.Hashed(ns, collection), PrivateNamespaces.HashKey(PrivateNamespaces.HashOf(key)), cancellationToken).ConfigureAwait(false);
+        Collection(ns, collection).Reads.TryAdd(key, hashed?.Version);
+        return hashed;
+    }
+
+    /// <summary>Private keys of a collection in [start, end) with their plaintext (member peers); each returned key is recorded as a hashed read.</summary>
+    public async IAsyncEnumerable<VersionedKeyValue> GetPrivateDataRangeAsync(string ns, string collection, string startKey, string endKey, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var privateNs = PrivateNamespaces.Private(ns, collection);
+        StateLimits.ValidateRangeBound(privateNs, startKey);
+        StateLimits.ValidateRangeBound(privateNs, endKey);
+        var record = Collection(ns, collection);
+        string? bookmark = null;
+        do
+        {
+            var page = await snapshot.GetStateRangeAsync(privateNs, startKey, endKey, RangePageSize, bookmark, cancellationToken).ConfigureAwait(false);
+            foreach (var result in page.Results)
+            {
+                record.Reads.TryAdd(result.Key, result.Value.Version);
+                yield return result;
+            }
+
+            bookmark = page.Bookmark;
+        }
+        while (bookmark.Length > 0);
+    }
+
+    public void PutPrivateData(string ns, string collection, string key, ReadOnlyMemory<byte> value)
+    {
+        StateLimits.ValidateKey(PrivateNamespaces.Private(ns, collection), key);
+        Collection(ns, collection).Writes[key] = new PrivateWrite(false, false, value.ToArray());
+    }
+
+    public void DeletePrivateData(string ns, string collection, string key)
+    {
+        StateLimits.ValidateKey(PrivateNamespaces.Private(ns, collection), key);
+        Collection(ns, collection).Writes[key] = new PrivateWrite(true, false, []);
+    }
+
+    /// <summary>Fabric 2.5's PurgePrivateData: delete the key and erase every version of it from member peers at commit.</summary>
+    public void PurgePrivateData(string ns, string collection, string key)
+    {
+        StateLimits.ValidateKey(PrivateNamespaces.Private(ns, collection), key);
+        Collection(ns, collection).Writes[key] = new PrivateWrite(true, true, []);
+    }
+
+    /// <summary>True when the transaction wrote, deleted or purged private data (it then has a private write set).</summary>
+    public bool HasPrivateWrites => _namespaces.Values.Any(n => n.Collections.Values.Any(c => c.Writes.Count > 0));
+
+    /// <summary>
+    /// The plaintext private write sets (collections with writes), deterministic like <see cref="Build"/>: what
+    /// member peers store at commit and what must never reach a block, a response payload or a log.
+    /// </summary>
+    public TxPvtReadWriteSet BuildPrivate()
+    {
+        var result = new TxPvtReadWriteSet { DataModel = TxReadWriteSet.Types.DataModel.Kv };
+        foreach (var (ns, record) in _namespaces)
+        {
+            var nsPvt = new NsPvtReadWriteSet { Namespace = ns };
+            foreach (var (name, collection) in record.Collections.Where(c => c.Value.Writes.Count > 0))
+            {
+                nsPvt.CollectionPvtRwset.Add(new CollectionPvtReadWriteSet { CollectionName = name, Rwset = PlaintextWrites(collection).ToByteString() });
+            }
+
+            if (nsPvt.CollectionPvtRwset.Count > 0)
+            {
+                result.NsPvtRwset.Add(nsPvt);
+            }
+        }
+
+        return result;
+    }
+
+    private static KVRWSet PlaintextWrites(CollectionRecord collection)
+    {
+        var kv = new KVRWSet();
+        kv.Writes.AddRange(collection.Writes
+            .Where(w => !w.Value.IsPurge)
+            .OrderBy(w => w.Key, Utf8Order.Instance)
+            .Select(w => new KVWrite { Key = w.Key, IsDelete = w.Value.IsDelete, Value = w.Value.IsDelete ? ByteString.Empty : ByteString.CopyFrom(w.Value.Value) }));
+        return kv;
+    }
+
+    private static IEnumerable<CollectionHashedReadWriteSet> Hashed(NamespaceRecord record) =>
+        record.Collections.Select(c =>
+        {
+            var hashed = new HashedRWSet();
+            hashed.HashedReads.AddRange(c.Value.Reads
+                .Select(r => (Hash: PrivateNamespaces.HashOf(r.Key), r.Value))
+                .OrderBy(r => Convert.ToHexStringLower(r.Hash), StringComparer.Ordinal)
+                .Select(r => new KVReadHash { KeyHash = ByteString.CopyFrom(r.Hash), Version = Kv(r.Value) }));
+            hashed.HashedWrites.AddRange(c.Value.Writes
+                .Select(w => (Hash: PrivateNamespaces.HashOf(w.Key), w.Value))
+                .OrderBy(w => Convert.ToHexStringLower(w.Hash), StringComparer.Ordinal)
+                .Select(w => new KVWriteHash
+                {
+                    KeyHash = ByteString.CopyFrom(w.Hash),
+                    IsDelete = w.Value.IsDelete,
+                    IsPurge = w.Value.IsPurge,
+                    ValueHash = w.Value.IsDelete ? ByteString.Empty : ByteString.CopyFrom(System.Security.Cryptography.SHA256.HashData(w.Value.Value)),
+                }));
+            var collectionSet = new CollectionHashedReadWriteSet { CollectionName = c.Key, HashedRwset = hashed.ToByteString() };
+            if (c.Value.Writes.Count > 0)
+            {
+                collectionSet.PvtRwsetHash = ByteString.CopyFrom(System.Security.Cryptography.SHA256.HashData(PlaintextWrites(c.Value).ToByteArray()));
+            }
+
+            return collectionSet;
+        });
+
     /// <summary>The transaction's read/write set, deterministic for a given execution.</summary>
     public TxReadWriteSet Build()
     {
@@ -125,7 +250,9 @@ public sealed class TransactionSimulator(IStateReader snapshot)
                 kv.MetadataWrites.Add(write);
             }
 
-            rwset.NsRwset.Add(new NsReadWriteSet { Namespace = ns, Rwset = kv.ToByteString() });
+            var entry = new NsReadWriteSet { Namespace = ns, Rwset = kv.ToByteString() };
+            entry.CollectionHashedRwset.AddRange(Hashed(record));
+            rwset.NsRwset.Add(entry);
         }
 
         return rwset;
@@ -142,6 +269,23 @@ public sealed class TransactionSimulator(IStateReader snapshot)
         return record;
     }
 
+    private CollectionRecord Collection(string ns, string collection)
+    {
+        if (PrivateNamespaces.CollectionNameProblem(collection) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(collection));
+        }
+
+        var record = Record(ns);
+        if (!record.Collections.TryGetValue(collection, out var found))
+        {
+            found = new CollectionRecord();
+            record.Collections.Add(collection, found);
+        }
+
+        return found;
+    }
+
     private static KvVersion? Kv(Version? version) =>
         version is { } v ? new KvVersion { BlockNum = v.BlockNumber, TxNum = v.TxNumber } : null;
 
@@ -154,5 +298,16 @@ public sealed class TransactionSimulator(IStateReader snapshot)
         public Dictionary<string, KVWrite> Writes { get; } = new(StringComparer.Ordinal);
 
         public Dictionary<string, SortedDictionary<string, ByteString?>> Metadata { get; } = new(StringComparer.Ordinal);
+
+        public SortedDictionary<string, CollectionRecord> Collections { get; } = new(StringComparer.Ordinal);
     }
+
+    private sealed class CollectionRecord
+    {
+        public Dictionary<string, Version?> Reads { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, PrivateWrite> Writes { get; } = new(StringComparer.Ordinal);
+    }
+
+    private sealed record PrivateWrite(bool IsDelete, bool IsPurge, byte[] Value);
 }

@@ -140,6 +140,33 @@ public sealed class PrivateDataTests
         Assert.That(report.IsIntact, Is.True, report.Problem);
     }
 
+    [Test]
+    public async Task The_simulator_produces_hashes_for_the_block_and_plaintext_for_members_only()
+    {
+        await using var fixture = await LedgerFixture.CreateAsync();
+        using (var snapshot = await fixture.Ledger.State.OpenSnapshotAsync())
+        {
+            var simulator = new FnzChain.Ledger.Simulation.TransactionSimulator(snapshot);
+            Assert.That(await simulator.GetPrivateDataAsync(Cc, Pii, "investor:A1"), Is.Null);
+            simulator.PutPrivateData(Cc, Pii, "investor:A1", "SECRET-A1"u8.ToArray());
+            simulator.PutState(Cc, "account:A1", "{}"u8.ToArray());
+            var rwset = simulator.Build();
+            Assert.That(rwset.ToByteArray().AsSpan().IndexOf("SECRET-A1"u8), Is.EqualTo(-1), "no plaintext in the public read/write set");
+            var block = fixture.NextBlock(TestTx.FromReadWriteSet("sim1", rwset));
+            var result = await fixture.Ledger.CommitAsync(ChannelLedger.Prepare(block), null, new Dictionary<int, TxPvtReadWriteSet> { [0] = simulator.BuildPrivate() });
+            Assert.That(result.Codes.Single(), Is.EqualTo(TxValidationCode.Valid));
+            Assert.That(result.MissingPrivateData, Is.Empty);
+        }
+
+        using var next = await fixture.Ledger.State.OpenSnapshotAsync();
+        var reader = new FnzChain.Ledger.Simulation.TransactionSimulator(next);
+        var read = await reader.GetPrivateDataAsync(Cc, Pii, "investor:A1");
+        var hash = await reader.GetPrivateDataHashAsync(Cc, Pii, "investor:A1");
+        Assert.That(Encoding.UTF8.GetString(read!.Value.Span), Is.EqualTo("SECRET-A1"));
+        Assert.That(hash!.Value.ToArray(), Is.EqualTo(SHA256.HashData("SECRET-A1"u8)));
+        Assert.That(reader.HasPrivateWrites, Is.False);
+    }
+
     [TestCase(new byte[] { 1, 2, 3 }, "key hash has 3 bytes, expected 32")]
     public void A_malformed_hashed_write_makes_the_transaction_unparsable(byte[] keyHash, string expected)
     {
