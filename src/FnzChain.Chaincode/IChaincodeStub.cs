@@ -56,6 +56,34 @@ public interface IChaincodeStub
     /// <summary>Every committed change of <paramref name="key"/>, newest first.</summary>
     IAsyncEnumerable<KeyModification> GetHistoryForKeyAsync(string key, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A private key's value from a collection of this chaincode's definition. Only peers of the collection's
+    /// member organisations hold plaintext: elsewhere this fails with <see cref="ChaincodeException"/> (status 403)
+    /// naming the collection. Null when the key does not exist.
+    /// </summary>
+    Task<byte[]?> GetPrivateDataAsync(string collection, string key, CancellationToken cancellationToken = default);
+
+    /// <summary>SHA-256 of a private key's value, from the hashes every peer holds; null when the key does not exist.</summary>
+    Task<byte[]?> GetPrivateDataHashAsync(string collection, string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes a private key. Only its hashes enter the transaction; the value goes to the collection's member peers.
+    /// Pass personal data through <see cref="Transient"/>, never as a transaction argument (arguments are on the ledger).
+    /// </summary>
+    Task PutPrivateDataAsync(string collection, string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a private key (its older values stay in member peers' files until purged).</summary>
+    Task DeletePrivateDataAsync(string collection, string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Fabric 2.5's PurgePrivateData: deletes the key and, when the transaction commits, erases its current and
+    /// every older value from each member peer's files (GDPR erasure). The hashes stay on the ledger.
+    /// </summary>
+    Task PurgePrivateDataAsync(string collection, string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Private keys of a collection in [<paramref name="startKey"/>, <paramref name="endKey"/>) in key order (member peers only).</summary>
+    IAsyncEnumerable<KeyValue> GetPrivateDataByRangeAsync(string collection, string startKey, string endKey, CancellationToken cancellationToken = default);
+
     /// <summary>Sets the transaction's chaincode event (one per transaction; a later call replaces it).</summary>
     void SetEvent(string name, ReadOnlyMemory<byte> payload);
 }

@@ -43,6 +43,7 @@ public sealed partial class ChannelLedger : IDisposable
     {
         Path = path;
         _database = database;
+        Transient = new Private.TransientStore(database);
         _state = new RocksDbStateDatabase(database, ownsDatabase: false);
         Blocks = blocks;
         _options = options;
@@ -56,6 +57,9 @@ public sealed partial class ChannelLedger : IDisposable
 
     /// <summary>The world state (also usable for endorsement snapshots).</summary>
     public IStateDatabase State => _state;
+
+    /// <summary>Private write sets from endorsement, waiting for their transactions to commit.</summary>
+    public Private.TransientStore Transient { get; }
 
     public HistoryStore History => _state.History;
 

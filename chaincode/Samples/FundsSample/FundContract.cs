@@ -6,7 +6,14 @@ namespace FnzChain.Samples.Funds;
 /// <summary>A fund with its latest net asset value per share.</summary>
 public sealed record Fund(string Id, string Name, decimal Nav, string Currency);
 
-/// <summary>A minimal fund register: create funds, publish NAVs, read and list them.</summary>
+/// <summary>The public part of an investor: no personal data, only that it exists, its hash, and any erasure.</summary>
+public sealed record Investor(string Id, string PersonalDataHash, string? ErasedBy = null, DateTimeOffset? ErasedAt = null, string? ErasureReason = null);
+
+/// <summary>
+/// A minimal fund register: create funds, publish NAVs, read and list them; and investors whose personal data
+/// lives only in the private collection <see cref="PersonalCollection"/> (passed as transient data "personal",
+/// never as an argument) and can be erased for GDPR.
+/// </summary>
 public sealed class FundContract : Contract
 {
     public async Task<Fund> CreateFund(string id, string name, decimal nav, string currency)
@@ -50,6 +57,71 @@ public sealed class FundContract : Contract
 
         return funds;
     }
+
+    /// <summary>The private data collection holding investors' personal data.</summary>
+    public const string PersonalCollection = "investorPII";
+
+    /// <summary>Registers investor <paramref name="id"/> with the personal data in transient field "personal".</summary>
+    public async Task<Investor> RegisterInvestor(string id)
+    {
+        if (!Stub.Transient.TryGetValue("personal", out var personal) || personal.Length == 0)
+        {
+            throw new ChaincodeException("personal data must be passed as transient data \"personal\", never as an argument", 400);
+        }
+
+        if (await Stub.GetStateAsync(InvestorKey(id)) is not null)
+        {
+            throw new ChaincodeException($"investor {id} already exists", 409);
+        }
+
+        await Stub.PutPrivateDataAsync(PersonalCollection, InvestorKey(id), personal);
+        var investor = new Investor(id, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(personal)));
+        await Stub.PutStateAsync(InvestorKey(id), JsonSerializer.SerializeToUtf8Bytes(investor, ContractDispatcher.Json));
+        Stub.SetEvent("InvestorRegistered", JsonSerializer.SerializeToUtf8Bytes(new { id }, ContractDispatcher.Json));
+        return investor;
+    }
+
+    /// <summary>Replaces investor <paramref name="id"/>'s personal data (transient field "personal").</summary>
+    public async Task UpdateInvestor(string id)
+    {
+        if (!Stub.Transient.TryGetValue("personal", out var personal) || personal.Length == 0)
+        {
+            throw new ChaincodeException("personal data must be passed as transient data \"personal\"", 400);
+        }
+
+        var investor = await ReadInvestor(id);
+        await Stub.PutPrivateDataAsync(PersonalCollection, InvestorKey(id), personal);
+        await Stub.PutStateAsync(InvestorKey(id), JsonSerializer.SerializeToUtf8Bytes(investor with { PersonalDataHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(personal)) }, ContractDispatcher.Json));
+    }
+
+    public async Task<Investor> ReadInvestor(string id) =>
+        await Stub.GetStateAsync(InvestorKey(id)) is { } bytes
+            ? JsonSerializer.Deserialize<Investor>(bytes, ContractDispatcher.Json)!
+            : throw new ChaincodeException($"investor {id} does not exist", 404);
+
+    /// <summary>The personal data (member organisations' peers only; evaluate, never submit, so it is not in a block).</summary>
+    public async Task<string> ReadPersonalData(string id) =>
+        await Stub.GetPrivateDataAsync(PersonalCollection, InvestorKey(id)) is { } bytes
+            ? System.Text.Encoding.UTF8.GetString(bytes)
+            : throw new ChaincodeException($"no personal data is held for investor {id}", 404);
+
+    /// <summary>GDPR erasure: purges the personal data on every member peer and records who, when and why.</summary>
+    public async Task<Investor> EraseInvestor(string id, string reason)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new ChaincodeException("an erasure needs a reason", 400);
+        }
+
+        var investor = await ReadInvestor(id);
+        await Stub.PurgePrivateDataAsync(PersonalCollection, InvestorKey(id));
+        var erased = investor with { ErasedBy = Stub.Creator.Id, ErasedAt = Stub.Timestamp, ErasureReason = reason };
+        await Stub.PutStateAsync(InvestorKey(id), JsonSerializer.SerializeToUtf8Bytes(erased, ContractDispatcher.Json));
+        Stub.SetEvent("InvestorErased", JsonSerializer.SerializeToUtf8Bytes(new { id, reason }, ContractDispatcher.Json));
+        return erased;
+    }
+
+    private static string InvestorKey(string id) => CompositeKey.Create("investor", id);
 
     private Task Save(Fund fund) => Stub.PutStateAsync(Key(fund.Id), JsonSerializer.SerializeToUtf8Bytes(fund, ContractDispatcher.Json));
 

@@ -22,6 +22,9 @@ public sealed class InMemoryChaincodeStub : IChaincodeStub
     private readonly SortedDictionary<string, byte[]> _state = new(Utf8KeyOrder.Instance);
     private readonly Dictionary<string, List<KeyModification>> _history = new(StringComparer.Ordinal);
     private readonly Dictionary<string, byte[]?> _writes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SortedDictionary<string, byte[]>> _private = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Collection, string Key), (byte[]? Value, bool Purge)> _privateWrites = [];
+    private readonly Dictionary<string, bool> _collections = new(StringComparer.Ordinal);
     private Dictionary<string, byte[]> _transient = [];
 
     /// <summary>A stub with a test identity (Org1MSP client) unless <paramref name="creator"/> is given.</summary>
@@ -49,6 +52,24 @@ public sealed class InMemoryChaincodeStub : IChaincodeStub
     /// <summary>The event the last transaction set, if any.</summary>
     public (string Name, byte[] Payload)? LastEvent { get; private set; }
 
+    /// <summary>Private keys purged by successful transactions, in order (collection, key): what erasure tests assert.</summary>
+    public List<(string Collection, string Key)> PurgedKeys { get; } = [];
+
+    /// <summary>
+    /// Declares a collection of the chaincode's definition. Once any is declared, others are refused as the peer
+    /// refuses them; with <paramref name="peerIsMember"/> false, reading plaintext fails as on a non-member peer.
+    /// </summary>
+    public InMemoryChaincodeStub DefineCollection(string name, bool peerIsMember = true)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        _collections[name] = peerIsMember;
+        return this;
+    }
+
+    /// <summary>The committed plaintext of a collection, for assertions.</summary>
+    public IReadOnlyDictionary<string, byte[]> PrivateState(string collection) =>
+        _private.TryGetValue(collection, out var state) ? state : new Dictionary<string, byte[]>();
+
     /// <summary>Runs one transaction; its writes are applied only when it succeeds.</summary>
     public async Task<ChaincodeResponse> InvokeAsync(ContractDispatcher contract, string function, params string[] args) =>
         await InvokeAsync(contract, [Encoding.UTF8.GetBytes(function), .. args.Select(Encoding.UTF8.GetBytes)], transient: null).ConfigureAwait(false);
@@ -60,6 +81,7 @@ public sealed class InMemoryChaincodeStub : IChaincodeStub
         TxId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         _transient = transient?.ToDictionary(p => p.Key, p => p.Value) ?? [];
         _writes.Clear();
+        _privateWrites.Clear();
         LastEvent = null;
         var response = await contract.InvokeAsync(this, args).ConfigureAwait(false);
         if (response.IsSuccess)
@@ -77,6 +99,24 @@ public sealed class InMemoryChaincodeStub : IChaincodeStub
 
                 History(key).Insert(0, new KeyModification(TxId, Timestamp, value is null, value ?? []));
             }
+
+            foreach (var ((collection, key), (value, purge)) in _privateWrites)
+            {
+                var state = PrivateCollection(collection);
+                if (value is null)
+                {
+                    state.Remove(key);
+                }
+                else
+                {
+                    state[key] = value;
+                }
+
+                if (purge)
+                {
+                    PurgedKeys.Add((collection, key));
+                }
+            }
         }
         else
         {
@@ -84,6 +124,7 @@ public sealed class InMemoryChaincodeStub : IChaincodeStub
         }
 
         _writes.Clear();
+        _privateWrites.Clear();
         return response;
     }
 
@@ -149,6 +190,64 @@ public sealed class InMemoryChaincodeStub : IChaincodeStub
     }
 
     /// <inheritdoc />
+    public Task<byte[]?> GetPrivateDataAsync(string collection, string key, CancellationToken cancellationToken = default)
+    {
+        if (!Known(collection, key))
+        {
+            throw new ChaincodeException($"this peer is not a member of collection {collection}: its private data is not held here", 403);
+        }
+
+        return Task.FromResult(_private.GetValueOrDefault(collection)?.GetValueOrDefault(key)?.ToArray());
+    }
+
+    /// <inheritdoc />
+    public Task<byte[]?> GetPrivateDataHashAsync(string collection, string key, CancellationToken cancellationToken = default)
+    {
+        _ = Known(collection, key);
+        return Task.FromResult(_private.GetValueOrDefault(collection)?.GetValueOrDefault(key) is { } value ? SHA256.HashData(value) : null);
+    }
+
+    /// <inheritdoc />
+    public Task PutPrivateDataAsync(string collection, string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    {
+        _ = Known(collection, key);
+        _privateWrites[(collection, key)] = (value.ToArray(), false);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task DeletePrivateDataAsync(string collection, string key, CancellationToken cancellationToken = default)
+    {
+        _ = Known(collection, key);
+        _privateWrites[(collection, key)] = (null, false);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task PurgePrivateDataAsync(string collection, string key, CancellationToken cancellationToken = default)
+    {
+        _ = Known(collection, key);
+        _privateWrites[(collection, key)] = (null, true);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<KeyValue> GetPrivateDataByRangeAsync(string collection, string startKey, string endKey, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (!Known(collection, startKey.Length > 0 ? startKey : "range"))
+        {
+            throw new ChaincodeException($"this peer is not a member of collection {collection}: its private data is not held here", 403);
+        }
+
+        var state = _private.GetValueOrDefault(collection) ?? new SortedDictionary<string, byte[]>(Utf8KeyOrder.Instance);
+        foreach (var pair in state.Where(p => Utf8KeyOrder.Instance.Compare(p.Key, startKey) >= 0 && (endKey.Length == 0 || Utf8KeyOrder.Instance.Compare(p.Key, endKey) < 0)).ToList())
+        {
+            await Task.Yield();
+            yield return new KeyValue(pair.Key, pair.Value.ToArray());
+        }
+    }
+
+    /// <inheritdoc />
     public void SetEvent(string name, ReadOnlyMemory<byte> payload)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -159,6 +258,32 @@ public sealed class InMemoryChaincodeStub : IChaincodeStub
         _state.Where(p => Utf8KeyOrder.Instance.Compare(p.Key, startKey) >= 0 && (endKey.Length == 0 || Utf8KeyOrder.Instance.Compare(p.Key, endKey) < 0))
             .Select(p => new KeyValue(p.Key, p.Value.ToArray()))
             .ToList();
+
+    /// <summary>Whether this peer holds the collection's plaintext; refuses an undeclared collection or an empty key.</summary>
+    private bool Known(string collection, string key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(collection);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        if (_collections.Count == 0)
+        {
+            return true;
+        }
+
+        return _collections.TryGetValue(collection, out var member)
+            ? member
+            : throw new ChaincodeException($"collection {collection} is not defined for this chaincode", 404);
+    }
+
+    private SortedDictionary<string, byte[]> PrivateCollection(string collection)
+    {
+        if (!_private.TryGetValue(collection, out var state))
+        {
+            state = new SortedDictionary<string, byte[]>(Utf8KeyOrder.Instance);
+            _private.Add(collection, state);
+        }
+
+        return state;
+    }
 
     private List<KeyModification> History(string key)
     {

@@ -85,6 +85,7 @@ internal static class ChaincodeCommand
         var version = new Option<string>("--version") { Description = "Version label.", DefaultValueFactory = _ => "1.0" };
         var policy = new Option<string?>("--policy") { Description = "Endorsement policy, e.g. \"AND('Org1MSP.peer','Org2MSP.peer')\". Default: the channel's Endorsement policy." };
         var package = new Option<string?>("--package-id") { Description = "label:hash of the installed package peers must run." };
+        var collections = new Option<string?>("--collections-config") { Description = "Private data collections, a JSON file in Fabric's collections_config.json shape. Default: keep the current definition's." };
         var signers = new Option<string[]>("--signer")
         {
             Description = "An admin signing the update, as MSPID=<msp folder>; repeat for each organisation needed. The first also submits it.",
@@ -92,7 +93,7 @@ internal static class ChaincodeCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var define = new Command("define", "Define (or redefine) a chaincode on a channel through a config update signed by channel admins.");
-        foreach (var option in new Option[] { orderer, channel, name, version, policy, package, signers })
+        foreach (var option in new Option[] { orderer, channel, name, version, policy, package, collections, signers })
         {
             define.Options.Add(option);
         }
@@ -117,6 +118,7 @@ internal static class ChaincodeCommand
                     PackageId = parse.GetValue(package) ?? existing?.PackageId ?? string.Empty,
                     EndorsementPolicy = EndorsementPolicy(parse.GetValue(policy), out var source),
                     EndorsementPolicySource = source,
+                    Collections = parse.GetValue(collections) is { } collectionsFile ? CollectionsConfig.Load(collectionsFile) : existing?.Collections,
                 };
                 if (existing is not null)
                 {

@@ -78,6 +78,7 @@ public sealed class ChannelBundle
             definitions.Add(definition);
         }
 
+        CheckChaincodes(config);
         MspRegistry msps;
         try
         {
@@ -140,6 +141,55 @@ public sealed class ChannelBundle
 
     /// <summary>The organisation whose MSP is <paramref name="mspId"/>, or null.</summary>
     public Organization? OrganizationOf(string mspId) => _organizationsByMsp.GetValueOrDefault(mspId);
+
+    /// <summary>Chaincode names and their private data collections: valid, unique names, member policies that compile.</summary>
+    private static void CheckChaincodes(ChannelConfig config)
+    {
+        var chaincodes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chaincode in config.Application?.Chaincodes ?? [])
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(chaincode.Name, "^[A-Za-z0-9]+([-_][A-Za-z0-9]+)*$") || !chaincodes.Add(chaincode.Name))
+            {
+                throw new ChannelConfigException($"channel {config.ChannelId}: chaincode name \"{chaincode.Name}\" is not letters and digits joined by '-' or '_', or is defined twice");
+            }
+
+            var collections = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var entry in chaincode.Collections?.Config ?? [])
+            {
+                var collection = entry.StaticCollectionConfig
+                    ?? throw new ChannelConfigException($"chaincode {chaincode.Name}: a collection is not a static collection");
+                var problem = CollectionNameProblem(collection.Name) ?? (collections.Add(collection.Name) ? null : $"collection {collection.Name} is defined twice");
+                if (problem is not null)
+                {
+                    throw new ChannelConfigException($"chaincode {chaincode.Name}: {problem}");
+                }
+
+                if (collection.MemberOrgsPolicy?.SignaturePolicy is not { } members)
+                {
+                    throw new ChannelConfigException($"chaincode {chaincode.Name} collection {collection.Name}: member_orgs_policy is missing");
+                }
+
+                try
+                {
+                    SignaturePolicyEvaluator.Compile(members);
+                }
+                catch (PolicyException e)
+                {
+                    throw new ChannelConfigException($"chaincode {chaincode.Name} collection {collection.Name}: member policy: {e.Message}");
+                }
+
+                if (collection.RequiredPeerCount < 0 || collection.MaximumPeerCount < collection.RequiredPeerCount)
+                {
+                    throw new ChannelConfigException($"chaincode {chaincode.Name} collection {collection.Name}: requiredPeerCount {collection.RequiredPeerCount} must be 0..maxPeerCount ({collection.MaximumPeerCount})");
+                }
+            }
+        }
+    }
+
+    private static string? CollectionNameProblem(string name) =>
+        name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+            ? $"collection name \"{name}\" must be 1 to 64 letters, digits, '-' or '_'"
+            : null;
 
     private static bool IsEndorsementPolicy(string name) => name is Endorsement or LifecycleEndorsement;
 

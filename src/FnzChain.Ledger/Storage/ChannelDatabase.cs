@@ -42,6 +42,7 @@ internal sealed class ChannelDatabase : IDisposable
         History = Db.GetColumnFamily(ColumnFamilyNames.History);
         Index = Db.GetColumnFamily(ColumnFamilyNames.Index);
         Savepoint = Db.GetColumnFamily(ColumnFamilyNames.Savepoint);
+        Transient = Db.GetColumnFamily(ColumnFamilyNames.Transient);
         WriteOptions = new WriteOptions().SetSync(options.Durability == CommitDurability.Synced);
     }
 
@@ -60,6 +61,8 @@ internal sealed class ChannelDatabase : IDisposable
     public ColumnFamilyHandle Index { get; }
 
     public ColumnFamilyHandle Savepoint { get; }
+
+    public ColumnFamilyHandle Transient { get; }
 
     /// <summary>Write options honouring <see cref="RocksDbStateOptions.Durability"/>: synced means the WAL is fsynced before a write returns.</summary>
     public WriteOptions WriteOptions { get; }
@@ -92,7 +95,7 @@ internal sealed class ChannelDatabase : IDisposable
         try
         {
             native.rocksdb_flushoptions_set_wait(flush, 1);
-            foreach (var family in new[] { Db.GetDefaultColumnFamily(), State, History, Index, Savepoint, Db.GetColumnFamily(ColumnFamilyNames.PrivateState), Db.GetColumnFamily(ColumnFamilyNames.PrivateHashState) })
+            foreach (var family in new[] { Db.GetDefaultColumnFamily(), State, History, Index, Savepoint, Transient, Db.GetColumnFamily(ColumnFamilyNames.PrivateState), Db.GetColumnFamily(ColumnFamilyNames.PrivateHashState) })
             {
                 native.rocksdb_flush_cf(Db.Handle, flush, family.Handle);
             }
@@ -110,6 +113,9 @@ internal sealed class ChannelDatabase : IDisposable
             {
                 native.rocksdb_compact_range_cf_opt(Db.Handle, State.Handle, compact, start, (UIntPtr)start.Length, end, (UIntPtr)end.Length);
             }
+
+            // The transient store is small and short-lived: compact all of it, so removed copies go too.
+            native.rocksdb_compact_range_cf_opt(Db.Handle, Transient.Handle, compact, (byte[]?)null, UIntPtr.Zero, (byte[]?)null, UIntPtr.Zero);
         }
         finally
         {
@@ -155,6 +161,7 @@ internal sealed class ChannelDatabase : IDisposable
         families.Add(ColumnFamilyNames.History, Sequential());
         families.Add(ColumnFamilyNames.Index, PointLookup());
         families.Add(ColumnFamilyNames.Savepoint, Sequential());
+        families.Add(ColumnFamilyNames.Transient, Sequential());
         return families;
     }
 }

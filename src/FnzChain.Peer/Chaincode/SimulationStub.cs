@@ -21,7 +21,8 @@ internal sealed class SimulationStub(
     string channelId,
     DateTimeOffset timestamp,
     ClientIdentity creator,
-    IReadOnlyDictionary<string, byte[]> transient) : IChaincodeStub
+    IReadOnlyDictionary<string, byte[]> transient,
+    CollectionAccess collections) : IChaincodeStub
 {
     public string TxId => txId;
 
@@ -95,6 +96,48 @@ internal sealed class SimulationStub(
         }
 
         await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    public async Task<byte[]?> GetPrivateDataAsync(string collection, string key, CancellationToken cancellationToken = default)
+    {
+        collections.CheckRead(collection);
+        return (await simulator.GetPrivateDataAsync(chaincode, collection, key, cancellationToken).ConfigureAwait(false))?.Value.ToArray();
+    }
+
+    public async Task<byte[]?> GetPrivateDataHashAsync(string collection, string key, CancellationToken cancellationToken = default)
+    {
+        collections.Require(collection);
+        return (await simulator.GetPrivateDataHashAsync(chaincode, collection, key, cancellationToken).ConfigureAwait(false))?.Value.ToArray();
+    }
+
+    public Task PutPrivateDataAsync(string collection, string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    {
+        collections.CheckWrite(collection);
+        simulator.PutPrivateData(chaincode, collection, key, value);
+        return Task.CompletedTask;
+    }
+
+    public Task DeletePrivateDataAsync(string collection, string key, CancellationToken cancellationToken = default)
+    {
+        collections.CheckWrite(collection);
+        simulator.DeletePrivateData(chaincode, collection, key);
+        return Task.CompletedTask;
+    }
+
+    public Task PurgePrivateDataAsync(string collection, string key, CancellationToken cancellationToken = default)
+    {
+        collections.CheckWrite(collection);
+        simulator.PurgePrivateData(chaincode, collection, key);
+        return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<KeyValue> GetPrivateDataByRangeAsync(string collection, string startKey, string endKey, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        collections.CheckRead(collection);
+        await foreach (var entry in simulator.GetPrivateDataRangeAsync(chaincode, collection, startKey, endKey, cancellationToken).ConfigureAwait(false))
+        {
+            yield return new KeyValue(entry.Key, entry.Value.Value.ToArray());
+        }
     }
 
     public void SetEvent(string name, ReadOnlyMemory<byte> payload)

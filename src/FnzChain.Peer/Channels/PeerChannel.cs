@@ -2,6 +2,8 @@ using System.Diagnostics;
 using FnzChain.Identity.Channels;
 using FnzChain.Identity.Policies;
 using FnzChain.Ledger;
+using FnzChain.Peer.Chaincode;
+using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Node;
 using FnzChain.Node.Channels;
 using FnzChain.Peer.Committer;
@@ -229,7 +231,10 @@ public sealed partial class PeerChannel : INodeChannel
 
         var started = Stopwatch.GetTimestamp();
         var (codes, reasons) = _validator.Validate(block);
-        var result = await Ledger.CommitAsync(block, codes, cancellationToken).ConfigureAwait(false);
+        var prepared = ChannelLedger.Prepare(block);
+        var privateData = PrivateDataFor(prepared, bundle);
+        var result = await Ledger.CommitAsync(prepared, codes, privateData, cancellationToken).ConfigureAwait(false);
+        AfterPrivateCommit(prepared, result, bundle);
         var channelTag = new KeyValuePair<string, object?>("channel", ChannelId);
         PeerMetrics.BlockCommitSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, channelTag);
         PeerMetrics.Blocks.Add(1, channelTag);
@@ -246,6 +251,62 @@ public sealed partial class PeerChannel : INodeChannel
             }
         }
     }
+
+    /// <summary>
+    /// The private write sets this peer holds for the block's transactions (from its transient store), limited to
+    /// the collections its organisation is a member of: a non-member never stores plaintext, even by accident.
+    /// </summary>
+    private Dictionary<int, TxPvtReadWriteSet>? PrivateDataFor(PreparedBlock prepared, ChannelBundle bundle)
+    {
+        Dictionary<int, TxPvtReadWriteSet>? result = null;
+        foreach (var tx in prepared.Transactions)
+        {
+            if (!tx.IsEndorserTransaction || Ledger.Transient.Get(tx.TxId) is not { } stored)
+            {
+                continue;
+            }
+
+            var member = CollectionAccess.MemberPart(stored, cc => bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == cc), _local.MspId);
+            (result ??= [])[tx.Index] = member;
+        }
+
+        return result;
+    }
+
+    /// <summary>After commit: the block's transient entries go, copies of purged keys go, and missing private data of member collections is reported.</summary>
+    private void AfterPrivateCommit(PreparedBlock prepared, BlockCommitResult result, ChannelBundle bundle)
+    {
+        var endorserTxs = prepared.Transactions.Where(t => t.IsEndorserTransaction).ToList();
+        Ledger.Transient.Remove(endorserTxs.Select(t => t.TxId));
+        foreach (var group in endorserTxs
+            .Where(t => result.Codes[t.Index] == TxValidationCode.Valid)
+            .SelectMany(t => t.PrivateDeletions.Where(d => d.IsPurge))
+            .GroupBy(d => (d.Namespace, d.Collection)))
+        {
+            Ledger.Transient.RemoveWriting(group.Key.Namespace, group.Key.Collection, group.Select(d => d.KeyHash).ToHashSet(StringComparer.Ordinal));
+        }
+
+        foreach (var missing in result.MissingPrivateData)
+        {
+            var definition = bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == missing.Namespace);
+            var members = definition is null ? null : CollectionAccess.Compile(definition).GetValueOrDefault(missing.Collection).Members;
+            if (members?.IsSatisfiableBy(new HashSet<string>(StringComparer.Ordinal) { _local.MspId }) == true)
+            {
+                LogMissingPrivateData(_logger, ChannelId, result.BlockNumber, missing.TxIndex, missing.Namespace, missing.Collection, missing.Reason);
+            }
+        }
+
+        // Transient entries of transactions that never committed do not stay forever.
+        if (result.BlockNumber % 100 == 0 && result.BlockNumber > TransientRetentionBlocks)
+        {
+            Ledger.Transient.RemoveOlderThan(result.BlockNumber - TransientRetentionBlocks);
+        }
+    }
+
+    private const ulong TransientRetentionBlocks = 1000;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: block {Block} transaction {Index}: private data of {Namespace}/{Collection} is missing on this member peer: {Reason}")]
+    private static partial void LogMissingPrivateData(ILogger logger, string channel, ulong block, int index, string @namespace, string collection, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: pulling blocks failed (attempt {Attempt}): {Reason}")]
     private static partial void LogPullFailed(ILogger logger, string channel, int attempt, string reason);

@@ -129,7 +129,8 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
             channelHeader.ChannelId,
             channelHeader.Timestamp?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch,
             new ClientIdentity(creator.Identity.MspId, creator.Identity.Certificate),
-            payload.TransientMap.ToDictionary(p => p.Key, p => p.Value.ToByteArray()));
+            payload.TransientMap.ToDictionary(p => p.Key, p => p.Value.ToByteArray()),
+            new CollectionAccess(definition, local.MspId, creator.Identity));
         var args = invocation.ChaincodeSpec!.Input?.Args.Select(a => a.ToByteArray()).ToList() ?? [];
         ChaincodeResponse result;
         try
@@ -145,6 +146,28 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
         if (!result.IsSuccess)
         {
             return new ProposalResponse { Version = 1, Timestamp = Timestamp.FromDateTimeOffset(time.GetUtcNow()), Response = response };
+        }
+
+        if (simulator.HasPrivateWrites)
+        {
+            var privateData = simulator.BuildPrivate();
+            var collections = CollectionAccess.Compile(definition);
+            var needsPeers = privateData.NsPvtRwset.SelectMany(n => n.CollectionPvtRwset)
+                .Select(c => collections.GetValueOrDefault(c.CollectionName).Config)
+                .FirstOrDefault(c => c is { RequiredPeerCount: > 0 });
+            if (needsPeers is not null)
+            {
+                // Never leak: the private write set stays here, and the client gets the reason only.
+                return Failure($"collection {needsPeers.Name} requires {needsPeers.RequiredPeerCount} other peer(s) to receive its private data before endorsement; peer-to-peer dissemination is not available yet, so set requiredPeerCount to 0");
+            }
+
+            // Kept until the transaction commits (the committer takes the plaintext from here) — only the collections
+            // this peer's organisation is a member of: a non-member endorser computes hashes and keeps nothing.
+            var member = CollectionAccess.MemberPart(privateData, cc => cc == name ? definition : null, local.MspId);
+            if (member.NsPvtRwset.Count > 0)
+            {
+                channel.Ledger.Transient.Persist(channelHeader.TxId, member, channel.Ledger.Height);
+            }
         }
 
         var action = new ChaincodeAction

@@ -6,11 +6,14 @@ internal static class ColumnFamilyNames
     /// <summary>Public world state: namespace‖key → version, metadata, value.</summary>
     public const string State = "state";
 
-    /// <summary>Private data state (collections). Created now; written by the private-data issue.</summary>
+    /// <summary>Reserved for private data state; collections live in <see cref="State"/> as derived namespaces (decision 0007).</summary>
     public const string PrivateState = "pvt";
 
-    /// <summary>Hashes of private data, kept by every peer. Created now; written by the private-data issue.</summary>
+    /// <summary>Reserved for hashed private state (same).</summary>
     public const string PrivateHashState = "pvthash";
+
+    /// <summary>Transient store: tx id → private write sets produced at endorsement, until the transaction commits.</summary>
+    public const string Transient = "transient";
 
     /// <summary>History: namespace‖key‖block‖tx → tx id, timestamp, is-delete, value.</summary>
     public const string History = "history";
@@ -21,5 +24,5 @@ internal static class ColumnFamilyNames
     /// <summary>Savepoints: the height up to which each store is applied.</summary>
     public const string Savepoint = "savepoint";
 
-    public static readonly string[] All = [State, PrivateState, PrivateHashState, History, Index, Savepoint];
+    public static readonly string[] All = [State, PrivateState, PrivateHashState, History, Index, Savepoint, Transient];
 }

@@ -1,0 +1,133 @@
+using System.Buffers.Binary;
+using System.Text;
+using FnzChain.Ledger.State;
+using FnzChain.Ledger.Storage;
+using FnzChain.Protos.Ledger.Rwset;
+using FnzChain.Protos.Ledger.Rwset.Kvrwset;
+using Google.Protobuf;
+using RocksDbSharp;
+
+namespace FnzChain.Ledger.Private;
+
+/// <summary>
+/// Private write sets produced when this peer endorsed (or received from an endorser), kept by tx id until the
+/// transaction commits — then the committer takes them and removes the entry — or until they are older than
+/// the retention in blocks (a transaction that never commits). Stored in the channel database's
+/// <c>transient</c> column family: entry = height when stored (8 bytes, big-endian) ‖ <c>TxPvtReadWriteSet</c>.
+/// </summary>
+public sealed class TransientStore
+{
+    private readonly ChannelDatabase _database;
+
+    internal TransientStore(ChannelDatabase database) => _database = database;
+
+    /// <summary>Stores (or replaces) the private write set of <paramref name="txId"/>, received at ledger height <paramref name="height"/>.</summary>
+    public void Persist(string txId, TxPvtReadWriteSet privateData, ulong height)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(txId);
+        ArgumentNullException.ThrowIfNull(privateData);
+        var bytes = privateData.ToByteArray();
+        var value = new byte[8 + bytes.Length];
+        BinaryPrimitives.WriteUInt64BigEndian(value, height);
+        bytes.CopyTo(value, 8);
+        _database.Db.Put(Encoding.UTF8.GetBytes(txId), value, _database.Transient, _database.WriteOptions);
+    }
+
+    /// <summary>The private write set stored for <paramref name="txId"/>, or null.</summary>
+    public TxPvtReadWriteSet? Get(string txId)
+    {
+        ArgumentNullException.ThrowIfNull(txId);
+        var value = _database.Db.Get(Encoding.UTF8.GetBytes(txId), _database.Transient);
+        return value is { Length: >= 8 } ? TxPvtReadWriteSet.Parser.ParseFrom(value.AsSpan(8)) : null;
+    }
+
+    /// <summary>Removes the entries of <paramref name="txIds"/> (their transactions committed, valid or not).</summary>
+    public void Remove(IEnumerable<string> txIds)
+    {
+        ArgumentNullException.ThrowIfNull(txIds);
+        using var batch = new WriteBatch();
+        foreach (var txId in txIds)
+        {
+            batch.Delete(Encoding.UTF8.GetBytes(txId), _database.Transient);
+        }
+
+        _database.Write(batch);
+    }
+
+    /// <summary>Removes entries stored below <paramref name="height"/> (transactions that never committed); returns how many.</summary>
+    public int RemoveOlderThan(ulong height) => RemoveWhere((stored, _) => stored < height);
+
+    /// <summary>Removes every entry that writes one of <paramref name="keyHashes"/> (hex) of a collection: copies of purged data.</summary>
+    public int RemoveWriting(string ns, string collection, IReadOnlySet<string> keyHashes)
+    {
+        ArgumentNullException.ThrowIfNull(keyHashes);
+        return RemoveWhere((_, data) => data.NsPvtRwset
+            .Where(n => n.Namespace == ns)
+            .SelectMany(n => n.CollectionPvtRwset)
+            .Where(c => c.CollectionName == collection)
+            .SelectMany(c => KVRWSet.Parser.ParseFrom(c.Rwset).Writes)
+            .Any(w => keyHashes.Contains(PrivateNamespaces.HashKey(PrivateNamespaces.HashOf(w.Key)))));
+    }
+
+    /// <summary>Number of entries (for status and tests).</summary>
+    public int Count
+    {
+        get
+        {
+            var count = 0;
+            using var iterator = _database.Db.NewIterator(_database.Transient);
+            for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
+            {
+                count++;
+            }
+
+            return count;
+        }
+    }
+
+    private int RemoveWhere(Func<ulong, TxPvtReadWriteSet, bool> predicate)
+    {
+        var doomed = new List<byte[]>();
+        using (var iterator = _database.Db.NewIterator(_database.Transient))
+        {
+            for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
+            {
+                var value = iterator.Value();
+                if (value.Length < 8)
+                {
+                    doomed.Add(iterator.Key());
+                    continue;
+                }
+
+                TxPvtReadWriteSet data;
+                try
+                {
+                    data = TxPvtReadWriteSet.Parser.ParseFrom(value.AsSpan(8));
+                }
+                catch (InvalidProtocolBufferException)
+                {
+                    doomed.Add(iterator.Key());
+                    continue;
+                }
+
+                if (predicate(BinaryPrimitives.ReadUInt64BigEndian(value), data))
+                {
+                    doomed.Add(iterator.Key());
+                }
+            }
+        }
+
+        if (doomed.Count > 0)
+        {
+            using var batch = new WriteBatch();
+            foreach (var key in doomed)
+            {
+                batch.Delete(key, _database.Transient);
+            }
+
+            _database.Write(batch);
+        }
+
+        return doomed.Count;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Text;
+using FnzChain.Client;
+using FnzChain.Protos.Peer;
+
+namespace FnzChain.IntegrationTests.Peer;
+
+/// <summary>
+/// Private data and GDPR erasure with real processes: investors' personal data in a collection whose only member
+/// is Org1; Org2 endorses and validates with hashes only. After a value is written, updated and purged, no byte
+/// of any version is left in any peer's or the orderer's data folder.
+/// </summary>
+[Category("Erasure")]
+[Category("Integration")]
+public sealed class ErasureTests : FundsNetworkFixture
+{
+    [Test]
+    public async Task Personal_data_stays_with_members_and_a_purge_leaves_no_byte_on_any_node()
+    {
+        var collections = Path.Combine(Network.Folder, "collections.json");
+        await File.WriteAllTextAsync(collections, """
+            [ { "name": "investorPII", "policy": "OR('Org1MSP.member')", "requiredPeerCount": 0, "maxPeerCount": 0,
+                "blockToLive": 0, "memberOnlyRead": true, "memberOnlyWrite": false } ]
+            """);
+        var define = await Network.RunCliAsync(
+            "chaincode", "define", "--orderer", Orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--policy", "AND('Org1MSP.peer','Org2MSP.peer')",
+            "--collections-config", collections,
+            "--signer", Network.AdminSigner("Org1MSP", "org1.example.com"), "--signer", Network.AdminSigner("Org2MSP", "org2.example.com"));
+        Assert.That(define.ExitCode, Is.Zero, define.Error);
+        await Client.WaitForBlockAsync(Peer1, 2);
+        await Client.WaitForBlockAsync(Peer2, 2);
+
+        using var org1User = ClientIdentity.FromMspFolder(Network.IdentityMsp("org1.example.com", "users/User1@org1.example.com"), "Org1MSP");
+        using var org2User = ClientIdentity.FromMspFolder(Network.IdentityMsp("org2.example.com", "users/User1@org2.example.com"), "Org2MSP");
+        using var gateway1 = Gateway.Connect(Peer1.Address, org1User);
+        using var gateway2 = Gateway.Connect(Peer2.Address, org2User);
+        var funds1 = gateway1.GetNetwork(TestNetwork.Channel).GetContract("funds");
+        var funds2 = gateway2.GetNetwork(TestNetwork.Channel).GetContract("funds");
+        var markers = Enumerable.Range(1, 3).Select(i => $"PERSONAL-{Guid.NewGuid():N}-v{i}").ToArray();
+
+        await funds1.SubmitAsync("RegisterInvestor", ["I1"], Personal(markers[0]));
+        await funds1.SubmitAsync("UpdateInvestor", ["I1"], Personal(markers[1]));
+        var (_, lastUpdate) = await funds1.SubmitAsyncReturningCommit("UpdateInvestor", ["I1"], Personal(markers[2]));
+        var updated = await lastUpdate;
+        await gateway2.GetNetwork(TestNetwork.Channel).GetCommitStatusAsync(updated.TransactionId);
+
+        Assert.That(Encoding.UTF8.GetString(await funds1.EvaluateAsync("ReadPersonalData", "I1")), Does.Contain(markers[2]));
+        var denied = Assert.ThrowsAsync<GatewayException>(async () => await funds2.EvaluateAsync("ReadPersonalData", "I1"));
+        Assert.That(denied!.Message, Does.Contain("Org2MSP is not a member of collection investorPII"));
+        foreach (var marker in markers)
+        {
+            Assert.That(FilesContaining(Peer2Folder, marker), Is.Empty, $"the non-member peer holds {marker}");
+            Assert.That(FilesContaining(OrdererFolder, marker), Is.Empty, $"the orderer holds {marker}");
+        }
+
+        Assert.That(FilesContaining(Peer1Folder, markers[2]), Is.Not.Empty, "the scan finds data that is there");
+
+        var (_, erasure) = await funds1.SubmitAsyncReturningCommit("EraseInvestor", ["I1", "GDPR art. 17 request"], null);
+        Assert.That((await erasure).Result, Is.EqualTo(TxValidationCode.Valid));
+        await gateway2.GetNetwork(TestNetwork.Channel).GetCommitStatusAsync((await erasure).TransactionId);
+
+        var remaining = await PollAsync(() => markers.SelectMany(m => FilesContaining(Peer1Folder, m).Select(f => $"{m} in {f}")).ToList());
+        Assert.That(remaining, Is.Empty, "personal data left on the member peer after the purge");
+        var notFound = Assert.ThrowsAsync<GatewayException>(async () => await funds1.EvaluateAsync("ReadPersonalData", "I1"));
+        Assert.That(notFound!.Message, Does.Contain("no personal data is held for investor I1"));
+        foreach (var peerFolder in new[] { Peer1Folder, Peer2Folder })
+        {
+            var verify = await Network.RunCliAsync("ledger", "verify", "--path", Path.Combine(peerFolder, "channels", TestNetwork.Channel));
+            Assert.That(verify.ExitCode, Is.Zero, verify.Error);
+        }
+    }
+
+    private string Peer1Folder => Path.Combine(Network.Folder, "peer0.org1.example.com-data");
+
+    private string Peer2Folder => Path.Combine(Network.Folder, "peer0.org2.example.com-data");
+
+    private string OrdererFolder => Path.Combine(Network.Folder, "orderer-data");
+
+    private static Dictionary<string, byte[]> Personal(string text) =>
+        new() { ["personal"] = Encoding.UTF8.GetBytes($"{{\"name\":\"{text}\",\"taxId\":\"X\"}}") };
+
+    private static async Task<List<string>> PollAsync(Func<List<string>> check)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var found = check();
+        while (found.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+            found = check();
+        }
+
+        return found;
+    }
+
+    private static List<string> FilesContaining(string folder, string marker)
+    {
+        var needle = Encoding.UTF8.GetBytes(marker);
+        var found = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+        {
+            byte[] bytes;
+            try
+            {
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var copy = new MemoryStream();
+                stream.CopyTo(copy);
+                bytes = copy.ToArray();
+            }
+            catch (FileNotFoundException)
+            {
+                continue; // deleted while scanning (compaction)
+            }
+
+            if (bytes.AsSpan().IndexOf(needle) >= 0)
+            {
+                found.Add(Path.GetRelativePath(folder, file));
+            }
+        }
+
+        return found;
+    }
+}
