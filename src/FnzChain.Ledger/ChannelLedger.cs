@@ -178,6 +178,9 @@ public sealed partial class ChannelLedger : IDisposable
     /// <summary>Completes when the purged keys of every block committed so far are erased from the database files.</summary>
     public Task WaitForErasureAsync() => _state.WaitForErasureAsync();
 
+    /// <summary>True while a committed purge is still being compacted out of the database files.</summary>
+    public bool ErasurePending => !_state.WaitForErasureAsync().IsCompleted;
+
     public void Dispose()
     {
         if (_disposed)

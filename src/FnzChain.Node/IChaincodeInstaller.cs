@@ -9,3 +9,10 @@ public interface IChaincodeInstaller
 
 /// <summary>A chaincode package that cannot be installed or loaded; the message says why.</summary>
 public sealed class ChaincodePackageException(string message) : Exception(message);
+
+/// <summary>Answers what a peer holds of a private key (peers only; orderers hold no private data).</summary>
+public interface IPrivateDataInspector
+{
+    /// <summary>The status, or an <see cref="ArgumentException"/> naming what is unknown (channel, chaincode, collection).</summary>
+    Protos.Admin.PrivateDataStatus Inspect(Protos.Admin.PrivateDataStatusRequest request);
+}

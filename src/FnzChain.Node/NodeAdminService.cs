@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace FnzChain.Node;
 
 /// <summary>Channel participation for operators: join a channel from its genesis block, list channels. Admins of the node's organisation only.</summary>
-public sealed partial class NodeAdminService(INodeChannels channels, LocalIdentity local, ILogger<NodeAdminService> logger, IChaincodeInstaller? installer = null) : NodeAdmin.NodeAdminBase
+public sealed partial class NodeAdminService(
+    INodeChannels channels, LocalIdentity local, ILogger<NodeAdminService> logger, IChaincodeInstaller? installer = null, IPrivateDataInspector? inspector = null) : NodeAdmin.NodeAdminBase
 {
     public override async Task<ChannelInfo> JoinChannel(SignedAdminRequest request, ServerCallContext context)
     {
@@ -71,6 +72,29 @@ public sealed partial class NodeAdminService(INodeChannels channels, LocalIdenti
         catch (ChaincodePackageException e)
         {
             throw Fail(context, StatusCode.InvalidArgument, e.Message);
+        }
+    }
+
+    public override Task<PrivateDataStatus> GetPrivateDataStatus(SignedAdminRequest request, ServerCallContext context)
+    {
+        var command = Authorize(request, context);
+        if (command.CommandCase != AdminRequest.CommandOneofCase.PrivateDataStatus)
+        {
+            throw Fail(context, StatusCode.InvalidArgument, "GetPrivateDataStatus needs a private_data_status request");
+        }
+
+        if (inspector is null)
+        {
+            throw Fail(context, StatusCode.Unimplemented, "this node holds no private data (orderers never receive it)");
+        }
+
+        try
+        {
+            return Task.FromResult(inspector.Inspect(command.PrivateDataStatus));
+        }
+        catch (ArgumentException e)
+        {
+            throw Fail(context, StatusCode.NotFound, e.Message);
         }
     }
 

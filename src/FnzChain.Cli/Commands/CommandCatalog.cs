@@ -15,6 +15,7 @@ internal static class CommandCatalog
         yield return ChaincodeCommand.Create();
         yield return NetworkCommand.Create();
         yield return LedgerCommand.Create();
+        yield return PrivateCommand.Create();
         yield return BenchCommand.Create();
         yield return DemoCommand.Create();
     }

@@ -61,62 +61,31 @@ public sealed class TransientStore
     public int RemoveWriting(string ns, string collection, IReadOnlySet<string> keyHashes)
     {
         ArgumentNullException.ThrowIfNull(keyHashes);
-        return RemoveWhere((_, data) => data.NsPvtRwset
+        return RemoveWhere((_, data) => Writes(data, ns, collection, keyHashes));
+    }
+
+    /// <summary>Entries that write <paramref name="keyHash"/> (hex) in a collection: copies a compliance check looks for.</summary>
+    public int CountWriting(string ns, string collection, string keyHash)
+    {
+        var hashes = new HashSet<string>(StringComparer.Ordinal) { keyHash };
+        return Entries().Count(e => e.Data is not null && Writes(e.Data, ns, collection, hashes));
+    }
+
+    private static bool Writes(TxPvtReadWriteSet data, string ns, string collection, IReadOnlySet<string> keyHashes) =>
+        data.NsPvtRwset
             .Where(n => n.Namespace == ns)
             .SelectMany(n => n.CollectionPvtRwset)
             .Where(c => c.CollectionName == collection)
             .SelectMany(c => KVRWSet.Parser.ParseFrom(c.Rwset).Writes)
-            .Any(w => keyHashes.Contains(PrivateNamespaces.HashKey(PrivateNamespaces.HashOf(w.Key)))));
-    }
+            .Any(w => keyHashes.Contains(PrivateNamespaces.HashKey(PrivateNamespaces.HashOf(w.Key))));
 
     /// <summary>Number of entries (for status and tests).</summary>
-    public int Count
-    {
-        get
-        {
-            var count = 0;
-            using var iterator = _database.Db.NewIterator(_database.Transient);
-            for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
-            {
-                count++;
-            }
-
-            return count;
-        }
-    }
+    public int Count => Entries().Count;
 
     private int RemoveWhere(Func<ulong, TxPvtReadWriteSet, bool> predicate)
     {
-        var doomed = new List<byte[]>();
-        using (var iterator = _database.Db.NewIterator(_database.Transient))
-        {
-            for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
-            {
-                var value = iterator.Value();
-                if (value.Length < 8)
-                {
-                    doomed.Add(iterator.Key());
-                    continue;
-                }
-
-                TxPvtReadWriteSet data;
-                try
-                {
-                    data = TxPvtReadWriteSet.Parser.ParseFrom(value.AsSpan(8));
-                }
-                catch (InvalidProtocolBufferException)
-                {
-                    doomed.Add(iterator.Key());
-                    continue;
-                }
-
-                if (predicate(BinaryPrimitives.ReadUInt64BigEndian(value), data))
-                {
-                    doomed.Add(iterator.Key());
-                }
-            }
-        }
-
+        // An entry that does not decode is dropped too: nothing can use it.
+        var doomed = Entries().Where(e => e.Data is null || predicate(e.Height, e.Data)).Select(e => e.Key).ToList();
         if (doomed.Count > 0)
         {
             using var batch = new WriteBatch();
@@ -129,5 +98,31 @@ public sealed class TransientStore
         }
 
         return doomed.Count;
+    }
+
+    /// <summary>Every entry: key, height when stored, and the write set (null when it does not decode).</summary>
+    private List<(byte[] Key, ulong Height, TxPvtReadWriteSet? Data)> Entries()
+    {
+        var entries = new List<(byte[], ulong, TxPvtReadWriteSet?)>();
+        using var iterator = _database.Db.NewIterator(_database.Transient);
+        for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
+        {
+            var value = iterator.Value();
+            TxPvtReadWriteSet? data = null;
+            if (value.Length >= 8)
+            {
+                try
+                {
+                    data = TxPvtReadWriteSet.Parser.ParseFrom(value.AsSpan(8));
+                }
+                catch (InvalidProtocolBufferException)
+                {
+                }
+            }
+
+            entries.Add((iterator.Key(), value.Length >= 8 ? BinaryPrimitives.ReadUInt64BigEndian(value) : 0, data));
+        }
+
+        return entries;
     }
 }

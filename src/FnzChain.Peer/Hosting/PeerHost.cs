@@ -27,6 +27,7 @@ public static class PeerHost
         builder.Services.AddSingleton(provider => new ChaincodeRuntime(options.DataPath, provider.GetRequiredService<ILogger<ChaincodeRuntime>>()));
         builder.Services.AddSingleton<IChaincodeInstaller>(provider => provider.GetRequiredService<ChaincodeRuntime>());
         builder.Services.AddSingleton<ProposalEndorser>();
+        builder.Services.AddSingleton<IPrivateDataInspector, PrivateDataInspector>();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<Connections>();
         builder.Services.AddSingleton<BroadcastStreams>();

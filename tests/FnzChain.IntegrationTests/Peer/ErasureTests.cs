@@ -53,6 +53,10 @@ public sealed class ErasureTests : FundsNetworkFixture
         }
 
         Assert.That(FilesContaining(Peer1Folder, markers[2]), Is.Not.Empty, "the scan finds data that is there");
+        var before = await StatusAsync();
+        Assert.That(before.ExitCode, Is.EqualTo(1), before.Output + before.Error);
+        Assert.That(Row(before.Output, "Org1MSP"), Is.EqualTo(new[] { "yes", "yes", "yes", "0", "no" }), "Org1: member, plaintext, hash, no transient copy, no erasure running");
+        Assert.That(Row(before.Output, "Org2MSP"), Is.EqualTo(new[] { "no", "no", "yes", "0", "no" }), "Org2: not a member, hash only");
 
         var (_, erasure) = await funds1.SubmitAsyncReturningCommit("EraseInvestor", ["I1", "GDPR art. 17 request"], null);
         Assert.That((await erasure).Result, Is.EqualTo(TxValidationCode.Valid));
@@ -60,6 +64,9 @@ public sealed class ErasureTests : FundsNetworkFixture
 
         var remaining = await PollAsync(() => markers.SelectMany(m => FilesContaining(Peer1Folder, m).Select(f => $"{m} in {f}")).ToList());
         Assert.That(remaining, Is.Empty, "personal data left on the member peer after the purge");
+        var after = await StatusAsync();
+        Assert.That(after.ExitCode, Is.Zero, after.Output + after.Error);
+        Assert.That(Row(after.Output, "Org1MSP"), Is.EqualTo(new[] { "yes", "no", "no", "0", "no" }));
         var notFound = Assert.ThrowsAsync<GatewayException>(async () => await funds1.EvaluateAsync("ReadPersonalData", "I1"));
         Assert.That(notFound!.Message, Does.Contain("no personal data is held for investor I1"));
         foreach (var peerFolder in new[] { Peer1Folder, Peer2Folder })
@@ -68,6 +75,17 @@ public sealed class ErasureTests : FundsNetworkFixture
             Assert.That(verify.ExitCode, Is.Zero, verify.Error);
         }
     }
+
+    /// <summary><c>fnzchain private status --expect-erased</c> on both peers, each asked by an admin of its organisation.</summary>
+    private Task<(int ExitCode, string Output, string Error)> StatusAsync() =>
+        Network.RunCliAsync(
+            "private", "status", "--channel", TestNetwork.Channel, "--chaincode", "funds", "--collection", "investorPII", "--composite-key", "investor,I1", "--expect-erased",
+            "--peer", $"Org1MSP={Network.IdentityMsp("org1.example.com", "users/Admin@org1.example.com")}@{Peer1.Address}",
+            "--peer", $"Org2MSP={Network.IdentityMsp("org2.example.com", "users/Admin@org2.example.com")}@{Peer2.Address}");
+
+    /// <summary>The member, plaintext, hash, transient and erasing columns of the row of <paramref name="mspId"/>.</summary>
+    private static string[] Row(string output, string mspId) =>
+        output.Split('\n').Single(l => l.Contains(mspId, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[2..7];
 
     private string Peer1Folder => Path.Combine(Network.Folder, "peer0.org1.example.com-data");
 
