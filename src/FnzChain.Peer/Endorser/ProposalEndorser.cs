@@ -21,7 +21,7 @@ namespace FnzChain.Peer.Endorser;
 /// snapshot, and signs the resulting read/write set, event and response. A proposal that cannot be endorsed gets a
 /// response with status 500 and a message naming the cause, and no endorsement.
 /// </summary>
-public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, ChaincodeRuntime runtime, LocalIdentity local, TimeProvider time)
+public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, ChaincodeRuntime runtime, LocalIdentity local, TimeProvider time, PrivateData.Disseminator disseminator)
 {
     /// <summary>The MSP of this peer (the gateway endorses locally for its own organisation).</summary>
     public string LocalMspId => local.MspId;
@@ -151,15 +151,6 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
         if (simulator.HasPrivateWrites)
         {
             var privateData = simulator.BuildPrivate();
-            var collections = CollectionAccess.Compile(definition);
-            var needsPeers = privateData.NsPvtRwset.SelectMany(n => n.CollectionPvtRwset)
-                .Select(c => collections.GetValueOrDefault(c.CollectionName).Config)
-                .FirstOrDefault(c => c is { RequiredPeerCount: > 0 });
-            if (needsPeers is not null)
-            {
-                // Never leak: the private write set stays here, and the client gets the reason only.
-                return Failure($"collection {needsPeers.Name} requires {needsPeers.RequiredPeerCount} other peer(s) to receive its private data before endorsement; peer-to-peer dissemination is not available yet, so set requiredPeerCount to 0");
-            }
 
             // Kept until the transaction commits (the committer takes the plaintext from here) — only the collections
             // this peer's organisation is a member of: a non-member endorser computes hashes and keeps nothing.
@@ -167,6 +158,12 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
             if (member.NsPvtRwset.Count > 0)
             {
                 channel.Ledger.Transient.Persist(channelHeader.TxId, member, channel.Ledger.Height);
+            }
+
+            // Other member organisations' peers get their part now (they may not endorse); too few: no endorsement.
+            if (await disseminator.PushAsync(channel, channelHeader.TxId, privateData, definition, cancellationToken).ConfigureAwait(false) is { } undelivered)
+            {
+                return Failure(undelivered);
             }
         }
 

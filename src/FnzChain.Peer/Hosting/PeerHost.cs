@@ -27,6 +27,7 @@ public static class PeerHost
         builder.Services.AddSingleton(provider => new ChaincodeRuntime(options.DataPath, provider.GetRequiredService<ILogger<ChaincodeRuntime>>()));
         builder.Services.AddSingleton<IChaincodeInstaller>(provider => provider.GetRequiredService<ChaincodeRuntime>());
         builder.Services.AddSingleton<ProposalEndorser>();
+        builder.Services.AddSingleton<PrivateData.Disseminator>();
         builder.Services.AddSingleton<IPrivateDataInspector, PrivateDataInspector>();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<Connections>();
@@ -37,6 +38,7 @@ public static class PeerHost
         app.MapGrpcService<GatewayService>();
         app.MapGrpcService<PeerDeliverService>();
         app.MapGrpcService<NodeAdminService>();
+        app.MapGrpcService<PrivateData.PrivateDataService>();
         await NodeHost.RunWithChannelsAsync<PeerChannel>(app, "peer", output, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -76,6 +76,40 @@ public sealed class ErasureTests : FundsNetworkFixture
         }
     }
 
+    [Test]
+    public async Task An_endorser_pushes_private_data_to_member_peers_that_did_not_endorse_and_needs_the_required_count()
+    {
+        var collections = Path.Combine(Network.Folder, "collections.json");
+        await File.WriteAllTextAsync(collections, """
+            [ { "name": "investorPII", "policy": "OR('Org1MSP.member','Org2MSP.member')", "requiredPeerCount": 1, "maxPeerCount": 1 } ]
+            """);
+        var define = await Network.RunCliAsync(
+            "chaincode", "define", "--orderer", Orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--policy", "OR('Org1MSP.peer','Org2MSP.peer')",
+            "--collections-config", collections,
+            "--signer", Network.AdminSigner("Org1MSP", "org1.example.com"), "--signer", Network.AdminSigner("Org2MSP", "org2.example.com"));
+        Assert.That(define.ExitCode, Is.Zero, define.Error);
+        await Client.WaitForBlockAsync(Peer1, 2);
+        await Client.WaitForBlockAsync(Peer2, 2);
+        using var org1User = ClientIdentity.FromMspFolder(Network.IdentityMsp("org1.example.com", "users/User1@org1.example.com"), "Org1MSP");
+        using var org2User = ClientIdentity.FromMspFolder(Network.IdentityMsp("org2.example.com", "users/User1@org2.example.com"), "Org2MSP");
+        using var gateway1 = Gateway.Connect(Peer1.Address, org1User);
+        using var gateway2 = Gateway.Connect(Peer2.Address, org2User);
+        var marker = $"PUSHED-{Guid.NewGuid():N}";
+
+        // OR policy: Org1's gateway endorses on Org1 alone; Org2's peer gets the data only by dissemination.
+        var (_, commit) = await gateway1.GetNetwork(TestNetwork.Channel).GetContract("funds").SubmitAsyncReturningCommit("RegisterInvestor", ["I9"], Personal(marker));
+        await gateway2.GetNetwork(TestNetwork.Channel).GetCommitStatusAsync((await commit).TransactionId);
+
+        Assert.That(Encoding.UTF8.GetString(await gateway2.GetNetwork(TestNetwork.Channel).GetContract("funds").EvaluateAsync("ReadPersonalData", "I9")), Does.Contain(marker));
+        Assert.That(Peer2.Output, Does.Not.Contain("is missing on this member peer"));
+
+        await Peer2.StopAsync();
+        var refused = Assert.ThrowsAsync<GatewayException>(async () =>
+            await gateway1.GetNetwork(TestNetwork.Channel).GetContract("funds").SubmitAsync("RegisterInvestor", ["I10"], Personal("not stored")));
+        Assert.That(refused!.Message, Does.Contain("collection investorPII needs its private data on 1 other peer(s) before endorsement, but reached 0 of 1"));
+        Assert.That(refused.Message, Does.Not.Contain("not stored"), "the private data is never in an error");
+    }
+
     /// <summary><c>fnzchain private status --expect-erased</c> on both peers, each asked by an admin of its organisation.</summary>
     private Task<(int ExitCode, string Output, string Error)> StatusAsync() =>
         Network.RunCliAsync(
