@@ -175,6 +175,47 @@ public sealed partial class ChannelLedger : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reconciliation: stores plaintext this member peer was missing, received from another member, for entries
+    /// whose key and value hashes match the hashed state now (with that entry's version). Anything else — a key
+    /// overwritten or deleted since, a value that does not hash right — is ignored. Returns how many were stored.
+    /// </summary>
+    public async Task<int> ReconcilePrivateAsync(string ns, string collection, IEnumerable<(string Key, ReadOnlyMemory<byte> Value)> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        await _commitGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfUnusable();
+            var batch = new UpdateBatch();
+            foreach (var (key, value) in entries)
+            {
+                var keyHash = PrivateNamespaces.HashKey(PrivateNamespaces.HashOf(key));
+                var hashed = await _state.GetStateAsync(PrivateNamespaces.Hashed(ns, collection), keyHash, cancellationToken).ConfigureAwait(false);
+                if (hashed is null || !System.Security.Cryptography.SHA256.HashData(value.Span).AsSpan().SequenceEqual(hashed.Value.Span))
+                {
+                    continue;
+                }
+
+                var info = new TxInfo("reconciled", DateTimeOffset.UnixEpoch);
+                batch.Put(PrivateNamespaces.Private(ns, collection), key, value, hashed.Version, info);
+                batch.Put(PrivateNamespaces.KeyIndex(ns, collection), keyHash, System.Text.Encoding.UTF8.GetBytes(key), hashed.Version, info);
+            }
+
+            if (batch.Count > 0 && _state.LatestSavepoint is { } savepoint)
+            {
+                using var writeBatch = new WriteBatch();
+                _state.Apply(writeBatch, batch, savepoint);
+            }
+
+            return batch.Count / 2;
+        }
+        finally
+        {
+            _commitGate.Release();
+        }
+    }
+
     /// <summary>Completes when the purged keys of every block committed so far are erased from the database files.</summary>
     public Task WaitForErasureAsync() => _state.WaitForErasureAsync();
 

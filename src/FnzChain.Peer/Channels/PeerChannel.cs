@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FnzChain.Identity.Channels;
 using FnzChain.Identity.Policies;
 using FnzChain.Ledger;
+using FnzChain.Ledger.State;
 using FnzChain.Peer.Chaincode;
 using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Node;
@@ -36,6 +37,7 @@ public sealed partial class PeerChannel : INodeChannel
     private TransactionValidator _validator;
     private Task? _puller;
     private PullFailures? _failures;
+    private PrivateData.Reconciler? _reconciler;
 
     private PeerChannel(ChannelLedger ledger, ChannelBundle bundle, LocalIdentity local, IReadOnlyList<string> ordererOverrides, ILogger logger)
     {
@@ -99,6 +101,7 @@ public sealed partial class PeerChannel : INodeChannel
             var lastConfig = ConfigBlock.LastConfigIndex(ledger.Blocks.GetBlock(ledger.Height - 1)!);
             var bundle = ChannelBundle.Create(ConfigBlock.ReadConfig(ledger.Blocks.GetBlock(lastConfig)!));
             var channel = new PeerChannel(ledger, bundle, local, ordererOverrides, logger);
+            channel._reconciler = new PrivateData.Reconciler(channel, local, logger);
             channel._puller = Task.Run(() => channel.PullAsync(channel._stopping.Token), CancellationToken.None);
             return channel;
         }
@@ -121,6 +124,11 @@ public sealed partial class PeerChannel : INodeChannel
             catch (OperationCanceledException)
             {
             }
+        }
+
+        if (_reconciler is not null)
+        {
+            await _reconciler.DisposeAsync().ConfigureAwait(false);
         }
 
         Ledger.Dispose();
@@ -293,6 +301,12 @@ public sealed partial class PeerChannel : INodeChannel
             if (members?.IsSatisfiableBy(new HashSet<string>(StringComparer.Ordinal) { _local.MspId }) == true)
             {
                 LogMissingPrivateData(_logger, ChannelId, result.BlockNumber, missing.TxIndex, missing.Namespace, missing.Collection, missing.Reason);
+                var hashed = prepared.Transactions[missing.TxIndex].ReadWriteSets
+                    .FirstOrDefault(n => n.Namespace == PrivateNamespaces.Hashed(missing.Namespace, missing.Collection));
+                foreach (var write in hashed?.ReadWriteSet.Writes.Where(w => !w.IsDelete) ?? [])
+                {
+                    _reconciler?.Enqueue(missing.Namespace, missing.Collection, write.Key, write.Value.Memory);
+                }
             }
         }
 
@@ -305,7 +319,7 @@ public sealed partial class PeerChannel : INodeChannel
 
     private const ulong TransientRetentionBlocks = 1000;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: block {Block} transaction {Index}: private data of {Namespace}/{Collection} is missing on this member peer: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: block {Block} transaction {Index}: private data of {Namespace}/{Collection} is missing on this member peer ({Reason}); reconciling from other members")]
     private static partial void LogMissingPrivateData(ILogger logger, string channel, ulong block, int index, string @namespace, string collection, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: pulling blocks failed (attempt {Attempt}): {Reason}")]

@@ -110,6 +110,49 @@ public sealed class ErasureTests : FundsNetworkFixture
         Assert.That(refused.Message, Does.Not.Contain("not stored"), "the private data is never in an error");
     }
 
+    [Test]
+    public async Task A_member_peer_down_during_endorsement_reconciles_the_private_data_after_restart()
+    {
+        var collections = Path.Combine(Network.Folder, "collections.json");
+        await File.WriteAllTextAsync(collections, """
+            [ { "name": "investorPII", "policy": "OR('Org1MSP.member','Org2MSP.member')", "requiredPeerCount": 0, "maxPeerCount": 1 } ]
+            """);
+        var define = await Network.RunCliAsync(
+            "chaincode", "define", "--orderer", Orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--policy", "OR('Org1MSP.peer','Org2MSP.peer')",
+            "--collections-config", collections,
+            "--signer", Network.AdminSigner("Org1MSP", "org1.example.com"), "--signer", Network.AdminSigner("Org2MSP", "org2.example.com"));
+        Assert.That(define.ExitCode, Is.Zero, define.Error);
+        await Client.WaitForBlockAsync(Peer1, 2);
+        await Client.WaitForBlockAsync(Peer2, 2);
+        await Peer2.StopAsync();
+
+        using var org1User = ClientIdentity.FromMspFolder(Network.IdentityMsp("org1.example.com", "users/User1@org1.example.com"), "Org1MSP");
+        using var gateway1 = Gateway.Connect(Peer1.Address, org1User);
+        var marker = $"RECONCILED-{Guid.NewGuid():N}";
+        await gateway1.GetNetwork(TestNetwork.Channel).GetContract("funds").SubmitAsync("RegisterInvestor", ["I7"], Personal(marker));
+
+        Peer2 = await Network.StartPeerAsync("org2.example.com", "Org2MSP", Orderer, port: Peer2Port);
+        using var org2User = ClientIdentity.FromMspFolder(Network.IdentityMsp("org2.example.com", "users/User1@org2.example.com"), "Org2MSP");
+        using var gateway2 = Gateway.Connect(Peer2.Address, org2User);
+        var funds2 = gateway2.GetNetwork(TestNetwork.Channel).GetContract("funds");
+        string? read = null;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (read is null && DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                read = Encoding.UTF8.GetString(await funds2.EvaluateAsync("ReadPersonalData", "I7"));
+            }
+            catch (GatewayException)
+            {
+                await Task.Delay(500); // not committed or not reconciled yet
+            }
+        }
+
+        Assert.That(read, Does.Contain(marker), Peer2.Output);
+        Assert.That(Peer2.Output, Does.Contain("reconciled 1 private key(s) of funds/investorPII"));
+    }
+
     /// <summary><c>fnzchain private status --expect-erased</c> on both peers, each asked by an admin of its organisation.</summary>
     private Task<(int ExitCode, string Output, string Error)> StatusAsync() =>
         Network.RunCliAsync(
