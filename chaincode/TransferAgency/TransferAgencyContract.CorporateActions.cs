@@ -51,8 +51,9 @@ public sealed partial class TransferAgencyContract
     /// <summary>Approves a proposed corporate action. An approver other than the proposer.</summary>
     public async Task<CorporateAction> ApproveCorporateAction(string actionId)
     {
+        var approver = await AuthoriseAsync(nameof(ApproveCorporateAction), Role.Approver);
         var action = await CorporateActionAsync(actionId);
-        var caller = await AuthoriseSecondPairOfEyesAsync(nameof(ApproveCorporateAction), action.ProposedBy, $"corporate action {actionId}");
+        var caller = EnsureSecondPairOfEyes(approver, action.ProposedBy, $"corporate action {actionId}");
         if (action.Status != BatchStatus.Declared)
         {
             throw new ChaincodeException($"corporate action {actionId} is already {Text.Name(action.Status)}", 409);

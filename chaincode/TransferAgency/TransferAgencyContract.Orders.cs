@@ -29,8 +29,9 @@ public sealed partial class TransferAgencyContract
     /// <summary>Approves an order above its class's four-eyes threshold. An approver other than the placer.</summary>
     public async Task<Order> ApproveOrder(string orderId)
     {
+        var approver = await AuthoriseAsync(nameof(ApproveOrder), Role.Approver);
         var order = await OrderAsync(orderId);
-        var caller = await AuthoriseSecondPairOfEyesAsync(nameof(ApproveOrder), order.PlacedBy, $"order {orderId}");
+        var caller = EnsureSecondPairOfEyes(approver, order.PlacedBy, $"order {orderId}");
         if (order.Status != OrderStatus.AwaitingApproval)
         {
             throw new ChaincodeException($"order {orderId} is {Text.Name(order.Status)}, not awaiting approval", 409);
@@ -45,6 +46,7 @@ public sealed partial class TransferAgencyContract
     /// <summary>Cancels an order not yet priced. The account's distributor or the TA.</summary>
     public async Task<Order> CancelOrder(string orderId, string reason)
     {
+        await AuthoriseAsync(nameof(CancelOrder), Role.Distributor, Role.TransferAgent);
         var order = await OrderAsync(orderId);
         _ = await ServicedAccountAsync(nameof(CancelOrder), order.AccountId);
         if (order.Status is not (OrderStatus.Pending or OrderStatus.AwaitingApproval))
@@ -61,6 +63,7 @@ public sealed partial class TransferAgencyContract
     /// <summary>An order. The account's distributor, the TA, the fund accountant or compliance.</summary>
     public async Task<Order> ReadOrder(string orderId)
     {
+        await AuthoriseAsync(nameof(ReadOrder), Role.Distributor, Role.TransferAgent, Role.FundAccountant, Role.Compliance);
         var order = await OrderAsync(orderId);
         _ = await ServicedAccountAsync(nameof(ReadOrder), order.AccountId, Role.FundAccountant, Role.Compliance);
         return order;

@@ -84,9 +84,10 @@ public sealed partial class TransferAgencyContract
     /// </summary>
     public async Task<NavCorrection> ApproveNavCorrection(string correctionId)
     {
+        var approver = await AuthoriseAsync(nameof(ApproveNavCorrection), Role.Approver);
         var correction = await State.ReadAsync<NavCorrection>(Keys.Of(Keys.NavCorrection, correctionId))
             ?? throw new ChaincodeException($"NAV correction {correctionId} does not exist", 404);
-        var caller = await AuthoriseSecondPairOfEyesAsync(nameof(ApproveNavCorrection), correction.ProposedBy, $"NAV correction {correctionId}");
+        var caller = EnsureSecondPairOfEyes(approver, correction.ProposedBy, $"NAV correction {correctionId}");
         if (correction.Status != ProposalStatus.Proposed)
         {
             throw new ChaincodeException($"NAV correction {correctionId} is already approved", 409);

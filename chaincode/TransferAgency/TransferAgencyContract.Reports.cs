@@ -88,6 +88,7 @@ public sealed partial class TransferAgencyContract
     /// <summary>Every committed version of an order, newest first. The account's distributor, the TA or compliance.</summary>
     public async Task<List<HistoryEntry>> GetOrderHistory(string orderId)
     {
+        await AuthoriseAsync(nameof(GetOrderHistory), Role.Distributor, Role.TransferAgent, Role.Compliance);
         var order = await OrderAsync(orderId);
         _ = await ServicedAccountAsync(nameof(GetOrderHistory), order.AccountId, Role.Compliance);
         return await HistoryAsync(Keys.Of(Keys.Order, orderId));

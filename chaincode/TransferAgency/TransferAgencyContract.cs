@@ -109,10 +109,9 @@ public sealed partial class TransferAgencyContract : Contract
         }
     }
 
-    /// <summary>The four-eyes rule: the approver must hold the approver role and be a different identity from the proposer.</summary>
-    private async Task<Caller> AuthoriseSecondPairOfEyesAsync(string transaction, string proposedBy, string what)
+    /// <summary>The four-eyes rule: the approver (role checked first by the caller) must be a different identity from the proposer.</summary>
+    private static Caller EnsureSecondPairOfEyes(Caller caller, string proposedBy, string what)
     {
-        var caller = await AuthoriseAsync(transaction, Role.Approver);
         if (string.Equals(caller.Id, proposedBy, StringComparison.Ordinal))
         {
             throw new ChaincodeException($"{what} was proposed by the same identity that is approving it; four-eyes approval needs a different approver", 403);
