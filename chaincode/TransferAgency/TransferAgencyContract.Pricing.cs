@@ -118,8 +118,14 @@ public sealed partial class TransferAgencyContract
             }
             else if (order.Status == OrderStatus.Priced)
             {
+                // At the corrected NAV the order may no longer buy a single unit: it is then rejected and leaves settlement.
                 var again = await PriceAsync(order, order.SettlementDate!.Value);
-                await SaveOrderAsync(again.Status == OrderStatus.Priced ? again : again with { Status = OrderStatus.Priced, Reason = order.Reason });
+                await SaveOrderAsync(again);
+                if (again.Status != OrderStatus.Priced)
+                {
+                    await State.DeleteAsync(Keys.Of(Keys.OrderBySettlementDate, Keys.Date(order.SettlementDate.Value), order.OrderId));
+                }
+
                 repriced.Add(order.OrderId);
             }
         }

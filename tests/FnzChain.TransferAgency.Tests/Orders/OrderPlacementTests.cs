@@ -68,6 +68,27 @@ public sealed class OrderPlacementTests
     }
 
     [Test]
+    public async Task A_blocked_account_cannot_deal()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+        await ledger.OkAsync(Ta, "SetAccountStatus", "ACC-1", "blocked");
+
+        var refused = await ledger.InvokeAsync(Distributor1, "PlaceSubscription", "O1", "ACC-1", ClassA, "5000", "EUR");
+
+        Assert.That((refused.Status, refused.Message), Is.EqualTo((409, "account ACC-1 cannot deal: it is blocked with KYC approved (it must be active with KYC approved)")));
+    }
+
+    [Test]
+    public async Task The_transfer_agent_places_orders_for_any_distributors_account()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+
+        var order = await ledger.OkAsync<Order>(Ta, "PlaceSubscription", "O1", "ACC-2", ClassA, "5000", "EUR");
+
+        Assert.That((order.Status, order.PlacedByMsp), Is.EqualTo((OrderStatus.Pending, "TaMSP")));
+    }
+
+    [Test]
     public async Task A_closed_class_takes_no_orders()
     {
         var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
