@@ -1,0 +1,132 @@
+using System.Text;
+using FnzChain.TransferAgency.Investors;
+using static FnzChain.TransferAgency.Tests.TransferAgencyLedger;
+
+namespace FnzChain.TransferAgency.Tests.Investors;
+
+/// <summary>Accounts: the public record on the ledger, personal data only as transient data behind the personal-data store.</summary>
+public sealed class AccountTests
+{
+    [Test]
+    public async Task Personal_data_never_reaches_public_state_events_or_responses()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+        var personal = Personal("Grace Hopper");
+
+        var opened = await ledger.InvokeWithPersonalDataAsync(Distributor1, personal, "OpenAccount", "ACC-9", "Dist1MSP", "payout");
+        var eventText = Encoding.UTF8.GetString(ledger.Stub.LastEvent!.Value.Payload);
+        var allState = new StringBuilder();
+        await foreach (var entry in ledger.Stub.GetStateByRangeAsync(string.Empty, string.Empty))
+        {
+            allState.Append(Encoding.UTF8.GetString(entry.Value));
+        }
+
+        foreach (var secret in new[] { personal.Name, personal.Address, personal.TaxId, personal.BankAccount, "1815-12-10" })
+        {
+            Assert.That(Encoding.UTF8.GetString(opened.Payload), Does.Not.Contain(secret));
+            Assert.That(eventText, Does.Not.Contain(secret));
+            Assert.That(allState.ToString(), Does.Not.Contain(secret));
+        }
+    }
+
+    [Test]
+    public async Task Personal_data_on_file_can_be_verified_against_its_commitment()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+
+        var same = await ledger.InvokeWithPersonalDataAsync(Distributor1, Personal(), "VerifyPersonalData", "ACC-1");
+        var other = await ledger.InvokeWithPersonalDataAsync(Distributor1, Personal() with { TaxId = "ZZ999999Z" }, "VerifyPersonalData", "ACC-1");
+
+        Assert.That((Encoding.UTF8.GetString(same.Payload), Encoding.UTF8.GetString(other.Payload)), Is.EqualTo(("true", "false")));
+    }
+
+    [Test]
+    public async Task An_account_without_transient_personal_data_is_refused()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+
+        var refused = await ledger.InvokeWithPersonalDataAsync(Distributor1, null, "OpenAccount", "ACC-9", "Dist1MSP", "payout");
+
+        Assert.That((refused.Status, refused.Message), Is.EqualTo((400, "OpenAccount needs the investor's personal data as transient data under key \"personal\" (never as an argument)")));
+    }
+
+    [Test]
+    public async Task Incomplete_personal_data_names_the_field_not_the_value()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+
+        var refused = await ledger.InvokeWithPersonalDataAsync(Distributor1, Personal() with { BankAccount = " " }, "OpenAccount", "ACC-9", "Dist1MSP", "payout");
+
+        Assert.That(refused.Message, Is.EqualTo("personal data field bankAccount is empty"));
+    }
+
+    [Test]
+    public async Task A_distributor_opens_accounts_only_for_itself()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+
+        var refused = await ledger.InvokeWithPersonalDataAsync(Distributor1, Personal(), "OpenAccount", "ACC-9", "Dist2MSP", "payout");
+
+        Assert.That((refused.Status, refused.Message), Is.EqualTo((403, "distributor Dist1MSP may open accounts only for itself, not for Dist2MSP (the transfer-agent role may open them for any distributor)")));
+    }
+
+    [Test]
+    public async Task A_distributor_cannot_read_another_distributors_investor()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+
+        var refused = await ledger.InvokeAsync(Distributor2, "ReadAccount", "ACC-1");
+
+        Assert.That((refused.Status, refused.Message), Is.EqualTo((403, "account ACC-1 is serviced by distributor Dist1MSP: distributor Dist2MSP may act only for its own investors")));
+    }
+
+    [Test]
+    public async Task Duplicate_account_ids_are_refused()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+
+        var refused = await ledger.InvokeWithPersonalDataAsync(Distributor1, Personal(), "OpenAccount", "ACC-1", "Dist1MSP", "payout");
+
+        Assert.That((refused.Status, refused.Message), Is.EqualTo((409, "account ACC-1 already exists")));
+    }
+
+    [Test]
+    public async Task Compliance_erases_personal_data_only_of_a_closed_account()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+
+        var refused = await ledger.InvokeAsync(Compliance, "ErasePersonalData", "ACC-1", "GDPR art. 17 request");
+        await ledger.OkAsync(Ta, "SetAccountStatus", "ACC-1", "closed");
+        var erased = await ledger.OkAsync<Account>(Compliance, "ErasePersonalData", "ACC-1", "GDPR art. 17 request");
+        var verified = await ledger.InvokeWithPersonalDataAsync(Compliance, Personal(), "VerifyPersonalData", "ACC-1");
+        var reopen = await ledger.InvokeAsync(Ta, "SetAccountStatus", "ACC-1", "active");
+
+        Assert.That(refused.Message, Is.EqualTo("account ACC-1 is active: only the personal data of a closed account may be erased"));
+        Assert.That((erased.PersonalDataOnFile, erased.PersonalDataErasedAt), Is.EqualTo((false, (DateTimeOffset?)Monday)));
+        Assert.That(Encoding.UTF8.GetString(verified.Payload), Is.EqualTo("false"));
+        Assert.That(reopen.Message, Is.EqualTo("account ACC-1 cannot be reopened: its personal data was erased"));
+    }
+
+    [Test]
+    public async Task An_account_holding_units_cannot_be_closed()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+        await ledger.OkAsync(Distributor1, "PlaceSubscription", "ORD-1", "ACC-1", ClassA, "5000", "EUR");
+
+        var refused = await ledger.InvokeAsync(Ta, "SetAccountStatus", "ACC-1", "closed");
+
+        Assert.That(refused.Message, Is.EqualTo("account ACC-1 has open order ORD-1: settle, fail or cancel it before closing the account"));
+    }
+
+    [Test]
+    public async Task The_account_history_comes_from_the_ledger()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+        await ledger.OkAsync(Distributor1, "SetDistributionInstruction", "ACC-1", "reinvest");
+
+        var history = await ledger.OkAsync<List<FnzChain.TransferAgency.Reports.HistoryEntry>>(Compliance, "GetAccountHistory", "ACC-1");
+
+        Assert.That(history.Select(h => (h.Value!.Value.GetProperty("kyc").GetString(), h.Value.Value.GetProperty("distributionInstruction").GetString())),
+            Is.EqualTo(new[] { ("approved", "reinvest"), ("approved", "payout"), ("pending", "payout") }));
+    }
+}
