@@ -67,7 +67,7 @@ public sealed partial class TransferAgencyContract
     public async Task<bool> VerifyPersonalData(string accountId)
     {
         var account = await ServicedAccountAsync(nameof(VerifyPersonalData), accountId, Role.Compliance);
-        return await new PersonalDataStore(Stub).MatchesAsync(account.AccountId, PersonalData.FromTransient(Stub.Transient, nameof(VerifyPersonalData)));
+        return await new PersonalDataStore(Stub).MatchesAsync(account.AccountId, account.Distributor, PersonalData.FromTransient(Stub.Transient, nameof(VerifyPersonalData)));
     }
 
     /// <summary>Records the KYC outcome ("pending", "approved", "rejected"). Transfer agent or compliance.</summary>
@@ -123,7 +123,7 @@ public sealed partial class TransferAgencyContract
             throw new ChaincodeException($"account {accountId} is {Text.Name(account.Status)}: only the personal data of a closed account may be erased", 409);
         }
 
-        await new PersonalDataStore(Stub).EraseAsync(accountId);
+        await new PersonalDataStore(Stub).EraseAsync(accountId, account.Distributor);
         account = account with { PersonalDataOnFile = false, PersonalDataErasedAt = Stub.Timestamp };
         await SaveAccountAsync(account);
         Emit("PersonalDataErased", new { accountId, reason });

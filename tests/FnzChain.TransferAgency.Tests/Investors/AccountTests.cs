@@ -105,6 +105,23 @@ public sealed class AccountTests
         Assert.That((erased.PersonalDataOnFile, erased.PersonalDataErasedAt), Is.EqualTo((false, (DateTimeOffset?)Monday)));
         Assert.That(Encoding.UTF8.GetString(verified.Payload), Is.EqualTo("false"));
         Assert.That(reopen.Message, Is.EqualTo("account ACC-1 cannot be reopened: its personal data was erased"));
+        Assert.That(ledger.Stub.PurgedKeys.Select(k => k.Collection), Is.EqualTo(new[] { "ta-personal-Dist1MSP" }), "erasure is a purge of the distributor's collection");
+        Assert.That(ledger.Stub.PrivateState("ta-personal-Dist1MSP").Keys.Any(k => k.Contains("ACC-1", StringComparison.Ordinal)), Is.False);
+    }
+
+    [Test]
+    public async Task Personal_data_lives_salted_in_the_distributors_private_collection()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+        var personal = Personal("Ada Lovelace");
+
+        await ledger.InvokeWithPersonalDataAsync(Distributor1, personal, "OpenAccount", "ACC-8", "Dist1MSP", "payout");
+
+        var stored = ledger.Stub.PrivateState("ta-personal-Dist1MSP").Single(p => p.Key.Contains("ACC-8", StringComparison.Ordinal));
+        var text = Encoding.UTF8.GetString(stored.Value);
+        Assert.That(text, Does.Contain("Ada Lovelace").And.Contain("\"salt\""), "the value carries a salt, so its hash on the ledger cannot be guessed");
+        Assert.That(stored.Key, Does.Not.Contain("Ada"), "keys are identifiers, never personal data");
+        Assert.That(ledger.Stub.PrivateState("ta-personal-Dist2MSP").Keys.Any(k => k.Contains("ACC-8", StringComparison.Ordinal)), Is.False, "another distributor's collection holds nothing of it");
     }
 
     [Test]
