@@ -24,6 +24,12 @@ public abstract record OrgSpec
     /// <summary>Number of ordinary users (<c>User1</c>..<c>UserN</c>) besides <c>Admin</c>.</summary>
     public int Users { get; init; }
 
+    /// <summary>
+    /// Users with their own names and, optionally, enrollment attributes in their certificates (Fabric CA's
+    /// extension, read by chaincode through the client identity), e.g. <c>{"name": "accountant", "attributes": {"fnz.role": "fund-accountant"}}</c>.
+    /// </summary>
+    public IReadOnlyList<NamedUserSpec> NamedUsers { get; init; } = [];
+
     public string? Country { get; init; }
 
     public string? Province { get; init; }
@@ -47,4 +53,15 @@ public sealed record OrdererOrgSpec : OrgSpec
 public sealed record PeerOrgSpec : OrgSpec
 {
     public int Peers { get; init; }
+}
+
+/// <summary>A named user of an organisation: <c>&lt;name&gt;@&lt;domain&gt;</c>, a client (or an admin), with enrollment attributes.</summary>
+public sealed record NamedUserSpec
+{
+    public required string Name { get; init; }
+
+    /// <summary>An administrator of the organisation (admin OU) instead of a client.</summary>
+    public bool Admin { get; init; }
+
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
 }

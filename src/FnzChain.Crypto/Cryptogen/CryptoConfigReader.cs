@@ -177,12 +177,35 @@ public static partial class CryptoConfigReader
             throw Fail($"{path}.users is {users}; expected 0 to 1000");
         }
 
+        var namedUsers = new List<NamedUserSpec>();
+        for (var u = 0; u < (org.NamedUsers?.Count ?? 0); u++)
+        {
+            var userPath = $"{path}.namedUsers[{u}]";
+            var user = org.NamedUsers![u] ?? throw Fail($"{userPath} is null");
+            var userName = Required(user.Name, $"{userPath}.name");
+            if (!UserName().IsMatch(userName) || userName.Equals("Admin", StringComparison.OrdinalIgnoreCase) || namedUsers.Any(n => n.Name == userName))
+            {
+                throw Fail($"{userPath}.name '{userName}' must be letters, digits, '.', '_' or '-', not Admin, and unique in the organisation");
+            }
+
+            foreach (var (attribute, value) in user.Attributes ?? [])
+            {
+                if (string.IsNullOrWhiteSpace(attribute) || value is null)
+                {
+                    throw Fail($"{userPath}.attributes has an empty name or a null value");
+                }
+            }
+
+            namedUsers.Add(new NamedUserSpec { Name = userName, Admin = user.Admin ?? false, Attributes = user.Attributes ?? [] });
+        }
+
         return spec with
         {
             Name = name,
             Domain = domain,
             MspId = mspId,
             Users = users,
+            NamedUsers = namedUsers,
             Country = Optional(org.Country, $"{path}.country"),
             Province = Optional(org.Province, $"{path}.province"),
             Locality = Optional(org.Locality, $"{path}.locality"),
@@ -214,6 +237,9 @@ public static partial class CryptoConfigReader
     // The wire shape: everything nullable so that a missing field is reported by its path, not by the serializer.
     private sealed record Document(List<OrgDocument?>? OrdererOrgs, List<OrgDocument?>? PeerOrgs);
 
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex UserName();
+
     private sealed record OrgDocument(
         string? Name,
         string? Domain,
@@ -225,5 +251,8 @@ public static partial class CryptoConfigReader
         string? Province,
         string? Locality,
         int? CaValidityDays,
-        int? LeafValidityDays);
+        int? LeafValidityDays,
+        List<NamedUserDocument?>? NamedUsers = null);
+
+    private sealed record NamedUserDocument(string? Name, bool? Admin, Dictionary<string, string>? Attributes);
 }

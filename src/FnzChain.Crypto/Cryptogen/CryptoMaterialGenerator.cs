@@ -117,6 +117,12 @@ public sealed class CryptoMaterialGenerator
             var name = $"User{i}@{org.Domain}";
             WriteIdentity(Path.Combine(folder, "users", name), name, NodeOuConfig.ClientOu, [], tlsPrefix: "client", context);
         }
+
+        foreach (var user in org.NamedUsers)
+        {
+            var name = $"{user.Name}@{org.Domain}";
+            WriteIdentity(Path.Combine(folder, "users", name), name, user.Admin ? NodeOuConfig.AdminOu : NodeOuConfig.ClientOu, [], tlsPrefix: "client", context, user.Attributes);
+        }
     }
 
     private static void WriteCa(string folder, CertificateAuthority ca)
@@ -135,14 +141,14 @@ public sealed class CryptoMaterialGenerator
     }
 
     /// <summary>A node's or user's local MSP (signing certificate and key) and its TLS key pair.</summary>
-    private static void WriteIdentity(string folder, string name, string nodeOu, string[] subjectAlternativeNames, string tlsPrefix, OrgContext org)
+    private static void WriteIdentity(string folder, string name, string nodeOu, string[] subjectAlternativeNames, string tlsPrefix, OrgContext org, IReadOnlyDictionary<string, string>? attributes = null)
     {
         var msp = Path.Combine(folder, "msp");
         WriteVerifyingMsp(msp, org);
 
         using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256))
         {
-            using var certificate = org.SignCa.IssueSigningCertificate(Subject(org.Spec, name, nodeOu), key.ExportSubjectPublicKeyInfo(), org.LeafValidity);
+            using var certificate = org.SignCa.IssueSigningCertificate(Subject(org.Spec, name, nodeOu), key.ExportSubjectPublicKeyInfo(), attributes ?? new Dictionary<string, string>(), org.LeafValidity);
             PemFiles.WriteCertificate(Path.Combine(msp, "signcerts", CertificateFileName(name)), certificate);
             PemFiles.WritePrivateKey(Path.Combine(msp, "keystore", PrivateKeyFile), key);
         }

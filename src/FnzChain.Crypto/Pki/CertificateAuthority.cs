@@ -124,6 +124,17 @@ public sealed class CertificateAuthority
     public X509Certificate2 IssueSigningCertificate(CertificateSubject subject, ReadOnlySpan<byte> subjectPublicKeyInfo, TimeSpan? validity = null) =>
         Issue(subject, subjectPublicKeyInfo, validity, KeyUsage.DigitalSignature, extendedKeyUsage: null, subjectAlternativeNames: []);
 
+    /// <summary>The object identifier of Fabric CA's enrollment-attributes extension; its value is <c>{"attrs":{…}}</c> JSON.</summary>
+    public const string AttributesExtensionOid = "1.2.3.4.5.6.7.8.1";
+
+    /// <summary>An identity certificate carrying enrollment attributes in Fabric CA's extension (non-critical).</summary>
+    public X509Certificate2 IssueSigningCertificate(CertificateSubject subject, ReadOnlySpan<byte> subjectPublicKeyInfo, IReadOnlyDictionary<string, string> attributes, TimeSpan? validity = null)
+    {
+        ArgumentNullException.ThrowIfNull(attributes);
+        var json = attributes.Count == 0 ? null : System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { attrs = attributes.OrderBy(a => a.Key, StringComparer.Ordinal).ToDictionary(a => a.Key, a => a.Value) });
+        return Issue(subject, subjectPublicKeyInfo, validity, KeyUsage.DigitalSignature, extendedKeyUsage: null, subjectAlternativeNames: [], attributesJson: json);
+    }
+
     /// <summary>
     /// A TLS certificate usable as server and client (extended key usage serverAuth+clientAuth, key usage
     /// digitalSignature+keyEncipherment as cryptogen). Each SAN that parses as an IP address becomes an IP SAN,
@@ -200,7 +211,7 @@ public sealed class CertificateAuthority
         return generator.Generate(new Asn1SignatureFactory(SignatureAlgorithm, _privateKey, _random)).GetEncoded();
     }
 
-    private X509Certificate2 Issue(CertificateSubject subject, ReadOnlySpan<byte> subjectPublicKeyInfo, TimeSpan? validity, int keyUsage, ExtendedKeyUsage? extendedKeyUsage, string[] subjectAlternativeNames)
+    private X509Certificate2 Issue(CertificateSubject subject, ReadOnlySpan<byte> subjectPublicKeyInfo, TimeSpan? validity, int keyUsage, ExtendedKeyUsage? extendedKeyUsage, string[] subjectAlternativeNames, byte[]? attributesJson = null)
     {
         ArgumentNullException.ThrowIfNull(subject);
         SubjectPublicKeyInfo spki;
@@ -234,6 +245,12 @@ public sealed class CertificateAuthority
                     : new GeneralName(GeneralName.DnsName, name))
                 .ToArray();
             generator.AddExtension(X509Extensions.SubjectAlternativeName, false, new GeneralNames(names));
+        }
+
+        if (attributesJson is not null)
+        {
+            // extnValue is the JSON itself, as Fabric CA writes it (not an OCTET STRING inside the OCTET STRING).
+            generator.AddExtension(new Org.BouncyCastle.Asn1.X509.Extension(new Org.BouncyCastle.Asn1.DerObjectIdentifier(AttributesExtensionOid), Org.BouncyCastle.Asn1.DerBoolean.False, new Org.BouncyCastle.Asn1.DerOctetString(attributesJson)));
         }
 
         var certificate = generator.Generate(new Asn1SignatureFactory(SignatureAlgorithm, _privateKey, _random));

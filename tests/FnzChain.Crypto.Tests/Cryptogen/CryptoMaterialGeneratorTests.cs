@@ -142,4 +142,37 @@ public sealed class CryptoMaterialGeneratorTests
         Assert.That(result.RevokedCount, Is.EqualTo(1));
         Assert.That(ex!.Message, Does.Contain("was not issued by the CA of"));
     }
+
+    [Test]
+    public void Named_users_carry_their_enrollment_attributes_in_fabric_cas_extension()
+    {
+        var config = CryptoConfigReader.Parse("""
+            { "peerOrgs": [{ "name": "TA", "domain": "ta.example.com", "mspId": "TaMSP", "peers": 1,
+                "namedUsers": [ { "name": "accountant", "attributes": { "fnz.role": "fund-accountant" } }, { "name": "ops", "admin": true } ] }] }
+            """);
+        new CryptoMaterialGenerator().Generate(config, _folder.Path, force: false);
+        var users = Path.Combine(_folder.Path, "peerOrganizations/ta.example.com/users");
+
+        using var accountant = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(users, "accountant@ta.example.com/msp/signcerts/accountant@ta.example.com-cert.pem"));
+        using var ops = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(users, "ops@ta.example.com/msp/signcerts/ops@ta.example.com-cert.pem"));
+
+        var extension = accountant.Extensions.Cast<X509Extension>().Single(e => e.Oid!.Value == "1.2.3.4.5.6.7.8.1");
+        Assert.That(System.Text.Encoding.UTF8.GetString(extension.RawData), Is.EqualTo("""{"attrs":{"fnz.role":"fund-accountant"}}"""));
+        Assert.That(extension.Critical, Is.False);
+        Assert.That(accountant.Subject, Does.Contain("OU=client"));
+        Assert.That(ops.Subject, Does.Contain("OU=admin"));
+        Assert.That(ops.Extensions.Cast<X509Extension>().Any(e => e.Oid!.Value == "1.2.3.4.5.6.7.8.1"), Is.False);
+    }
+
+    [TestCase("""[{ "name": "Admin" }]""", "not Admin")]
+    [TestCase("""[{ "name": "a b" }]""", "must be letters")]
+    [TestCase("""[{ "name": "x" }, { "name": "x" }]""", "unique")]
+    [TestCase("""[{ "name": "x", "attributes": { "": "v" } }]""", "empty name")]
+    public void Bad_named_users_are_refused_with_their_path(string namedUsers, string expected)
+    {
+        var ex = Assert.Throws<CryptoConfigException>(() => CryptoConfigReader.Parse($$"""
+            { "peerOrgs": [{ "name": "TA", "domain": "ta.example.com", "mspId": "TaMSP", "peers": 1, "namedUsers": {{namedUsers}} }] }
+            """));
+        Assert.That(ex!.Message, Does.Contain("peerOrgs[0].namedUsers[").And.Contain(expected));
+    }
 }
