@@ -29,10 +29,11 @@ public sealed class Gateway : IDisposable
 {
     private readonly GrpcChannel _channel;
 
-    private Gateway(GrpcChannel channel, ClientIdentity identity)
+    private Gateway(GrpcChannel channel, ClientIdentity identity, TimeProvider clock)
     {
         _channel = channel;
         Identity = identity;
+        Clock = clock;
         Client = new GatewayClient(channel);
     }
 
@@ -44,12 +45,22 @@ public sealed class Gateway : IDisposable
     /// <summary>How long a call may take before it is abandoned (commit waits included).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// The clock that stamps proposals (the transaction time chaincode sees as <c>Stub.Timestamp</c>). The system
+    /// clock by default; a simulation or a replay of a business calendar may set another.
+    /// </summary>
+    public TimeProvider Clock { get; }
+
     /// <summary>Connects to the peer at <paramref name="address"/> (host:port).</summary>
-    public static Gateway Connect(string address, ClientIdentity identity)
+    public static Gateway Connect(string address, ClientIdentity identity) => Connect(address, identity, TimeProvider.System);
+
+    /// <summary>Connects with a clock for proposal timestamps other than the system's (see <see cref="Clock"/>).</summary>
+    public static Gateway Connect(string address, ClientIdentity identity, TimeProvider clock)
     {
         ArgumentException.ThrowIfNullOrEmpty(address);
         ArgumentNullException.ThrowIfNull(identity);
-        return new Gateway(GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 }), identity);
+        ArgumentNullException.ThrowIfNull(clock);
+        return new Gateway(GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 }), identity, clock);
     }
 
     /// <summary>A channel.</summary>
@@ -247,7 +258,7 @@ public sealed class Contract
                     Type = (int)HeaderType.EndorserTransaction,
                     ChannelId = _network.Name,
                     TxId = txId,
-                    Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+                    Timestamp = Timestamp.FromDateTimeOffset(_network.Gateway.Clock.GetUtcNow()),
                     Extension = new ChaincodeHeaderExtension { ChaincodeId = new ChaincodeID { Name = Name } }.ToByteString(),
                 }.ToByteString(),
                 SignatureHeader = new SignatureHeader { Creator = ByteString.CopyFrom(identity.Serialized), Nonce = ByteString.CopyFrom(nonce) }.ToByteString(),

@@ -50,7 +50,7 @@ internal static class BenchNetworkCommand
             var gateways = info.Organizations.Select((o, i) => Gateway.Connect(o.Peer, identities[i])).ToList();
             try
             {
-                var contracts = gateways.Select(g => g.GetNetwork(LocalNetwork.Channel).GetContract(LocalNetwork.Chaincode)).ToList();
+                var contracts = gateways.Select(g => g.GetNetwork(LocalNetwork.Channel).GetContract(info.Chaincode)).ToList();
                 var latencies = new List<double>[concurrency];
                 var failures = new int[concurrency];
                 var measuring = false;

@@ -33,8 +33,12 @@ internal static class DemoCommand
     public static Command Create()
     {
         var keep = new Option<string?>("--keep") { Description = "Run in this folder and keep it (crypto, configs, ledgers, logs), instead of a temporary folder." };
-        var command = new Command("demo", "Run the FnzChain demo: a two-organisation network on loopback, fund transactions through the Gateway, events, conflicts, verification.") { keep };
-        command.SetAction((parse, cancellationToken) => NetworkDemo.RunAsync(parse.InvocationConfiguration.Output, parse.GetValue(keep), cancellationToken));
+        var command = new Command("demo", "Run the FnzChain demo: a transfer agent and two distributors on loopback, a dealing cycle with the transfer-agency chaincode, the register and a statement, verification.") { keep };
+        command.SetAction((parse, cancellationToken) => TransferAgencyDemo.RunAsync(parse.InvocationConfiguration.Output, parse.GetValue(keep), cancellationToken));
+        var sampleKeep = new Option<string?>("--keep") { Description = "Run in this folder and keep it, instead of a temporary folder." };
+        var sample = new Command("sample", "The two-organisation demo with the sample fund contract: Gateway transactions, events, an MVCC conflict, a refusal.") { sampleKeep };
+        sample.SetAction((parse, cancellationToken) => NetworkDemo.RunAsync(parse.InvocationConfiguration.Output, parse.GetValue(sampleKeep), cancellationToken));
+        command.Subcommands.Add(sample);
         var foundationKeep = new Option<string?>("--keep") { Description = "Write the generated material to this folder and keep it, instead of a temporary folder." };
         var foundation = new Command("foundation", "The foundation demo: PKI, MSPs, signed envelopes, policies and revocation, without nodes.") { foundationKeep };
         foundation.SetAction(parse => Run(parse.InvocationConfiguration.Output, parse.GetValue(foundationKeep)));

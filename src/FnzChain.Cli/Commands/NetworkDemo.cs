@@ -65,15 +65,15 @@ internal static class NetworkDemo
         using var distributorUser = ClientIdentity.FromMspFolder(distributor.UserMsp, distributor.MspId);
         using var taGateway = Gateway.Connect(transferAgent.Peer, taUser);
         using var distributorGateway = Gateway.Connect(distributor.Peer, distributorUser);
-        var funds = taGateway.GetNetwork(LocalNetwork.Channel).GetContract(LocalNetwork.Chaincode);
-        var distributorFunds = distributorGateway.GetNetwork(LocalNetwork.Channel).GetContract(LocalNetwork.Chaincode);
+        var funds = taGateway.GetNetwork(LocalNetwork.Channel).GetContract(info.Chaincode);
+        var distributorFunds = distributorGateway.GetNetwork(LocalNetwork.Channel).GetContract(info.Chaincode);
 
         using var stopEvents = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var events = new List<string>();
         var listening = Task.Run(
             async () =>
             {
-                await foreach (var chaincodeEvent in taGateway.GetNetwork(LocalNetwork.Channel).GetChaincodeEventsAsync(LocalNetwork.Chaincode, startBlock: 0, stopEvents.Token).ConfigureAwait(false))
+                await foreach (var chaincodeEvent in taGateway.GetNetwork(LocalNetwork.Channel).GetChaincodeEventsAsync(info.Chaincode, startBlock: 0, stopEvents.Token).ConfigureAwait(false))
                 {
                     lock (events)
                     {

@@ -21,30 +21,57 @@ namespace FnzChain.Cli.Network;
 /// <summary>What <c>network up</c> writes to <c>connection.json</c>: where everything is and how to reach it.</summary>
 internal sealed record ConnectionInfo(string Channel, string Chaincode, string Orderer, int OrdererPid, List<OrganizationInfo> Organizations);
 
-/// <summary>One application organisation of the local network.</summary>
-internal sealed record OrganizationInfo(string Name, string MspId, string Peer, int PeerPid, string AdminMsp, string UserMsp);
+/// <summary>One application organisation of the local network (<see cref="UserMsp"/>: its first ordinary user).</summary>
+internal sealed record OrganizationInfo(string Name, string MspId, string Peer, int PeerPid, string AdminMsp, string UserMsp)
+{
+    /// <summary>The organisation's DNS domain (from its crypto folder layout).</summary>
+    public string Domain => Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(AdminMsp)))!)!;
+
+    /// <summary>The msp folder of the organisation's named user <paramref name="name"/> (a crypto config <c>namedUsers</c> entry).</summary>
+    public string NamedUserMsp(string name) => Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(AdminMsp))!, $"{name}@{Domain}", "msp");
+}
+
+/// <summary>An application organisation of a local network layout, with any named users (and their attributes).</summary>
+internal sealed record NetworkOrganization(string Name, string Domain, string MspId, IReadOnlyList<NamedUserSpec>? NamedUsers = null);
 
 /// <summary>
-/// A local network on loopback: a solo orderer and one peer for each of two organisations (Transfer agent,
-/// Distributor) as separate <c>fnzchain</c> processes, channel <c>funds</c> with the sample fund contract
-/// installed and defined (endorsement: both organisations). Everything lives in one folder.
+/// What a local network runs: its organisations and the one chaincode it deploys (assembly copied next to
+/// fnzchain.dll), with an endorsement policy (null: the channel's <c>Endorsement</c>, a MAJORITY of organisations)
+/// and private data collections.
+/// </summary>
+internal sealed record NetworkLayout(
+    IReadOnlyList<NetworkOrganization> Organizations,
+    string Chaincode,
+    string Assembly,
+    string ContractType,
+    string Label,
+    string? EndorsementPolicy,
+    Protos.Peer.CollectionConfigPackage? Collections = null)
+{
+    /// <summary>
+    /// <c>network up</c> and <c>bench network</c>: a transfer agent and a distributor, the sample fund contract,
+    /// endorsement by both.
+    /// </summary>
+    public static NetworkLayout Sample { get; } = new(
+        [new("TransferAgent", "ta.example.com", "TransferAgentMSP"), new("Distributor", "distributor.example.com", "DistributorMSP")],
+        "funds", "FundsSample.dll", "FnzChain.Samples.Funds.FundContract", "funds_1.0", "AND('TransferAgentMSP.peer','DistributorMSP.peer')");
+}
+/// <summary>
+/// A local network on loopback: a solo orderer and one peer for each organisation of a <see cref="NetworkLayout"/>
+/// (by default a transfer agent and a distributor) as separate <c>fnzchain</c> processes, channel <c>funds</c> with
+/// the layout's chaincode installed and defined. Everything lives in one folder.
 /// </summary>
 internal static class LocalNetwork
 {
     public const string Channel = "funds";
-    public const string Chaincode = "funds";
     public const string ConnectionFile = "connection.json";
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    private static readonly (string Name, string Domain, string MspId)[] Organizations =
-    [
-        ("TransferAgent", "ta.example.com", "TransferAgentMSP"),
-        ("Distributor", "distributor.example.com", "DistributorMSP"),
-    ];
-
-    public static async Task<ConnectionInfo> UpAsync(string folder, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<ConnectionInfo> UpAsync(string folder, TextWriter output, CancellationToken cancellationToken, NetworkLayout? layout = null)
     {
+        layout ??= NetworkLayout.Sample;
+        var organizationsOf = layout.Organizations;
         if (File.Exists(Path.Combine(folder, ConnectionFile)))
         {
             throw new CliException($"{folder} already holds a network ({ConnectionFile}); run network down first");
@@ -56,21 +83,21 @@ internal static class LocalNetwork
             CryptoConfigReader.Parse($$"""
                 {
                   "ordererOrgs": [{ "name": "Orderer", "domain": "example.com", "mspId": "OrdererMSP", "hosts": ["orderer"] }],
-                  "peerOrgs": [{{string.Join(",", Organizations.Select(o => $$"""{ "name": "{{o.Name}}", "domain": "{{o.Domain}}", "mspId": "{{o.MspId}}", "peers": 1, "users": 1 }"""))}}]
+                  "peerOrgs": [{{string.Join(",", organizationsOf.Select(o => $$"""{ "name": "{{o.Name}}", "domain": "{{o.Domain}}", "mspId": "{{o.MspId}}", "peers": 1, "users": 1, "namedUsers": {{JsonSerializer.Serialize(o.NamedUsers ?? [], s_json)}} }"""))}}]
                 }
                 """),
             crypto,
             force: false);
-        output.WriteLine($"  crypto material for 3 organisations in {crypto}");
+        output.WriteLine($"  crypto material for {organizationsOf.Count + 1} organisations in {crypto}");
 
         var ordererPort = FreePort();
-        var peerPorts = Organizations.Select(_ => FreePort()).ToArray();
+        var peerPorts = organizationsOf.Select(_ => FreePort()).ToArray();
         var profile = new ChannelProfile
         {
             ChannelId = Channel,
             Organizations =
             [
-                .. Organizations.Select((o, i) => new OrganizationProfile
+                .. organizationsOf.Select((o, i) => new OrganizationProfile
                 {
                     Name = o.Name, MspId = o.MspId, MspPath = Path.Combine(crypto, "peerOrganizations", o.Domain, "msp"), Roles = ["application"], AnchorPeers = [$"127.0.0.1:{peerPorts[i]}"],
                 }),
@@ -91,13 +118,13 @@ internal static class LocalNetwork
         var (ordererPid, ordererAddress) = await NodeLauncher.StartDetachedAsync("orderer", ordererConfig, Path.Combine(folder, "orderer.log"), cancellationToken).ConfigureAwait(false);
         output.WriteLine($"  orderer (solo) listening on {ordererAddress}, pid {ordererPid}");
         var organizations = new List<OrganizationInfo>();
-        var info = new ConnectionInfo(Channel, Chaincode, ordererAddress, ordererPid, organizations);
+        var info = new ConnectionInfo(Channel, layout.Chaincode, ordererAddress, ordererPid, organizations);
         try
         {
             await JoinAsync(ordererAddress, AdminMsp(crypto, "example.com"), "OrdererMSP", genesis, cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < Organizations.Length; i++)
+            for (var i = 0; i < organizationsOf.Count; i++)
             {
-                var (name, domain, mspId) = Organizations[i];
+                var (name, domain, mspId, _) = organizationsOf[i];
                 var config = await WriteConfigAsync(folder, $"peer-{domain}", new
                 {
                     listenAddress = $"127.0.0.1:{peerPorts[i]}",
@@ -111,8 +138,8 @@ internal static class LocalNetwork
                 await JoinAsync(address, AdminMsp(crypto, domain), mspId, genesis, cancellationToken).ConfigureAwait(false);
             }
 
-            output.WriteLine($"  channel {Channel} joined by the orderer and both peers");
-            await DeployAsync(folder, info, output, cancellationToken).ConfigureAwait(false);
+            output.WriteLine($"  channel {Channel} joined by the orderer and {organizationsOf.Count} peers");
+            await DeployAsync(folder, info, layout, output, cancellationToken).ConfigureAwait(false);
             await File.WriteAllTextAsync(Path.Combine(folder, ConnectionFile), JsonSerializer.Serialize(info, s_json), cancellationToken).ConfigureAwait(false);
             return info;
         }
@@ -148,13 +175,13 @@ internal static class LocalNetwork
         await NodeLauncher.StopAsync(info.OrdererPid).ConfigureAwait(false);
     }
 
-    /// <summary>Packages the sample contract, installs it on every peer, and defines it with both organisations' admins.</summary>
-    private static async Task DeployAsync(string folder, ConnectionInfo info, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Packages the layout's contract, installs it on every peer, and defines it with every organisation's admin.</summary>
+    private static async Task DeployAsync(string folder, ConnectionInfo info, NetworkLayout layout, TextWriter output, CancellationToken cancellationToken)
     {
         var build = Path.Combine(folder, "chaincode-build");
         Directory.CreateDirectory(build);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "FundsSample.dll"), Path.Combine(build, "FundsSample.dll"), overwrite: true);
-        var package = ChaincodePackage.Create(build, "funds_1.0", "FundsSample.dll", "FnzChain.Samples.Funds.FundContract");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, layout.Assembly), Path.Combine(build, layout.Assembly), overwrite: true);
+        var package = ChaincodePackage.Create(build, layout.Label, layout.Assembly, layout.ContractType);
         foreach (var organization in info.Organizations)
         {
             using var admin = SigningIdentityFiles.Load(organization.AdminMsp);
@@ -163,22 +190,25 @@ internal static class LocalNetwork
             await new NodeAdmin.NodeAdminClient(channel).InstallChaincodeAsync(signed, cancellationToken: cancellationToken).ResponseAsync.ConfigureAwait(false);
         }
 
-        output.WriteLine($"  chaincode package {package.PackageId} installed on both peers");
+        output.WriteLine($"  chaincode package {package.PackageId} installed on {info.Organizations.Count} peers");
         var admins = info.Organizations.Select(o => (o.MspId, Files: SigningIdentityFiles.Load(o.AdminMsp))).ToList();
         try
         {
             using var client = new Commands.OrdererClient(info.Orderer, admins[0].Files, admins[0].MspId);
             var (height, config) = await client.FetchConfigAsync(Channel, cancellationToken).ConfigureAwait(false);
             var next = config.Clone();
-            var policy = $"AND({string.Join(",", info.Organizations.Select(o => $"'{o.MspId}.peer'"))})";
+            var policy = layout.EndorsementPolicy ?? "channel policy Endorsement (MAJORITY of organisations)";
             next.Application.Chaincodes.Add(new ChaincodeDefinition
             {
-                Name = Chaincode,
+                Name = layout.Chaincode,
                 Version = "1.0",
                 Sequence = 1,
                 PackageId = package.PackageId,
-                EndorsementPolicy = new Protos.Peer.ApplicationPolicy { SignaturePolicy = FnzChain.Identity.Policies.PolicyDsl.Parse(policy) },
+                EndorsementPolicy = layout.EndorsementPolicy is { } text
+                    ? new Protos.Peer.ApplicationPolicy { SignaturePolicy = FnzChain.Identity.Policies.PolicyDsl.Parse(text) }
+                    : new Protos.Peer.ApplicationPolicy { ChannelConfigPolicyReference = "Endorsement" },
                 EndorsementPolicySource = policy,
+                Collections = layout.Collections,
             });
             var update = new ConfigUpdate { ChannelId = Channel, BaseSequence = config.Sequence, Config = next }.ToByteString();
             var envelope = new ConfigUpdateEnvelope { ConfigUpdate = update };
@@ -186,7 +216,8 @@ internal static class LocalNetwork
             await client.BroadcastAsync(client.Sign(Channel, HeaderType.ConfigUpdate, envelope.ToByteString()), cancellationToken).ConfigureAwait(false);
             var at = new SeekPosition { Specified = new SeekSpecified { Number = height } };
             await client.DeliverAsync(Channel, at, at, cancellationToken).ConfigureAwait(false);
-            output.WriteLine($"  chaincode {Chaincode} defined on {Channel} by both organisations' admins, endorsement policy {policy}");
+            output.WriteLine($"  chaincode {layout.Chaincode} defined on {Channel} by the organisations' admins, endorsement policy {policy}"
+                + (layout.Collections is { Config.Count: > 0 } c ? $", {c.Config.Count} private data collections" : string.Empty));
         }
         finally
         {

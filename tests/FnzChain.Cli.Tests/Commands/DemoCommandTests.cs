@@ -4,10 +4,36 @@ public sealed class DemoCommandTests
 {
     [Test]
     [Category("Integration")]
-    public async Task Demo_runs_a_network_and_shows_commits_a_refusal_a_conflict_events_and_verified_ledgers()
+    public async Task Demo_runs_a_dealing_cycle_of_the_transfer_agency_and_prints_the_register_and_a_statement()
     {
         using var folder = new TempFolder();
         var result = await ProcessRunner.FnzchainAsync(folder.Path, "demo");
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.StandardError, Is.Empty);
+        var output = result.StandardOutput;
+        Assert.That(output, Does.Contain("chaincode ta defined on funds").And.Contain("2 private data collections"));
+        Assert.That(output, Does.Contain("refused as it should be — orders@dist2 for ACC-1: account ACC-1 is serviced by distributor Dist1MSP"));
+        Assert.That(output, Does.Contain("ORD-1 ACC-1 priced: 98.765 units for EUR 10,000.00, settles 2026-11-25"));
+        Assert.That(output, Does.Contain("2 orders settled, 0 failed"));
+        Assert.That(output, Does.Match(@"ACC-1\s+Dist1MSP\s+98\.765"));
+        Assert.That(output, Does.Match(@"total\s+345\.678"), "the register adds up: 98.765 + 246.913");
+        Assert.That(output, Does.Contain("holding GLOBAL-EQ-A (IE00B4L5Y983): 98.765 units at NAV 101.25 EUR"));
+        Assert.That(output, Does.Not.Contain("Ada Lovelace"), "personal data is never printed");
+        foreach (var peer in new[] { "TransferAgent", "DistributorOne", "DistributorTwo" })
+        {
+            Assert.That(output, Does.Match($@"ledger verify \({peer} peer\): ok, \d+ blocks, (\d+) transactions \(\1 valid\)"));
+        }
+
+        Assert.That(output.TrimEnd(), Does.Match(@"demo: done in [\d.]+ s$"));
+    }
+
+    [Test]
+    [Category("Integration")]
+    public async Task Sample_demo_runs_a_network_and_shows_commits_a_refusal_a_conflict_events_and_verified_ledgers()
+    {
+        using var folder = new TempFolder();
+        var result = await ProcessRunner.FnzchainAsync(folder.Path, "demo", "sample");
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.StandardError, Is.Empty);

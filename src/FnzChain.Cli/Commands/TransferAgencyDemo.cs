@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using FnzChain.Chaincode;
+using FnzChain.Cli.Network;
+using FnzChain.Client;
+using FnzChain.Crypto.Cryptogen;
+using FnzChain.Ledger.Verification;
+using FnzChain.Protos.Peer;
+using FnzChain.TransferAgency;
+using FnzChain.TransferAgency.Reports;
+using ClientIdentity = FnzChain.Client.ClientIdentity;
+using Contract = FnzChain.Client.Contract;
+
+namespace FnzChain.Cli.Commands;
+
+/// <summary>
+/// The main job (<c>fnzchain demo</c>): a transfer agent and two distributors, each with its own peer, a solo
+/// orderer, RocksDB ledgers in a temporary folder — the transfer-agency chaincode deployed with a private data
+/// collection per distributor for investors' personal data — and one dealing cycle played on a simulated business
+/// calendar (the transaction time is the client's proposal timestamp): accounts opened with personal data as
+/// transient data, subscriptions before the cut-off, the fund accountant's NAV, dealing at that forward price,
+/// settlement at T+2, then the register and an investor statement; a distributor refused another's investor;
+/// everything stopped and every ledger verified.
+/// </summary>
+internal static class TransferAgencyDemo
+{
+    private const string Chaincode = "ta";
+    private const string ClassId = "GLOBAL-EQ-A";
+    private static readonly DateTimeOffset Monday = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Three organisations; users carry their business role in the <c>fnz.role</c> certificate attribute.</summary>
+    public static NetworkLayout Layout { get; } = new(
+        [
+            new("TransferAgent", "ta.example.com", "TaMSP",
+            [
+                User("operator", "transfer-agent"), User("accountant", "fund-accountant"), User("approver", "approver"), User("compliance", "compliance"),
+            ]),
+            new("DistributorOne", "dist1.example.com", "Dist1MSP", [User("orders", "distributor")]),
+            new("DistributorTwo", "dist2.example.com", "Dist2MSP", [User("orders", "distributor")]),
+        ],
+        Chaincode, "FnzChain.TransferAgency.dll", "FnzChain.TransferAgency.TransferAgencyContract", "ta_1.0", EndorsementPolicy: null,
+        Collections: PersonalDataCollections("Dist1MSP", "Dist2MSP"));
+
+    public static async Task<int> RunAsync(TextWriter output, string? keepFolder, CancellationToken cancellationToken)
+    {
+        var folder = keepFolder is null ? Directory.CreateTempSubdirectory("fnzchain-demo-").FullName : Path.GetFullPath(keepFolder);
+        var stopwatch = Stopwatch.StartNew();
+        output.WriteLine($"FnzChain demo: a fund transfer agency network on this machine (folder {folder})");
+        output.WriteLine();
+        output.WriteLine("1. Starting the network: a transfer agent, two distributors, a solo orderer");
+        ConnectionInfo? info = null;
+        try
+        {
+            info = await LocalNetwork.UpAsync(folder, output, cancellationToken, Layout).ConfigureAwait(false);
+            await DayAsync(info, output, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (info is not null)
+            {
+                output.WriteLine();
+                output.WriteLine("5. Stopping the network");
+                await LocalNetwork.DownAsync(folder).ConfigureAwait(false);
+                output.WriteLine("  orderer and peers stopped");
+                foreach (var organization in info.Organizations)
+                {
+                    var peerLedger = Path.Combine(folder, $"peer0.{organization.Domain}", "channels", LocalNetwork.Channel);
+                    var report = LedgerVerifier.Verify(peerLedger);
+                    output.WriteLine(report.IsIntact
+                        ? $"  ledger verify ({organization.Name} peer): ok, {report.Blocks} blocks, {report.Transactions} transactions ({report.ValidTransactions} valid)"
+                        : $"  ledger verify ({organization.Name} peer): block {report.BadBlock} is bad: {report.Problem}");
+                }
+            }
+
+            if (keepFolder is null)
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+
+        output.WriteLine();
+        output.WriteLine($"demo: done in {stopwatch.Elapsed.TotalSeconds:F1} s");
+        return 0;
+    }
+
+    private static async Task DayAsync(ConnectionInfo info, TextWriter output, CancellationToken cancellationToken)
+    {
+        var clock = new BusinessClock(Monday);
+        var ta = info.Organizations[0];
+        var (dist1, dist2) = (info.Organizations[1], info.Organizations[2]);
+        using var actors = new Actors(clock);
+        var operatorTa = actors.Contract(ta, "operator");
+        var accountant = actors.Contract(ta, "accountant");
+        var orders1 = actors.Contract(dist1, "orders");
+        var orders2 = actors.Contract(dist2, "orders");
+
+        output.WriteLine();
+        output.WriteLine($"2. Monday {Monday:yyyy-MM-dd}: the transfer agent sets up the fund; distributors open accounts (simulated business clock)");
+        await operatorTa.SubmitAsync("ConfigureRoles",
+            """{"transfer-agent":["TaMSP"],"distributor":["Dist1MSP","Dist2MSP"],"fund-accountant":["TaMSP"],"approver":["TaMSP"],"compliance":["TaMSP"]}""").ConfigureAwait(false);
+        await operatorTa.SubmitAsync("CreateFund", "GLOBAL-EQ", "Global Equity Fund", "[]").ConfigureAwait(false);
+        await operatorTa.SubmitAsync("CreateShareClass",
+            $$"""{"classId":"{{ClassId}}","fundId":"GLOBAL-EQ","isin":"IE00B4L5Y983","currency":"EUR","cutOff":"12:00:00","settlementDays":2,"minimumSubscription":1000,"unitDecimals":3}""").ConfigureAwait(false);
+        output.WriteLine($"  operator@ta (transfer-agent): roles configured, fund GLOBAL-EQ with class {ClassId} (ISIN IE00B4L5Y983, EUR, cut-off 12:00 UTC, T+2)");
+        clock.Set(Monday.AddHours(1));
+        await orders1.SubmitAsync("OpenAccount", ["ACC-1", "Dist1MSP", "payout"], Personal("Ada Lovelace", "12 St James's Square, London"), cancellationToken).ConfigureAwait(false);
+        await orders2.SubmitAsync("OpenAccount", ["ACC-2", "Dist2MSP", "reinvest"], Personal("Grace Hopper", "1 Navy Yard, Arlington"), cancellationToken).ConfigureAwait(false);
+        await operatorTa.SubmitAsync("SetKycStatus", "ACC-1", "approved").ConfigureAwait(false);
+        await operatorTa.SubmitAsync("SetKycStatus", "ACC-2", "approved").ConfigureAwait(false);
+        output.WriteLine("  orders@dist1: account ACC-1 opened; orders@dist2: account ACC-2 opened — personal data sent as transient data into");
+        output.WriteLine("    each distributor's private collection (ta-personal-Dist1MSP / -Dist2MSP); the ledger holds only salted hashes");
+        output.WriteLine("  operator@ta: KYC approved for both accounts");
+
+        clock.Set(Monday.AddHours(2));
+        await orders1.SubmitAsync("PlaceSubscription", "ORD-1", "ACC-1", ClassId, "10000", "EUR").ConfigureAwait(false);
+        await orders2.SubmitAsync("PlaceSubscription", "ORD-2", "ACC-2", ClassId, "25000", "EUR").ConfigureAwait(false);
+        output.WriteLine("  10:00 orders@dist1: subscription ORD-1, ACC-1, EUR 10,000; orders@dist2: subscription ORD-2, ACC-2, EUR 25,000");
+        try
+        {
+            await orders2.SubmitAsync("PlaceSubscription", "ORD-X", "ACC-1", ClassId, "5000", "EUR").ConfigureAwait(false);
+            output.WriteLine("  unexpected: a distributor placed an order for another distributor's investor");
+        }
+        catch (GatewayException e)
+        {
+            output.WriteLine($"  refused as it should be — orders@dist2 for ACC-1: {FirstDetail(e)}");
+        }
+
+        output.WriteLine();
+        output.WriteLine("3. Monday 18:00: forward pricing — the fund accountant publishes the NAV, the transfer agent deals");
+        clock.Set(Monday.AddHours(10));
+        await accountant.SubmitAsync("PublishNav", ClassId, "2026-11-23", "101.25", "EUR").ConfigureAwait(false);
+        var dealt = Json<DealingResult>(await operatorTa.SubmitAsync("DealOrders", ClassId, "2026-11-23").ConfigureAwait(false));
+        output.WriteLine($"  accountant@ta: NAV {ClassId} 2026-11-23 = EUR 101.25");
+        foreach (var order in dealt.Priced)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  operator@ta: {order.OrderId} {order.AccountId} priced: {order.Units:N3} units for EUR {order.NetAmount:N2}, settles {order.SettlementDate:yyyy-MM-dd}"));
+        }
+
+        output.WriteLine();
+        output.WriteLine("4. Wednesday: settlement at T+2, the register and an investor statement");
+        clock.Set(Monday.AddDays(2).AddHours(2));
+        var settled = Json<SettlementResult>(await operatorTa.SubmitAsync("SettleOrders", "2026-11-25").ConfigureAwait(false));
+        output.WriteLine($"  operator@ta: {settled.Settled.Count} orders settled, {settled.Failed.Count} failed");
+        var register = Json<RegisterPage>(await operatorTa.EvaluateAsync("GetRegister", ClassId, "2026-11-25", "50", string.Empty).ConfigureAwait(false));
+        output.WriteLine($"  register of {register.ClassId} at {register.AsOf:yyyy-MM-dd}:");
+        output.WriteLine($"    {"account",-8} {"distributor",-10} {"units",14}");
+        foreach (var entry in register.Entries)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {entry.AccountId,-8} {entry.Distributor,-10} {entry.Units,14:N3}"));
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {"total",-19} {register.UnitsOnPage,14:N3}"));
+        var statement = Json<InvestorStatement>(await orders1.EvaluateAsync("GetInvestorStatement", "ACC-1", "50", string.Empty).ConfigureAwait(false));
+        output.WriteLine($"  statement of {statement.Account.AccountId} (read by its distributor, orders@dist1):");
+        foreach (var holding in statement.Holdings)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    holding {holding.ClassId} ({holding.Isin}): {holding.Units:N3} units at NAV {holding.Nav:N2} {holding.Currency} = {holding.Currency} {holding.Value:N2}"));
+        }
+
+        foreach (var order in statement.Orders)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    order {order.OrderId}: {order.Type} {order.Currency} {order.Amount:N2} dealt {order.DealingDate:yyyy-MM-dd} at {order.Nav:N2} -> {order.DealtUnits:N3} units, {order.Status}"));
+        }
+    }
+
+    private static T Json<T>(byte[] payload) => JsonSerializer.Deserialize<T>(payload, ContractDispatcher.Json)!;
+
+    private static string FirstDetail(GatewayException e) =>
+        e.Details.Select(d => d.Message).FirstOrDefault(m => m.Length > 0) ?? e.Message;
+
+    private static Dictionary<string, byte[]> Personal(string name, string address) => new()
+    {
+        ["personal"] = JsonSerializer.SerializeToUtf8Bytes(new { name, address, dateOfBirth = "1980-01-01", taxId = "AB123456C", bankAccount = "GB33BUKB20201555555555" }),
+    };
+
+    private static NamedUserSpec User(string name, string role) => new() { Name = name, Attributes = new Dictionary<string, string> { ["fnz.role"] = role } };
+
+    private static CollectionConfigPackage PersonalDataCollections(params string[] distributors)
+    {
+        var package = new CollectionConfigPackage();
+        foreach (var distributor in distributors)
+        {
+            package.Config.Add(new CollectionConfig
+            {
+                StaticCollectionConfig = new StaticCollectionConfig
+                {
+                    Name = $"ta-personal-{distributor}",
+                    MemberOrgsPolicy = new CollectionPolicyConfig { SignaturePolicy = Identity.Policies.PolicyDsl.Parse($"OR('TaMSP.member','{distributor}.member')") },
+                    RequiredPeerCount = 0,
+                    MaximumPeerCount = 1,
+                    MemberOnlyRead = true,
+                },
+            });
+        }
+
+        return package;
+    }
+
+    /// <summary>A settable clock: the demo's business calendar.</summary>
+    private sealed class BusinessClock(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset _now = start;
+
+        public void Set(DateTimeOffset now) => _now = now;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+    }
+
+    /// <summary>Gateways of the demo's users, each connected to its own organisation's peer.</summary>
+    private sealed class Actors(TimeProvider clock) : IDisposable
+    {
+        private readonly List<IDisposable> _owned = [];
+
+        public Contract Contract(OrganizationInfo organization, string user)
+        {
+            var identity = ClientIdentity.FromMspFolder(organization.NamedUserMsp(user), organization.MspId);
+            var gateway = Gateway.Connect(organization.Peer, identity, clock);
+            _owned.Add(gateway);
+            _owned.Add(identity);
+            return gateway.GetNetwork(LocalNetwork.Channel).GetContract(Chaincode);
+        }
+
+        public void Dispose()
+        {
+            foreach (var owned in _owned)
+            {
+                owned.Dispose();
+            }
+        }
+    }
+}
