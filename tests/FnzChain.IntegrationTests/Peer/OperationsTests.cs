@@ -25,7 +25,14 @@ public sealed partial class OperationsTests : FundsNetworkFixture
         await TestClient.SubmitAsync(Orderer, Client.Assemble(proposed, responses));
         await Client.WaitForCommitAsync(Peer1, proposed.TxId);
 
+        // Metrics are recorded just after a block becomes visible to Deliver: read until the commit shows.
         var peerMetrics = await s_http.GetStringAsync($"{OperationsOf(Peer1)}/metrics");
+        for (var attempt = 0; attempt < 50 && !peerMetrics.Contains("code=\"Valid\"} 1", StringComparison.Ordinal); attempt++)
+        {
+            await Task.Delay(100);
+            peerMetrics = await s_http.GetStringAsync($"{OperationsOf(Peer1)}/metrics");
+        }
+
         var ordererMetrics = await s_http.GetStringAsync($"{OperationsOf(Orderer)}/metrics");
         using var health = JsonDocument.Parse(await s_http.GetStringAsync($"{OperationsOf(Peer1)}/healthz"));
 
