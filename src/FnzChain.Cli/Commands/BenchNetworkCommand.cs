@@ -19,7 +19,14 @@ internal static class BenchNetworkCommand
         var clients = new Option<int>("--clients") { Description = "Transactions in flight (concurrent closed-loop clients), default 16.", DefaultValueFactory = _ => 16 };
         var seconds = new Option<double>("--seconds") { Description = "Measured duration, default 20.", DefaultValueFactory = _ => 20 };
         var warmUp = new Option<double>("--warm-up") { Description = "Seconds of load before measuring (lets the JIT settle), default 10.", DefaultValueFactory = _ => 10 };
-        var command = new Command("network", "Closed-loop load through the Gateway on a local two-organisation network: tx/s, p50/p99 latency, CPU per process.");
+        var workload = new Option<string>("--workload")
+        {
+            Description = "funds: CreateFund on the two-organisation sample network, AND endorsement (default); ta-orders: PlaceSubscription of the transfer-agency chaincode by two distributors on the three-organisation demo network, MAJORITY endorsement.",
+            DefaultValueFactory = _ => "funds",
+        };
+        workload.AcceptOnlyFromAmong("funds", "ta-orders");
+        var command = new Command("network", "Closed-loop load through the Gateway on a local network: tx/s, p50/p99 latency, CPU per process.");
+        command.Options.Add(workload);
         command.Options.Add(clients);
         command.Options.Add(seconds);
         command.Options.Add(warmUp);
@@ -32,25 +39,37 @@ internal static class BenchNetworkCommand
                 throw new CliException("bench network: --clients must be 1..4096 and --seconds 0..3600");
             }
 
-            await RunAsync(concurrency, TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(parse.GetValue(warmUp)), parse.InvocationConfiguration.Output, cancellationToken).ConfigureAwait(false);
+            await RunAsync(parse.GetValue(workload) == "ta-orders", concurrency, TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(parse.GetValue(warmUp)), parse.InvocationConfiguration.Output, cancellationToken).ConfigureAwait(false);
             return 0;
         });
         return command;
     }
 
-    private static async Task RunAsync(int concurrency, TimeSpan duration, TimeSpan warmUp, TextWriter output, CancellationToken cancellationToken)
+    private static async Task RunAsync(bool transferAgency, int concurrency, TimeSpan duration, TimeSpan warmUp, TextWriter output, CancellationToken cancellationToken)
     {
         var folder = Directory.CreateTempSubdirectory("fnzchain-bench-network-").FullName;
-        output.WriteLine($"network benchmark: {concurrency} clients in flight, {duration.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s measured after {warmUp.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s warm-up, {Environment.ProcessorCount} cores");
+        output.WriteLine($"network benchmark ({(transferAgency ? "ta-orders" : "funds")}): {concurrency} clients in flight, {duration.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s measured after {warmUp.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s warm-up, {Environment.ProcessorCount} cores");
         ConnectionInfo? info = null;
         try
         {
-            info = await LocalNetwork.UpAsync(folder, TextWriter.Null, cancellationToken).ConfigureAwait(false);
-            var identities = info.Organizations.Select(o => ClientIdentity.FromMspFolder(o.UserMsp, o.MspId)).ToList();
-            var gateways = info.Organizations.Select((o, i) => Gateway.Connect(o.Peer, identities[i])).ToList();
+            info = await LocalNetwork.UpAsync(folder, TextWriter.Null, cancellationToken, transferAgency ? TransferAgencyDemo.Layout : null).ConfigureAwait(false);
+            // Load comes from each organisation's ordinary user (funds) or from the two distributors' order desks (ta-orders).
+            var loaders = transferAgency
+                ? info.Organizations.Skip(1).Select(o => (Organization: o, Msp: o.NamedUserMsp("orders"))).ToList()
+                : info.Organizations.Select(o => (Organization: o, Msp: o.UserMsp)).ToList();
+            var identities = loaders.Select(l => ClientIdentity.FromMspFolder(l.Msp, l.Organization.MspId)).ToList();
+            var gateways = loaders.Select((l, i) => Gateway.Connect(l.Organization.Peer, identities[i])).ToList();
             try
             {
                 var contracts = gateways.Select(g => g.GetNetwork(LocalNetwork.Channel).GetContract(info.Chaincode)).ToList();
+                Func<Client.Contract, int, int, Task> submit = (contract, w, n) =>
+                    contract.SubmitAsync("CreateFund", [$"W{w}-{n}", "Bench fund", "100", "EUR"], null, CancellationToken.None);
+                if (transferAgency)
+                {
+                    await SetUpTransferAgencyAsync(info, contracts, concurrency, cancellationToken).ConfigureAwait(false);
+                    submit = (contract, w, n) => contract.SubmitAsync("PlaceSubscription", [$"O{w}-{n}", $"A{w}", "BENCH-A", "1000", "EUR"], null, CancellationToken.None);
+                }
+
                 var latencies = new List<double>[concurrency];
                 var failures = new int[concurrency];
                 var measuring = false;
@@ -65,7 +84,7 @@ internal static class BenchNetworkCommand
                             var started = Stopwatch.GetTimestamp();
                             try
                             {
-                                await contract.SubmitAsync("CreateFund", [$"W{w}-{n}", "Bench fund", "100", "EUR"], null, CancellationToken.None).ConfigureAwait(false);
+                                await submit(contract, w, n).ConfigureAwait(false);
                                 if (Volatile.Read(ref measuring))
                                 {
                                     latencies[w].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -129,6 +148,36 @@ internal static class BenchNetworkCommand
 
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>ta-orders: roles, a fund and class, and one KYC-approved account per client, alternating between the two distributors.</summary>
+    private static async Task SetUpTransferAgencyAsync(ConnectionInfo info, IReadOnlyList<Client.Contract> distributors, int accounts, CancellationToken cancellationToken)
+    {
+        var ta = info.Organizations[0];
+        using var identity = ClientIdentity.FromMspFolder(ta.NamedUserMsp("operator"), ta.MspId);
+        using var gateway = Gateway.Connect(ta.Peer, identity);
+        var operatorTa = gateway.GetNetwork(LocalNetwork.Channel).GetContract(info.Chaincode);
+        await operatorTa.SubmitAsync("ConfigureRoles", ["""{"transfer-agent":["TaMSP"],"distributor":["Dist1MSP","Dist2MSP"],"fund-accountant":["TaMSP"],"approver":["TaMSP"],"compliance":["TaMSP"]}"""], null, cancellationToken).ConfigureAwait(false);
+        await operatorTa.SubmitAsync("CreateFund", ["BENCH", "Benchmark Fund", "[]"], null, cancellationToken).ConfigureAwait(false);
+        await operatorTa.SubmitAsync("CreateShareClass",
+            ["""{"classId":"BENCH-A","fundId":"BENCH","isin":"IE00B4L5Y983","currency":"EUR","cutOff":"23:59:00","settlementDays":2,"minimumSubscription":100,"unitDecimals":3}"""],
+            null, cancellationToken).ConfigureAwait(false);
+        var personal = new Dictionary<string, byte[]> { ["personal"] = System.Text.Encoding.UTF8.GetBytes("""{"name":"Bench Investor","address":"1 Test Street","dateOfBirth":"1980-01-01","taxId":"X","bankAccount":"Y"}""") };
+        using var gate = new SemaphoreSlim(32);
+        await Task.WhenAll(Enumerable.Range(0, accounts).Select(async w =>
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var distributor = w % distributors.Count;
+                await distributors[distributor].SubmitAsync("OpenAccount", [$"A{w}", $"Dist{distributor + 1}MSP", "payout"], personal, cancellationToken).ConfigureAwait(false);
+                await operatorTa.SubmitAsync("SetKycStatus", [$"A{w}", "approved"], null, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        })).ConfigureAwait(false);
     }
 
     private static TimeSpan CpuTime(int pid)
