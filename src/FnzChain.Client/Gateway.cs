@@ -159,9 +159,13 @@ public sealed class Contract
 {
     private readonly Network _network;
 
+    /// <summary>The channel this contract is on (to wait for a commit on this gateway's peer, or follow events).</summary>
+    public Network Network { get; }
+
     internal Contract(Network network, string name)
     {
         _network = network;
+        Network = network;
         Name = name;
     }
 

@@ -170,8 +170,12 @@ internal static class BenchNetworkCommand
             try
             {
                 var distributor = w % distributors.Count;
-                await distributors[distributor].SubmitAsync("OpenAccount", [$"A{w}", $"Dist{distributor + 1}MSP", "payout"], personal, cancellationToken).ConfigureAwait(false);
-                await operatorTa.SubmitAsync("SetKycStatus", [$"A{w}", "approved"], null, cancellationToken).ConfigureAwait(false);
+                // Peers commit on their own clocks: the TA acts on an account once its own peer has it, and orders
+                // start once the distributor's peer has the approval.
+                var (_, opened) = await distributors[distributor].SubmitAsyncReturningCommit("OpenAccount", [$"A{w}", $"Dist{distributor + 1}MSP", "payout"], personal, cancellationToken).ConfigureAwait(false);
+                await operatorTa.Network.GetCommitStatusAsync((await opened.ConfigureAwait(false)).TransactionId, cancellationToken).ConfigureAwait(false);
+                var (_, approved) = await operatorTa.SubmitAsyncReturningCommit("SetKycStatus", [$"A{w}", "approved"], null, cancellationToken).ConfigureAwait(false);
+                await distributors[distributor].Network.GetCommitStatusAsync((await approved.ConfigureAwait(false)).TransactionId, cancellationToken).ConfigureAwait(false);
             }
             finally
             {

@@ -105,17 +105,19 @@ internal static class TransferAgencyDemo
             $$"""{"classId":"{{ClassId}}","fundId":"GLOBAL-EQ","isin":"IE00B4L5Y983","currency":"EUR","cutOff":"12:00:00","settlementDays":2,"minimumSubscription":1000,"unitDecimals":3}""").ConfigureAwait(false);
         output.WriteLine($"  operator@ta (transfer-agent): roles configured, fund GLOBAL-EQ with class {ClassId} (ISIN IE00B4L5Y983, EUR, cut-off 12:00 UTC, T+2)");
         clock.Set(Monday.AddHours(1));
-        await orders1.SubmitAsync("OpenAccount", ["ACC-1", "Dist1MSP", "payout"], Personal("Ada Lovelace", "12 St James's Square, London"), cancellationToken).ConfigureAwait(false);
-        await orders2.SubmitAsync("OpenAccount", ["ACC-2", "Dist2MSP", "reinvest"], Personal("Grace Hopper", "1 Navy Yard, Arlington"), cancellationToken).ConfigureAwait(false);
-        await operatorTa.SubmitAsync("SetKycStatus", "ACC-1", "approved").ConfigureAwait(false);
-        await operatorTa.SubmitAsync("SetKycStatus", "ACC-2", "approved").ConfigureAwait(false);
+        // Each organisation's peer commits on its own clock: before the TA acts on what a distributor wrote, wait until
+        // the TA's peer has that transaction too (docs/client.md, "Reading across organisations").
+        await SeenByAsync(operatorTa, await orders1.SubmitAsyncReturningCommit("OpenAccount", ["ACC-1", "Dist1MSP", "payout"], Personal("Ada Lovelace", "12 St James's Square, London"), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await SeenByAsync(operatorTa, await orders2.SubmitAsyncReturningCommit("OpenAccount", ["ACC-2", "Dist2MSP", "reinvest"], Personal("Grace Hopper", "1 Navy Yard, Arlington"), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await SeenByAsync(orders1, await operatorTa.SubmitAsyncReturningCommit("SetKycStatus", ["ACC-1", "approved"], null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await SeenByAsync(orders2, await operatorTa.SubmitAsyncReturningCommit("SetKycStatus", ["ACC-2", "approved"], null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         output.WriteLine("  orders@dist1: account ACC-1 opened; orders@dist2: account ACC-2 opened — personal data sent as transient data into");
         output.WriteLine("    each distributor's private collection (ta-personal-Dist1MSP / -Dist2MSP); the ledger holds only salted hashes");
         output.WriteLine("  operator@ta: KYC approved for both accounts");
 
         clock.Set(Monday.AddHours(2));
-        await orders1.SubmitAsync("PlaceSubscription", "ORD-1", "ACC-1", ClassId, "10000", "EUR").ConfigureAwait(false);
-        await orders2.SubmitAsync("PlaceSubscription", "ORD-2", "ACC-2", ClassId, "25000", "EUR").ConfigureAwait(false);
+        await SeenByAsync(operatorTa, await orders1.SubmitAsyncReturningCommit("PlaceSubscription", ["ORD-1", "ACC-1", ClassId, "10000", "EUR"], null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await SeenByAsync(operatorTa, await orders2.SubmitAsyncReturningCommit("PlaceSubscription", ["ORD-2", "ACC-2", ClassId, "25000", "EUR"], null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         output.WriteLine("  10:00 orders@dist1: subscription ORD-1, ACC-1, EUR 10,000; orders@dist2: subscription ORD-2, ACC-2, EUR 25,000");
         try
         {
@@ -141,7 +143,9 @@ internal static class TransferAgencyDemo
         output.WriteLine();
         output.WriteLine("4. Wednesday: settlement at T+2, the register and an investor statement");
         clock.Set(Monday.AddDays(2).AddHours(2));
-        var settled = Json<SettlementResult>(await operatorTa.SubmitAsync("SettleOrders", "2026-11-25").ConfigureAwait(false));
+        var settlement = await operatorTa.SubmitAsyncReturningCommit("SettleOrders", ["2026-11-25"], null, cancellationToken).ConfigureAwait(false);
+        await SeenByAsync(orders1, settlement, cancellationToken).ConfigureAwait(false); // the statement is read on Dist1's peer
+        var settled = Json<SettlementResult>(settlement.Result);
         output.WriteLine($"  operator@ta: {settled.Settled.Count} orders settled, {settled.Failed.Count} failed");
         var register = Json<RegisterPage>(await operatorTa.EvaluateAsync("GetRegister", ClassId, "2026-11-25", "50", string.Empty).ConfigureAwait(false));
         output.WriteLine($"  register of {register.ClassId} at {register.AsOf:yyyy-MM-dd}:");
@@ -163,6 +167,18 @@ internal static class TransferAgencyDemo
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    order {order.OrderId}: {order.Type} {order.Currency} {order.Amount:N2} dealt {order.DealingDate:yyyy-MM-dd} at {order.Nav:N2} -> {order.DealtUnits:N3} units, {order.Status}"));
         }
+    }
+
+    /// <summary>Waits for a submitted transaction to commit valid, and then until <paramref name="other"/>'s peer has it too.</summary>
+    private static async Task SeenByAsync(Contract other, (byte[] Result, Task<CommitStatus> Commit) submitted, CancellationToken cancellationToken)
+    {
+        var status = await submitted.Commit.ConfigureAwait(false);
+        if (!status.IsSuccessful)
+        {
+            throw new CommitException(status.TransactionId, status.Result, status.BlockNumber);
+        }
+
+        await other.Network.GetCommitStatusAsync(status.TransactionId, cancellationToken).ConfigureAwait(false);
     }
 
     private static T Json<T>(byte[] payload) => JsonSerializer.Deserialize<T>(payload, ContractDispatcher.Json)!;

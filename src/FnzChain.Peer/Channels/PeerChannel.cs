@@ -242,7 +242,7 @@ public sealed partial class PeerChannel : INodeChannel
         var prepared = ChannelLedger.Prepare(block);
         var privateData = PrivateDataFor(prepared, bundle);
         var result = await Ledger.CommitAsync(prepared, codes, privateData, cancellationToken).ConfigureAwait(false);
-        AfterPrivateCommit(prepared, result, bundle);
+        AfterPrivateCommit(prepared, result, bundle, privateData);
         var channelTag = new KeyValuePair<string, object?>("channel", ChannelId);
         PeerMetrics.BlockCommitSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, channelTag);
         PeerMetrics.Blocks.Add(1, channelTag);
@@ -282,10 +282,15 @@ public sealed partial class PeerChannel : INodeChannel
     }
 
     /// <summary>After commit: the block's transient entries go, copies of purged keys go, and missing private data of member collections is reported.</summary>
-    private void AfterPrivateCommit(PreparedBlock prepared, BlockCommitResult result, ChannelBundle bundle)
+    private void AfterPrivateCommit(PreparedBlock prepared, BlockCommitResult result, ChannelBundle bundle, Dictionary<int, TxPvtReadWriteSet>? privateData)
     {
         var endorserTxs = prepared.Transactions.Where(t => t.IsEndorserTransaction).ToList();
-        Ledger.Transient.Remove(endorserTxs.Select(t => t.TxId));
+        if (privateData is { Count: > 0 })
+        {
+            // Only entries that exist: most blocks have none, and a write here costs a synced WAL append.
+            Ledger.Transient.Remove(privateData.Keys.Select(i => prepared.Transactions[i].TxId));
+        }
+
         foreach (var group in endorserTxs
             .Where(t => result.Codes[t.Index] == TxValidationCode.Valid)
             .SelectMany(t => t.PrivateDeletions.Where(d => d.IsPurge))
