@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using FnzChain.Cli.Network;
 using FnzChain.Client;
-using FnzChain.Ledger.Verification;
 
 namespace FnzChain.Cli.Commands;
 
@@ -15,47 +13,9 @@ namespace FnzChain.Cli.Commands;
 /// </summary>
 internal static class NetworkDemo
 {
-    public static async Task<int> RunAsync(TextWriter output, string? keepFolder, CancellationToken cancellationToken)
-    {
-        var folder = keepFolder is null ? Directory.CreateTempSubdirectory("fnzchain-demo-").FullName : Path.GetFullPath(keepFolder);
-        var clock = Stopwatch.StartNew();
-        output.WriteLine($"FnzChain demo: a two-organisation fund network on this machine (folder {folder})");
-        output.WriteLine();
-        output.WriteLine("1. Starting the network");
-        ConnectionInfo? info = null;
-        try
-        {
-            info = await LocalNetwork.UpAsync(folder, output, cancellationToken).ConfigureAwait(false);
-            await BusinessAsync(info, output, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (info is not null)
-            {
-                output.WriteLine();
-                output.WriteLine("4. Stopping the network");
-                await LocalNetwork.DownAsync(folder).ConfigureAwait(false);
-                output.WriteLine("  orderer and peers stopped");
-                foreach (var organization in info.Organizations)
-                {
-                    var ledger = Path.Combine(folder, $"peer0.{Domain(organization)}", "channels", LocalNetwork.Channel);
-                    var report = LedgerVerifier.Verify(ledger);
-                    output.WriteLine(report.IsIntact
-                        ? $"  ledger verify ({organization.Name} peer): ok, {report.Blocks} blocks, {report.Transactions} transactions ({report.ValidTransactions} valid)"
-                        : $"  ledger verify ({organization.Name} peer): block {report.BadBlock} is bad: {report.Problem}");
-                }
-            }
-
-            if (keepFolder is null)
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-        }
-
-        output.WriteLine();
-        output.WriteLine($"demo: done in {clock.Elapsed.TotalSeconds:F1} s");
-        return 0;
-    }
+    public static Task<int> RunAsync(TextWriter output, string? keepFolder, CancellationToken cancellationToken) =>
+        DemoRunner.RunAsync(output, keepFolder, "a two-organisation fund network", "Starting the network", 4, layout: null,
+            info => BusinessAsync(info, output, cancellationToken), cancellationToken);
 
     private static async Task BusinessAsync(ConnectionInfo info, TextWriter output, CancellationToken cancellationToken)
     {
@@ -140,6 +100,4 @@ internal static class NetworkDemo
         return status.TransactionId;
     }
 
-    private static string Domain(OrganizationInfo organization) =>
-        Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(organization.AdminMsp)))!)!;
 }

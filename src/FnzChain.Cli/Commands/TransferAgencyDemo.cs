@@ -1,12 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using FnzChain.Chaincode;
 using FnzChain.Cli.Network;
 using FnzChain.Client;
 using FnzChain.Crypto.Cryptogen;
-using FnzChain.Ledger.Verification;
 using FnzChain.Protos.Peer;
 using FnzChain.TransferAgency;
 using FnzChain.TransferAgency.Reports;
@@ -43,47 +40,9 @@ internal static class TransferAgencyDemo
         Chaincode, "FnzChain.TransferAgency.dll", "FnzChain.TransferAgency.TransferAgencyContract", "ta_1.0", EndorsementPolicy: null,
         Collections: PersonalDataCollections("Dist1MSP", "Dist2MSP"));
 
-    public static async Task<int> RunAsync(TextWriter output, string? keepFolder, CancellationToken cancellationToken)
-    {
-        var folder = keepFolder is null ? Directory.CreateTempSubdirectory("fnzchain-demo-").FullName : Path.GetFullPath(keepFolder);
-        var stopwatch = Stopwatch.StartNew();
-        output.WriteLine($"FnzChain demo: a fund transfer agency network on this machine (folder {folder})");
-        output.WriteLine();
-        output.WriteLine("1. Starting the network: a transfer agent, two distributors, a solo orderer");
-        ConnectionInfo? info = null;
-        try
-        {
-            info = await LocalNetwork.UpAsync(folder, output, cancellationToken, Layout).ConfigureAwait(false);
-            await DayAsync(info, output, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (info is not null)
-            {
-                output.WriteLine();
-                output.WriteLine("5. Stopping the network");
-                await LocalNetwork.DownAsync(folder).ConfigureAwait(false);
-                output.WriteLine("  orderer and peers stopped");
-                foreach (var organization in info.Organizations)
-                {
-                    var peerLedger = Path.Combine(folder, $"peer0.{organization.Domain}", "channels", LocalNetwork.Channel);
-                    var report = LedgerVerifier.Verify(peerLedger);
-                    output.WriteLine(report.IsIntact
-                        ? $"  ledger verify ({organization.Name} peer): ok, {report.Blocks} blocks, {report.Transactions} transactions ({report.ValidTransactions} valid)"
-                        : $"  ledger verify ({organization.Name} peer): block {report.BadBlock} is bad: {report.Problem}");
-                }
-            }
-
-            if (keepFolder is null)
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-        }
-
-        output.WriteLine();
-        output.WriteLine($"demo: done in {stopwatch.Elapsed.TotalSeconds:F1} s");
-        return 0;
-    }
+    public static Task<int> RunAsync(TextWriter output, string? keepFolder, CancellationToken cancellationToken) =>
+        DemoRunner.RunAsync(output, keepFolder, "a fund transfer agency network", "Starting the network: a transfer agent, two distributors, a solo orderer", 5, Layout,
+            info => DayAsync(info, output, cancellationToken), cancellationToken);
 
     private static async Task DayAsync(ConnectionInfo info, TextWriter output, CancellationToken cancellationToken)
     {

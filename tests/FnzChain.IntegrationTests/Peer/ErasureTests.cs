@@ -16,18 +16,10 @@ public sealed class ErasureTests : FundsNetworkFixture
     [Test]
     public async Task Personal_data_stays_with_members_and_a_purge_leaves_no_byte_on_any_node()
     {
-        var collections = Path.Combine(Network.Folder, "collections.json");
-        await File.WriteAllTextAsync(collections, """
+        await DefineWithCollectionsAsync("AND('Org1MSP.peer','Org2MSP.peer')", """
             [ { "name": "investorPII", "policy": "OR('Org1MSP.member')", "requiredPeerCount": 0, "maxPeerCount": 0,
                 "blockToLive": 0, "memberOnlyRead": true, "memberOnlyWrite": false } ]
             """);
-        var define = await Network.RunCliAsync(
-            "chaincode", "define", "--orderer", Orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--policy", "AND('Org1MSP.peer','Org2MSP.peer')",
-            "--collections-config", collections,
-            "--signer", Network.AdminSigner("Org1MSP", "org1.example.com"), "--signer", Network.AdminSigner("Org2MSP", "org2.example.com"));
-        Assert.That(define.ExitCode, Is.Zero, define.Error);
-        await Client.WaitForBlockAsync(Peer1, 2);
-        await Client.WaitForBlockAsync(Peer2, 2);
 
         using var org1User = ClientIdentity.FromMspFolder(Network.IdentityMsp("org1.example.com", "users/User1@org1.example.com"), "Org1MSP");
         using var org2User = ClientIdentity.FromMspFolder(Network.IdentityMsp("org2.example.com", "users/User1@org2.example.com"), "Org2MSP");
@@ -79,17 +71,9 @@ public sealed class ErasureTests : FundsNetworkFixture
     [Test]
     public async Task An_endorser_pushes_private_data_to_member_peers_that_did_not_endorse_and_needs_the_required_count()
     {
-        var collections = Path.Combine(Network.Folder, "collections.json");
-        await File.WriteAllTextAsync(collections, """
+        await DefineWithCollectionsAsync("OR('Org1MSP.peer','Org2MSP.peer')", """
             [ { "name": "investorPII", "policy": "OR('Org1MSP.member','Org2MSP.member')", "requiredPeerCount": 1, "maxPeerCount": 1 } ]
             """);
-        var define = await Network.RunCliAsync(
-            "chaincode", "define", "--orderer", Orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--policy", "OR('Org1MSP.peer','Org2MSP.peer')",
-            "--collections-config", collections,
-            "--signer", Network.AdminSigner("Org1MSP", "org1.example.com"), "--signer", Network.AdminSigner("Org2MSP", "org2.example.com"));
-        Assert.That(define.ExitCode, Is.Zero, define.Error);
-        await Client.WaitForBlockAsync(Peer1, 2);
-        await Client.WaitForBlockAsync(Peer2, 2);
         using var org1User = ClientIdentity.FromMspFolder(Network.IdentityMsp("org1.example.com", "users/User1@org1.example.com"), "Org1MSP");
         using var org2User = ClientIdentity.FromMspFolder(Network.IdentityMsp("org2.example.com", "users/User1@org2.example.com"), "Org2MSP");
         using var gateway1 = Gateway.Connect(Peer1.Address, org1User);
@@ -113,17 +97,9 @@ public sealed class ErasureTests : FundsNetworkFixture
     [Test]
     public async Task A_member_peer_down_during_endorsement_reconciles_the_private_data_after_restart()
     {
-        var collections = Path.Combine(Network.Folder, "collections.json");
-        await File.WriteAllTextAsync(collections, """
+        await DefineWithCollectionsAsync("OR('Org1MSP.peer','Org2MSP.peer')", """
             [ { "name": "investorPII", "policy": "OR('Org1MSP.member','Org2MSP.member')", "requiredPeerCount": 0, "maxPeerCount": 1 } ]
             """);
-        var define = await Network.RunCliAsync(
-            "chaincode", "define", "--orderer", Orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--policy", "OR('Org1MSP.peer','Org2MSP.peer')",
-            "--collections-config", collections,
-            "--signer", Network.AdminSigner("Org1MSP", "org1.example.com"), "--signer", Network.AdminSigner("Org2MSP", "org2.example.com"));
-        Assert.That(define.ExitCode, Is.Zero, define.Error);
-        await Client.WaitForBlockAsync(Peer1, 2);
-        await Client.WaitForBlockAsync(Peer2, 2);
         await Peer2.StopAsync();
 
         using var org1User = ClientIdentity.FromMspFolder(Network.IdentityMsp("org1.example.com", "users/User1@org1.example.com"), "Org1MSP");
@@ -151,6 +127,20 @@ public sealed class ErasureTests : FundsNetworkFixture
 
         Assert.That(read, Does.Contain(marker), Peer2.Output);
         Assert.That(Peer2.Output, Does.Contain("reconciled 1 private key(s) of funds/investorPII"));
+    }
+
+    /// <summary>Redefines the fund contract with <paramref name="policy"/> and the collections in <paramref name="collectionsJson"/>, and waits until both peers have the definition.</summary>
+    private async Task DefineWithCollectionsAsync(string policy, string collectionsJson)
+    {
+        var collections = Path.Combine(Network.Folder, "collections.json");
+        await File.WriteAllTextAsync(collections, collectionsJson);
+        var define = await Network.RunCliAsync(
+            "chaincode", "define", "--orderer", Orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--policy", policy,
+            "--collections-config", collections,
+            "--signer", Network.AdminSigner("Org1MSP", "org1.example.com"), "--signer", Network.AdminSigner("Org2MSP", "org2.example.com"));
+        Assert.That(define.ExitCode, Is.Zero, define.Error);
+        await Client.WaitForBlockAsync(Peer1, 2);
+        await Client.WaitForBlockAsync(Peer2, 2);
     }
 
     /// <summary><c>fnzchain private status --expect-erased</c> on both peers, each asked by an admin of its organisation.</summary>
