@@ -26,6 +26,9 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
     /// <summary>The MSP of this peer (the gateway endorses locally for its own organisation).</summary>
     public string LocalMspId => local.MspId;
 
+    /// <summary>Largest transient map (keys and values) a proposal may carry: private data is for records, not files.</summary>
+    public const int MaxTransientBytes = 1024 * 1024;
+
     public async Task<ProposalResponse> EndorseAsync(SignedProposal signed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(signed);
@@ -63,6 +66,12 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
         catch (InvalidProtocolBufferException e)
         {
             throw new ProposalRejectedException($"malformed proposal: {e.Message}");
+        }
+
+        var transientBytes = payload.TransientMap.Sum(t => (long)t.Key.Length + t.Value.Length);
+        if (transientBytes > MaxTransientBytes)
+        {
+            throw new ProposalRejectedException($"transient data is {transientBytes} bytes; at most {MaxTransientBytes} are accepted");
         }
 
         if (channelHeader.Type != (int)HeaderType.EndorserTransaction)

@@ -29,6 +29,9 @@ public sealed class ErasureTests : FundsNetworkFixture
         var funds2 = gateway2.GetNetwork(TestNetwork.Channel).GetContract("funds");
         var markers = Enumerable.Range(1, 3).Select(i => $"PERSONAL-{Guid.NewGuid():N}-v{i}").ToArray();
 
+        var tooLarge = Assert.ThrowsAsync<GatewayException>(async () =>
+            await funds1.SubmitAsync("RegisterInvestor", ["I0"], new Dictionary<string, byte[]> { ["personal"] = new byte[2 * 1024 * 1024] }));
+        Assert.That(tooLarge!.Message, Does.Contain("transient data is 2097160 bytes; at most 1048576 are accepted"));
         await funds1.SubmitAsync("RegisterInvestor", ["I1"], Personal(markers[0]));
         await funds1.SubmitAsync("UpdateInvestor", ["I1"], Personal(markers[1]));
         var (_, lastUpdate) = await funds1.SubmitAsyncReturningCommit("UpdateInvestor", ["I1"], Personal(markers[2]));
