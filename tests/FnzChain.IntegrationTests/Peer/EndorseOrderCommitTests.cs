@@ -79,9 +79,11 @@ public sealed class EndorseOrderCommitTests : FundsNetworkFixture
     {
         var (created, createdResponses) = await EndorseAsync("CreateFund", "F1", "Money Market", "1.00", "EUR");
         await TestClient.SubmitAsync(Orderer, Client.Assemble(created, createdResponses));
+        await Client.WaitForCommitAsync(Peer1, created.TxId); // both endorsers must have the fund: peers commit on their own clocks
         await Client.WaitForCommitAsync(Peer2, created.TxId);
 
         var (updated, updatedResponses) = await EndorseAsync("PublishNav", "F1", "1.07");
+        Assert.That(updatedResponses.Select(r => r.Response.Status), Is.All.EqualTo(200), string.Join("; ", updatedResponses.Select(r => r.Response.Message)));
         await Peer2.StopAsync();
         await TestClient.SubmitAsync(Orderer, Client.Assemble(updated, updatedResponses));
         Assert.That((await Client.WaitForCommitAsync(Peer1, updated.TxId))[updated.TxId], Is.EqualTo(TxValidationCode.Valid));
