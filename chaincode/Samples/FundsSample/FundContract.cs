@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using FnzChain.Chaincode;
 
@@ -6,7 +7,10 @@ namespace FnzChain.Samples.Funds;
 /// <summary>A fund with its latest net asset value per share.</summary>
 public sealed record Fund(string Id, string Name, decimal Nav, string Currency);
 
-/// <summary>A minimal fund register: create funds, publish NAVs, read and list them.</summary>
+/// <summary>The hash of a fund's private terms, as recorded on the ledger.</summary>
+public sealed record TermsRecord(string FundId, string TermsSha256);
+
+/// <summary>A minimal fund register: create funds, publish NAVs, record private terms by hash, read and list them.</summary>
 public sealed class FundContract : Contract
 {
     public async Task<Fund> CreateFund(string id, string name, decimal nav, string currency)
@@ -33,6 +37,23 @@ public sealed class FundContract : Contract
         await Save(fund);
         Stub.SetEvent("NavPublished", JsonSerializer.SerializeToUtf8Bytes(fund, ContractDispatcher.Json));
         return fund;
+    }
+
+    /// <summary>
+    /// Records a fund's private terms without putting them on the ledger: the terms arrive as transient data
+    /// (<c>terms</c>), only their SHA-256 is stored and returned, so every endorser computes the same result.
+    /// </summary>
+    public async Task<TermsRecord> RecordTerms(string id)
+    {
+        if (!Stub.Transient.TryGetValue("terms", out var terms))
+        {
+            throw new ChaincodeException($"the terms of fund {id} must be passed as transient data \"terms\"", 400);
+        }
+
+        _ = await ReadFund(id);
+        var record = new TermsRecord(id, Convert.ToHexStringLower(SHA256.HashData(terms)));
+        await Stub.PutStateAsync(CompositeKey.Create("terms", id), JsonSerializer.SerializeToUtf8Bytes(record, ContractDispatcher.Json));
+        return record;
     }
 
     public async Task<Fund> ReadFund(string id) =>
