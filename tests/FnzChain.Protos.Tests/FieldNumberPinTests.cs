@@ -34,6 +34,13 @@ public sealed class FieldNumberPinTests
         yield return Field(SeekInfo.Descriptor, "content_type", 5, FieldType.Enum);
         yield return Field(ChaincodeEventsRequest.Descriptor, "after_transaction_id", 5, FieldType.String);
         yield return Field(EndorseRequest.Descriptor, "endorsing_organizations", 4, FieldType.String);
+        // Relied on by Fabric's Node Gateway client (tests/FnzChain.InteropTests): error details, commit status, and the
+        // proposal response payload by which a gateway tells a chaincode error from the peer's own.
+        yield return Field(ErrorDetail.Descriptor, "address", 1, FieldType.String);
+        yield return Field(ErrorDetail.Descriptor, "msp_id", 2, FieldType.String);
+        yield return Field(ErrorDetail.Descriptor, "message", 3, FieldType.String);
+        yield return Field(CommitStatusResponse.Descriptor, "block_number", 2, FieldType.UInt64);
+        yield return Field(ProposalResponse.Descriptor, "payload", 5, FieldType.Bytes);
     }
 
     private static TestCaseData Field(MessageDescriptor message, string name, int number, FieldType type) =>

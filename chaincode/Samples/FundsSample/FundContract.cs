@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using FnzChain.Chaincode;
 
@@ -9,10 +10,13 @@ public sealed record Fund(string Id, string Name, decimal Nav, string Currency);
 /// <summary>The public part of an investor: no personal data, only that it exists, its hash, and any erasure.</summary>
 public sealed record Investor(string Id, string PersonalDataHash, string? ErasedBy = null, DateTimeOffset? ErasedAt = null, string? ErasureReason = null);
 
+/// <summary>The hash of a fund's private terms, as recorded on the ledger.</summary>
+public sealed record TermsRecord(string FundId, string TermsSha256);
+
 /// <summary>
-/// A minimal fund register: create funds, publish NAVs, read and list them; and investors whose personal data
-/// lives only in the private collection <see cref="PersonalCollection"/> (passed as transient data "personal",
-/// never as an argument) and can be erased for GDPR.
+/// A minimal fund register: create funds, publish NAVs, record private terms by hash, read and list them; and
+/// investors whose personal data lives only in the private collection <see cref="PersonalCollection"/> (passed as
+/// transient data "personal", never as an argument) and can be erased for GDPR.
 /// </summary>
 public sealed class FundContract : Contract
 {
@@ -40,6 +44,23 @@ public sealed class FundContract : Contract
         await Save(fund);
         Stub.SetEvent("NavPublished", JsonSerializer.SerializeToUtf8Bytes(fund, ContractDispatcher.Json));
         return fund;
+    }
+
+    /// <summary>
+    /// Records a fund's private terms without putting them on the ledger: the terms arrive as transient data
+    /// (<c>terms</c>), only their SHA-256 is stored and returned, so every endorser computes the same result.
+    /// </summary>
+    public async Task<TermsRecord> RecordTerms(string id)
+    {
+        if (!Stub.Transient.TryGetValue("terms", out var terms))
+        {
+            throw new ChaincodeException($"the terms of fund {id} must be passed as transient data \"terms\"", 400);
+        }
+
+        _ = await ReadFund(id);
+        var record = new TermsRecord(id, Convert.ToHexStringLower(SHA256.HashData(terms)));
+        await Stub.PutStateAsync(CompositeKey.Create("terms", id), JsonSerializer.SerializeToUtf8Bytes(record, ContractDispatcher.Json));
+        return record;
     }
 
     public async Task<Fund> ReadFund(string id) =>

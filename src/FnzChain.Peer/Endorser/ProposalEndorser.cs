@@ -152,7 +152,7 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
         }
 
         var response = new Response { Status = result.Status, Message = result.Message, Payload = ByteString.CopyFrom(result.Payload) };
-        if (!result.IsSuccess)
+        if (!result.IsSuccess && result.Status < 500)
         {
             return new ProposalResponse { Version = 1, Timestamp = Timestamp.FromDateTimeOffset(time.GetUtcNow()), Response = response };
         }
@@ -188,6 +188,13 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
         }
 
         var responsePayload = new ProposalResponsePayload { ProposalHash = ByteString.CopyFrom(ProposalHash(header, payload)), Extension = action.ToByteString() }.ToByteString();
+        if (!result.IsSuccess)
+        {
+            // As Fabric's endorser: a chaincode error of 500 or more carries the response payload (never an
+            // endorsement), which is how a gateway tells it from a 500 the peer itself produced (no payload).
+            return new ProposalResponse { Version = 1, Timestamp = Timestamp.FromDateTimeOffset(time.GetUtcNow()), Response = response, Payload = responsePayload };
+        }
+
         return new ProposalResponse
         {
             Version = 1,

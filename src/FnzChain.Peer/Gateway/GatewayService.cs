@@ -40,9 +40,9 @@ public sealed partial class GatewayService(
     public override async Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
     {
         var response = await endorser.EndorseAsync(request.ProposedTransaction ?? throw Invalid(context, "proposed_transaction is missing"), context.CancellationToken).ConfigureAwait(false);
-        if (response.Response.Status >= 400)
+        if (FailureOf(response) is { } failure)
         {
-            throw Fail(context, StatusCode.Aborted, $"evaluate call to endorser returned error: {response.Response.Message}", [Detail(options.ListenAddress, "local", response.Response.Message)]);
+            throw Fail(context, failure.Code, $"evaluate call to endorser returned error: {failure.Message}", [Detail(options.ListenAddress, endorser.LocalMspId, failure.Message)]);
         }
 
         return new EvaluateResponse { Result = response.Response };
@@ -70,8 +70,8 @@ public sealed partial class GatewayService(
         {
             var results = await EndorseOnAsync(targets, localMsp, signed, context.CancellationToken).ConfigureAwait(false);
             var failures = results
-                .Where(r => r.Error is not null || r.Response!.Response.Status >= 400 || r.Response.Endorsement is null)
-                .Select(r => Detail(r.Address, r.MspId, r.Error ?? r.Response!.Response.Message))
+                .Where(r => r.Error is not null || FailureOf(r.Response!) is not null || r.Response!.Endorsement is null)
+                .Select(r => Detail(r.Address, r.MspId, r.Error ?? FailureOf(r.Response!)?.Message ?? "the proposal response carries no endorsement"))
                 .ToList();
             // An organisation whose peer cannot be reached: move to a layout without it, if the policy allows one.
             unreachable.UnionWith(results.Where(r => r.Error is not null).Select(r => r.MspId));
@@ -183,7 +183,7 @@ public sealed partial class GatewayService(
                     }
                     catch (RpcException e)
                     {
-                        errors.Add(Detail(address, "orderer", $"{e.StatusCode}: {e.Status.Detail}"));
+                        errors.Add(Detail(address, OrdererMspId(channel, address), $"{e.StatusCode}: {e.Status.Detail}"));
                         throw;
                     }
                 },
@@ -242,13 +242,11 @@ public sealed partial class GatewayService(
 
         var channel = Authorize(context, inner.ChannelId, inner.Identity, request.Request, request.Signature);
         var blocks = channel.Ledger.Blocks;
-        var start = inner.StartPosition?.TypeCase switch
-        {
-            SeekPosition.TypeOneofCase.Specified => inner.StartPosition.Specified.Number,
-            SeekPosition.TypeOneofCase.Oldest => 0UL,
-            _ => blocks.Height,
-        };
-        var skipUntil = inner.AfterTransactionId;
+        var start = ChaincodeEventsStart(context, blocks, inner);
+        // after_transaction_id skips, within the start block, the events up to and including that transaction's.
+        var skipUntil = inner.AfterTransactionId.Length > 0 && blocks.GetTxLocation(inner.AfterTransactionId) is { } after && after.BlockNumber == start
+            ? inner.AfterTransactionId
+            : string.Empty;
         await foreach (var block in blocks.ReadFromAsync(start, context.CancellationToken).ConfigureAwait(false))
         {
             var response = new ChaincodeEventsResponse { BlockNumber = block.Header.Number };
@@ -284,6 +282,26 @@ public sealed partial class GatewayService(
         }
     }
 
+    /// <summary>
+    /// Where a chaincode events stream starts, as in Fabric: the block of <c>after_transaction_id</c> when this ledger
+    /// has that transaction (a checkpoint names it); otherwise the start position — a block number, or the next
+    /// commit when it is unset or <c>next_commit</c>. <c>oldest</c> and <c>newest</c> are invalid here, as in Fabric.
+    /// </summary>
+    private ulong ChaincodeEventsStart(ServerCallContext context, Ledger.Blocks.BlockStore blocks, ChaincodeEventsRequest request)
+    {
+        if (request.AfterTransactionId.Length > 0 && blocks.GetTxLocation(request.AfterTransactionId) is { } after)
+        {
+            return after.BlockNumber;
+        }
+
+        return request.StartPosition?.TypeCase switch
+        {
+            null or SeekPosition.TypeOneofCase.None or SeekPosition.TypeOneofCase.NextCommit => blocks.Height,
+            SeekPosition.TypeOneofCase.Specified => request.StartPosition.Specified.Number,
+            var other => throw Invalid(context, $"invalid start position type: {other} (use a block number or next commit)"),
+        };
+    }
+
     /// <summary>The transaction the client signs: the proposal's header, the endorsed action, the proposal payload without its transient data.</summary>
     private static Envelope Prepare(SignedProposal signed, IReadOnlyList<ProposalResponse> responses)
     {
@@ -311,6 +329,31 @@ public sealed partial class GatewayService(
 
         var readers = channel.Bundle.Evaluate(ChannelBundle.Readers, [new SignedData(identity.Memory, bytes.Memory, signature.Memory)]);
         return readers.IsSatisfied ? channel : throw Fail(context, StatusCode.PermissionDenied, readers.Reason, []);
+    }
+
+    /// <summary>The MSP id of the organisation whose orderer listens on <paramref name="address"/> (empty for an override address the channel does not list).</summary>
+    private static string OrdererMspId(PeerChannel channel, string address) =>
+        channel.Bundle.Config.Orderer.Endpoints.FirstOrDefault(e => $"{e.Endpoint.Host}:{e.Endpoint.Port}" == address) is { } endpoint
+            ? channel.Bundle.Config.Organizations.FirstOrDefault(o => o.Name == endpoint.Organization)?.Msp.MspId ?? string.Empty
+            : string.Empty;
+
+    /// <summary>
+    /// Why a proposal response is not a success, read as Fabric's gateway reads it: a 500 without payload was produced
+    /// by the peer itself (ABORTED, with its message); any other status outside 200–399 came from the chaincode
+    /// (UNKNOWN, "chaincode response &lt;status&gt;, &lt;message&gt;"). Null for a success.
+    /// </summary>
+    private static (StatusCode Code, string Message)? FailureOf(ProposalResponse response)
+    {
+        var status = response.Response?.Status ?? 500;
+        if (status is >= 200 and < 400)
+        {
+            return null;
+        }
+
+        var message = response.Response?.Message ?? string.Empty;
+        return status == 500 && response.Payload.IsEmpty
+            ? (StatusCode.Aborted, message)
+            : (StatusCode.Unknown, $"chaincode response {status}, {message}");
     }
 
     private static ErrorDetail Detail(string address, string mspId, string message) => new() { Address = address, MspId = mspId, Message = message };

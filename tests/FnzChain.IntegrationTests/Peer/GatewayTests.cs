@@ -53,7 +53,7 @@ public sealed class GatewayTests : FundsNetworkFixture
             ChannelId = TestNetwork.Channel,
             ChaincodeId = "funds",
             Identity = ByteString.CopyFrom(client.Serialized),
-            StartPosition = new SeekPosition { Oldest = new SeekOldest() },
+            StartPosition = new SeekPosition { Specified = new SeekSpecified { Number = 0 } }, // Fabric's gateway takes a block number or next commit only
         }.ToByteString();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var events = gateway.ChaincodeEvents(new SignedChaincodeEventsRequest { Request = request, Signature = ByteString.CopyFrom(client.Files.Signer.Sign(request.Span)) }, cancellationToken: timeout.Token);
@@ -78,7 +78,7 @@ public sealed class GatewayTests : FundsNetworkFixture
             await GatewayOf(Peer1).EndorseAsync(new EndorseRequest { TransactionId = proposed.TxId, ChannelId = TestNetwork.Channel, ProposedTransaction = proposed.Signed }));
 
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Aborted));
-        Assert.That(error.Status.Detail, Does.Contain("Org1MSP: fund F404 does not exist").And.Contain("Org2MSP: fund F404 does not exist"));
+        Assert.That(error.Status.Detail, Does.Contain("Org1MSP: chaincode response 404, fund F404 does not exist").And.Contain("Org2MSP: chaincode response 404, fund F404 does not exist"));
         var details = FnzChain.Protos.Rpc.Status.Parser.ParseFrom(error.Trailers.GetValueBytes("grpc-status-details-bin")).Details.Select(d => d.Unpack<ErrorDetail>()).ToList();
         Assert.That(details.Select(d => d.MspId), Is.EquivalentTo(new[] { "Org1MSP", "Org2MSP" }));
     }
