@@ -13,7 +13,7 @@ public sealed class DemoCommandTests
         Assert.That(result.StandardError, Is.Empty);
         var output = result.StandardOutput;
         Assert.That(output, Does.Contain("chaincode ta defined on funds").And.Contain("2 private data collections"));
-        Assert.That(output, Does.Contain("refused as it should be — orders@dist2 for ACC-1: account ACC-1 is serviced by distributor Dist1MSP"));
+        Assert.That(output, Does.Contain("refused as it should be — orders@dist2 for ACC-1: chaincode response 403, account ACC-1 is serviced by distributor Dist1MSP"));
         Assert.That(output, Does.Contain("ORD-1 ACC-1 priced: 98.765 units for EUR 10,000.00, settles 2026-11-25"));
         Assert.That(output, Does.Contain("2 orders settled, 0 failed"));
         Assert.That(output, Does.Match(@"ACC-1\s+Dist1MSP\s+98\.765"));
