@@ -71,7 +71,7 @@ public sealed partial class OperationsTests : FundsNetworkFixture
         var deadline = DateTime.UtcNow.AddSeconds(40);
         do
         {
-            await Task.Delay(1000);
+            await Task.Delay(250);
             response = await s_http.GetAsync(url);
         }
         while (response.StatusCode == HttpStatusCode.OK && DateTime.UtcNow < deadline);
