@@ -1,56 +1,36 @@
 using FnzChain.Node.Channels;
-using FnzChain.Crypto.Cryptogen;
 using FnzChain.Crypto.Keys;
 using FnzChain.Identity.Channels;
 using FnzChain.Identity.Msp;
 using FnzChain.Identity.Policies;
 using FnzChain.Orderer.Channels;
 using FnzChain.Protos.Config;
+using FnzChain.Tests.Shared;
 
 namespace FnzChain.Orderer.Tests.Channels;
 
 /// <summary>Profiles become genesis configuration with Fabric's default policies; the bundle evaluates them with real identities.</summary>
 public sealed class ChannelProfileTests
 {
-    private string _folder = null!;
+    private TwoOrgCrypto _crypto = null!;
 
     [OneTimeSetUp]
-    public void GenerateCrypto()
-    {
-        _folder = Directory.CreateTempSubdirectory("fnzchain-profile-").FullName;
-        new CryptoMaterialGenerator().Generate(
-            CryptoConfigReader.Parse("""
-                {
-                  "ordererOrgs": [{ "name": "Orderer", "domain": "example.com", "mspId": "OrdererMSP", "hosts": ["orderer"] }],
-                  "peerOrgs": [
-                    { "name": "Org1", "domain": "org1.example.com", "mspId": "Org1MSP", "peers": 1, "users": 1 },
-                    { "name": "Org2", "domain": "org2.example.com", "mspId": "Org2MSP", "peers": 1, "users": 1 }
-                  ]
-                }
-                """),
-            _folder,
-            force: false);
-    }
+    public void GenerateCrypto() => _crypto = new TwoOrgCrypto("fnzchain-profile-");
 
     [OneTimeTearDown]
-    public void DeleteCrypto() => Directory.Delete(_folder, recursive: true);
+    public void DeleteCrypto() => _crypto.Dispose();
 
     private ChannelProfile Profile(string channelId = "funds", Dictionary<string, string>? policies = null, string consenter = "solo", string timeout = "2s") => new()
     {
         ChannelId = channelId,
-        Organizations =
-        [
-            new OrganizationProfile { Name = "Org1", MspId = "Org1MSP", MspPath = Path.Combine(_folder, "peerOrganizations/org1.example.com/msp"), Roles = ["application"] },
-            new OrganizationProfile { Name = "Org2", MspId = "Org2MSP", MspPath = Path.Combine(_folder, "peerOrganizations/org2.example.com/msp"), Roles = ["application"] },
-            new OrganizationProfile { Name = "OrdererOrg", MspId = "OrdererMSP", MspPath = Path.Combine(_folder, "ordererOrganizations/example.com/msp"), Roles = ["orderer"] },
-        ],
+        Organizations = _crypto.Organizations(),
         Orderer = new OrdererProfile { Consenter = consenter, BatchTimeout = timeout, Endpoints = [new OrdererEndpointProfile { Organization = "OrdererOrg", Address = "127.0.0.1:7050" }] },
         Policies = policies ?? [],
     };
 
     private SignedData Signed(string domain, string who, string mspId, byte[] data)
     {
-        using var identity = SigningIdentityFiles.Load(Path.Combine(_folder, domain == "example.com" ? "ordererOrganizations" : "peerOrganizations", domain, who, "msp"));
+        using var identity = SigningIdentityFiles.Load(_crypto.Msp(domain, who));
         return new SignedData(MspRegistry.Serialize(mspId, identity.Certificate), data, identity.Signer.Sign(data));
     }
 

@@ -1,4 +1,3 @@
-using FnzChain.Crypto.Cryptogen;
 using FnzChain.Crypto.Keys;
 using FnzChain.Identity.Channels;
 using FnzChain.Identity.Msp;
@@ -13,40 +12,24 @@ using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.Ledger.Rwset.Kvrwset;
 using FnzChain.Protos.Peer;
 using Google.Protobuf;
+using FnzChain.Tests.Shared;
 
 namespace FnzChain.Peer.Tests.Committer;
 
 /// <summary>Every verdict of the peer's transaction checks, and block signature checks, with real cryptogen identities.</summary>
 public sealed class TransactionValidatorTests
 {
-    private string _folder = null!;
+    private TwoOrgCrypto _crypto = null!;
     private ChannelBundle _bundle = null!;
 
     [OneTimeSetUp]
     public void SetUp()
     {
-        _folder = Directory.CreateTempSubdirectory("fnzchain-validator-").FullName;
-        new CryptoMaterialGenerator().Generate(
-            CryptoConfigReader.Parse("""
-                {
-                  "ordererOrgs": [{ "name": "Orderer", "domain": "example.com", "mspId": "OrdererMSP", "hosts": ["orderer"] }],
-                  "peerOrgs": [
-                    { "name": "Org1", "domain": "org1.example.com", "mspId": "Org1MSP", "peers": 1, "users": 1 },
-                    { "name": "Org2", "domain": "org2.example.com", "mspId": "Org2MSP", "peers": 1, "users": 1 }
-                  ]
-                }
-                """),
-            _folder,
-            force: false);
+        _crypto = new TwoOrgCrypto("fnzchain-validator-");
         var config = new ChannelProfile
         {
             ChannelId = "funds",
-            Organizations =
-            [
-                new OrganizationProfile { Name = "Org1", MspId = "Org1MSP", MspPath = Path.Combine(_folder, "peerOrganizations/org1.example.com/msp"), Roles = ["application"] },
-                new OrganizationProfile { Name = "Org2", MspId = "Org2MSP", MspPath = Path.Combine(_folder, "peerOrganizations/org2.example.com/msp"), Roles = ["application"] },
-                new OrganizationProfile { Name = "OrdererOrg", MspId = "OrdererMSP", MspPath = Path.Combine(_folder, "ordererOrganizations/example.com/msp"), Roles = ["orderer"] },
-            ],
+            Organizations = _crypto.Organizations(),
             Orderer = new OrdererProfile { Endpoints = [new OrdererEndpointProfile { Organization = "OrdererOrg", Address = "127.0.0.1:7050" }] },
         }.ToConfig();
         config.Application.Chaincodes.Add(new ChaincodeDefinition
@@ -65,11 +48,11 @@ public sealed class TransactionValidatorTests
     }
 
     [OneTimeTearDown]
-    public void TearDown() => Directory.Delete(_folder, recursive: true);
+    public void TearDown() => _crypto.Dispose();
 
     private (byte[] Serialized, SigningIdentityFiles Files) Identity(string domain, string who, string mspId)
     {
-        var files = SigningIdentityFiles.Load(Path.Combine(_folder, domain == "example.com" ? "ordererOrganizations" : "peerOrganizations", domain, who, "msp"));
+        var files = SigningIdentityFiles.Load(_crypto.Msp(domain, who));
         return (MspRegistry.Serialize(mspId, files.Certificate), files);
     }
 
