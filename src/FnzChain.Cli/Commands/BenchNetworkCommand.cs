@@ -157,7 +157,7 @@ internal static class BenchNetworkCommand
         using var identity = ClientIdentity.FromMspFolder(ta.NamedUserMsp("operator"), ta.MspId);
         using var gateway = Gateway.Connect(ta.Peer, identity);
         var operatorTa = gateway.GetNetwork(LocalNetwork.Channel).GetContract(info.Chaincode);
-        await operatorTa.SubmitAsync("ConfigureRoles", ["""{"transfer-agent":["TaMSP"],"distributor":["Dist1MSP","Dist2MSP"],"fund-accountant":["TaMSP"],"approver":["TaMSP"],"compliance":["TaMSP"]}"""], null, cancellationToken).ConfigureAwait(false);
+        await operatorTa.SubmitAsync("ConfigureRoles", [TransferAgencyDemo.RoleConfiguration], null, cancellationToken).ConfigureAwait(false);
         await operatorTa.SubmitAsync("CreateFund", ["BENCH", "Benchmark Fund", "[]"], null, cancellationToken).ConfigureAwait(false);
         await operatorTa.SubmitAsync("CreateShareClass",
             ["""{"classId":"BENCH-A","fundId":"BENCH","isin":"IE00B4L5Y983","currency":"EUR","cutOff":"23:59:00","settlementDays":2,"minimumSubscription":100,"unitDecimals":3}"""],

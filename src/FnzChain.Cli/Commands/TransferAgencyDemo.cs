@@ -27,6 +27,10 @@ internal static class TransferAgencyDemo
     private const string ClassId = "GLOBAL-EQ-A";
     private static readonly DateTimeOffset Monday = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Which organisation may hold which business role on the <see cref="Layout"/> network (the chaincode's role configuration).</summary>
+    public const string RoleConfiguration =
+        """{"transfer-agent":["TaMSP"],"distributor":["Dist1MSP","Dist2MSP"],"fund-accountant":["TaMSP"],"approver":["TaMSP"],"compliance":["TaMSP"]}""";
+
     /// <summary>Three organisations; users carry their business role in the <c>fnz.role</c> certificate attribute.</summary>
     public static NetworkLayout Layout { get; } = new(
         [
@@ -57,8 +61,7 @@ internal static class TransferAgencyDemo
 
         output.WriteLine();
         output.WriteLine($"2. Monday {Monday:yyyy-MM-dd}: the transfer agent sets up the fund; distributors open accounts (simulated business clock)");
-        await operatorTa.SubmitAsync("ConfigureRoles",
-            """{"transfer-agent":["TaMSP"],"distributor":["Dist1MSP","Dist2MSP"],"fund-accountant":["TaMSP"],"approver":["TaMSP"],"compliance":["TaMSP"]}""").ConfigureAwait(false);
+        await operatorTa.SubmitAsync("ConfigureRoles", RoleConfiguration).ConfigureAwait(false);
         await operatorTa.SubmitAsync("CreateFund", "GLOBAL-EQ", "Global Equity Fund", "[]").ConfigureAwait(false);
         await operatorTa.SubmitAsync("CreateShareClass",
             $$"""{"classId":"{{ClassId}}","fundId":"GLOBAL-EQ","isin":"IE00B4L5Y983","currency":"EUR","cutOff":"12:00:00","settlementDays":2,"minimumSubscription":1000,"unitDecimals":3}""").ConfigureAwait(false);
