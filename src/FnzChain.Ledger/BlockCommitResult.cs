@@ -13,6 +13,9 @@ public sealed record BlockCommitResult(
 
     /// <summary>Private data of valid transactions that this commit did not have, or that did not match its hashes.</summary>
     public IReadOnlyList<MissingPrivateData> MissingPrivateData { get; init; } = [];
+
+    /// <summary>How many private keys reached the end of their collection's block-to-live at this block and were removed.</summary>
+    public int ExpiredPrivateKeys { get; init; }
 }
 
 /// <summary>A collection of a committed transaction whose plaintext this peer does not hold, and why.</summary>

@@ -1,4 +1,5 @@
 using FnzChain.Ledger.Blocks;
+using FnzChain.Ledger.Private;
 using FnzChain.Ledger.Validation;
 using FnzChain.Protos.Common;
 using FnzChain.Protos.Peer;
@@ -146,8 +147,9 @@ public sealed partial class ChannelLedger
             return;
         }
 
-        var committed = await MvccValidator.PrefetchAsync(txs, codes, _state, cancellationToken).ConfigureAwait(false);
-        var updates = new BlockUpdates(number, committed);
+        var due = await PrivateDataExpiry.DueAsync(number, _state, cancellationToken).ConfigureAwait(false);
+        var committed = await MvccValidator.PrefetchAsync(txs, codes, _state, cancellationToken, PrivateDataExpiry.KeysToRead(due)).ConfigureAwait(false);
+        var updates = new BlockUpdates(number, committed, _options.PrivateDataLifetimes?.Invoke(this));
         for (var i = 0; i < txs.Length; i++)
         {
             if (codes[i] == TxValidationCode.Valid && txs[i].IsEndorserTransaction)
@@ -156,7 +158,12 @@ public sealed partial class ChannelLedger
             }
         }
 
+        updates.Expire(due);
         _state.Apply(batch, updates.Batch, Savepoint(number, txs.Length));
+        if (updates.Purged.Count > 0)
+        {
+            _state.ScheduleErasure(updates.Purged);
+        }
     }
 
     /// <summary>The validation codes a committed block carries in its <c>TRANSACTIONS_FILTER</c> metadata.</summary>

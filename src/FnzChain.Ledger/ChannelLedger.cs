@@ -139,7 +139,7 @@ public sealed partial class ChannelLedger : IDisposable
             var codes = InitialCodes(number, txs, verdicts);
             var reasons = new string?[txs.Length];
             var indexed = MvccValidator.MarkDuplicates(txs, codes, reasons, Blocks.Index);
-            var updates = await MvccValidator.ValidateAsync(number, txs, codes, reasons, _state, cancellationToken, privateData).ConfigureAwait(false);
+            var updates = await MvccValidator.ValidateAsync(number, txs, codes, reasons, _state, cancellationToken, privateData, _options.PrivateDataLifetimes?.Invoke(this)).ConfigureAwait(false);
 
             var stored = WithValidationCodes(block, codes);
             var size = stored.CalculateSize();
@@ -167,7 +167,7 @@ public sealed partial class ChannelLedger : IDisposable
                 _state.ScheduleErasure(updates.Purged);
             }
 
-            return new BlockCommitResult(number, codes, reasons, headerHash) { MissingPrivateData = updates.Missing };
+            return new BlockCommitResult(number, codes, reasons, headerHash) { MissingPrivateData = updates.Missing, ExpiredPrivateKeys = updates.Expired };
         }
         finally
         {

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace FnzChain.Ledger;
 
 /// <summary>Options of one channel's ledger (<see cref="ChannelLedger"/>).</summary>
-public sealed class LedgerOptions
+public sealed record LedgerOptions
 {
     /// <summary>
     /// When a commit counts as done. <see cref="CommitDurability.Synced"/> (the default) fsyncs the block file
@@ -27,6 +27,13 @@ public sealed class LedgerOptions
     public int MaxBlockBytes { get; init; } = 128 * 1024 * 1024;
 
     public ILogger Logger { get; init; } = NullLogger.Instance;
+
+    /// <summary>
+    /// The block-to-live of each private data collection under the channel configuration in force for the next
+    /// block of the given ledger — also while <see cref="ChannelLedger.OpenAsync"/> replays blocks after a crash,
+    /// so it must be able to read that configuration from the ledger itself. Null: private data never expires.
+    /// </summary>
+    public Func<ChannelLedger, Private.BlockToLive>? PrivateDataLifetimes { get; init; }
 
     internal RocksDbStateOptions ToStateOptions() => new()
     {

@@ -1,3 +1,4 @@
+using FnzChain.Ledger.Private;
 using FnzChain.Ledger.State;
 using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.Ledger.Rwset.Kvrwset;
@@ -16,7 +17,7 @@ internal readonly record struct PendingWrite(bool IsDelete, ReadOnlyMemory<byte>
 /// keeps the key's latest metadata, a metadata-only write keeps its latest value and is dropped when the key does
 /// not exist, a metadata write with no entries removes the metadata.
 /// </summary>
-internal sealed class BlockUpdates(ulong blockNumber, IReadOnlyDictionary<StateKey, VersionedValue?> committed)
+internal sealed class BlockUpdates(ulong blockNumber, IReadOnlyDictionary<StateKey, VersionedValue?> committed, BlockToLive? blockToLive = null)
 {
     private readonly Dictionary<StateKey, PendingWrite> _latest = [];
     private readonly Dictionary<StateKey, ReadOnlyMemory<byte>> _latestMetadata = [];
@@ -25,6 +26,9 @@ internal sealed class BlockUpdates(ulong blockNumber, IReadOnlyDictionary<StateK
 
     /// <summary>State keys a purge removed in this block: their bytes must be compacted out of the files.</summary>
     public List<StateKey> Purged { get; } = [];
+
+    /// <summary>Private keys whose block-to-live ran out at this block (a subset of <see cref="Purged"/>'s hashed entries).</summary>
+    public int Expired { get; private set; }
 
     /// <summary>Collections of valid transactions whose private write set was not given or did not match its hashes.</summary>
     public List<MissingPrivateData> Missing { get; } = [];
@@ -136,7 +140,66 @@ internal sealed class BlockUpdates(ulong blockNumber, IReadOnlyDictionary<StateK
             }
         }
 
+        ScheduleExpiry(tx, version, info);
         ApplyPrivate(tx, privateData, version, info);
+    }
+
+    /// <summary>
+    /// Removes the private keys due to expire at this block (<see cref="PrivateDataExpiry"/>), after the block's
+    /// transactions were added: a key written again since it was scheduled — in an earlier block or in this one —
+    /// is left alone. Every entry due is dropped from the schedule.
+    /// </summary>
+    public void Expire(IReadOnlyList<ExpiringKey> due)
+    {
+        var version = new Version(blockNumber, 0);
+        var info = new TxInfo("expiry", DateTimeOffset.UnixEpoch);
+        foreach (var entry in due)
+        {
+            Batch.Delete(PrivateDataExpiry.Namespace, entry.EntryKey, version, info);
+            var hashedKey = new StateKey(PrivateNamespaces.Hashed(entry.Chaincode, entry.Collection), entry.KeyHash);
+            if (_latest.ContainsKey(hashedKey) || Committed(hashedKey) is not { } current || current.Version != entry.Written)
+            {
+                continue;
+            }
+
+            var indexKey = new StateKey(PrivateNamespaces.KeyIndex(entry.Chaincode, entry.Collection), entry.KeyHash);
+            if (LatestValue(indexKey) is { } plain)
+            {
+                var privateKey = new StateKey(PrivateNamespaces.Private(entry.Chaincode, entry.Collection), System.Text.Encoding.UTF8.GetString(plain.Span));
+                PrivateDelete(privateKey, version, info, txIndex: -1);
+                Purged.Add(privateKey);
+            }
+
+            PrivateDelete(indexKey, version, info, txIndex: -1);
+            PrivateDelete(hashedKey, version, info, txIndex: -1);
+            Purged.Add(hashedKey);
+            Purged.Add(indexKey);
+            Expired++;
+        }
+    }
+
+    /// <summary>Schedules the expiry of this transaction's hashed writes to collections with a block-to-live.</summary>
+    private void ScheduleExpiry(ParsedTransaction tx, Version version, TxInfo info)
+    {
+        if (blockToLive is null)
+        {
+            return;
+        }
+
+        foreach (var hashed in tx.ReadWriteSets)
+        {
+            if (hashed.Collection is not { } collection || hashed.Namespace != PrivateNamespaces.Hashed(hashed.Chaincode, collection)
+                || hashed.ReadWriteSet.Writes.All(w => w.IsDelete)
+                || PrivateDataExpiry.ExpiresAt(blockNumber, blockToLive(hashed.Chaincode, collection)) is not { } at)
+            {
+                continue;
+            }
+
+            foreach (var write in hashed.ReadWriteSet.Writes.Where(w => !w.IsDelete))
+            {
+                Batch.Put(PrivateDataExpiry.Namespace, PrivateDataExpiry.EntryKey(at, hashed.Chaincode, collection, write.Key), ReadOnlyMemory<byte>.Empty, version, info);
+            }
+        }
     }
 
     private void ApplyPrivate(ParsedTransaction tx, TxPvtReadWriteSet? privateData, Version version, TxInfo info)

@@ -1,4 +1,5 @@
 using FnzChain.Ledger.Blocks;
+using FnzChain.Ledger.Private;
 using FnzChain.Ledger.State;
 using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.Ledger.Rwset.Kvrwset;
@@ -29,10 +30,12 @@ internal static class MvccValidator
         string?[] reasons,
         IStateReader state,
         CancellationToken cancellationToken,
-        IReadOnlyDictionary<int, TxPvtReadWriteSet>? privateData = null)
+        IReadOnlyDictionary<int, TxPvtReadWriteSet>? privateData = null,
+        BlockToLive? blockToLive = null)
     {
-        var committed = await PrefetchAsync(txs, codes, state, cancellationToken).ConfigureAwait(false);
-        var updates = new BlockUpdates(blockNumber, committed);
+        var due = await PrivateDataExpiry.DueAsync(blockNumber, state, cancellationToken).ConfigureAwait(false);
+        var committed = await PrefetchAsync(txs, codes, state, cancellationToken, PrivateDataExpiry.KeysToRead(due)).ConfigureAwait(false);
+        var updates = new BlockUpdates(blockNumber, committed, blockToLive);
         for (var i = 0; i < txs.Length; i++)
         {
             var tx = txs[i];
@@ -52,6 +55,7 @@ internal static class MvccValidator
             updates.Add(tx, privateData?.GetValueOrDefault(tx.Index));
         }
 
+        updates.Expire(due);
         return updates;
     }
 
@@ -60,9 +64,9 @@ internal static class MvccValidator
     /// versions MVCC compares, and the value or metadata a partial write keeps.
     /// </summary>
     public static async ValueTask<Dictionary<StateKey, VersionedValue?>> PrefetchAsync(
-        ParsedTransaction[] txs, TxValidationCode[] codes, IStateReader state, CancellationToken cancellationToken)
+        ParsedTransaction[] txs, TxValidationCode[] codes, IStateReader state, CancellationToken cancellationToken, IEnumerable<StateKey>? alsoRead = null)
     {
-        var keys = new HashSet<StateKey>();
+        var keys = new HashSet<StateKey>(alsoRead ?? []);
         for (var i = 0; i < txs.Length; i++)
         {
             if (codes[i] != TxValidationCode.Valid)

@@ -1,5 +1,7 @@
 using FnzChain.Chaincode;
+using FnzChain.Identity.Channels;
 using FnzChain.Identity.Msp;
+using FnzChain.Ledger.Private;
 using FnzChain.Identity.Policies;
 using FnzChain.Protos.Config;
 using FnzChain.Protos.Ledger.Rwset;
@@ -28,6 +30,22 @@ internal sealed class CollectionAccess(ChaincodeDefinition definition, string pe
         }
 
         return result;
+    }
+
+    /// <summary>The block-to-live of every collection of every chaincode defined in <paramref name="bundle"/> (unknown: 0, forever).</summary>
+    public static BlockToLive BlockToLiveOf(ChannelBundle bundle)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        var lifetimes = new Dictionary<(string, string), ulong>();
+        foreach (var definition in bundle.Config.Application?.Chaincodes ?? [])
+        {
+            foreach (var config in definition.Collections?.Config.Select(c => c.StaticCollectionConfig).Where(c => c is { BlockToLive: > 0 }) ?? [])
+            {
+                lifetimes[(definition.Name, config!.Name)] = config.BlockToLive;
+            }
+        }
+
+        return (chaincode, collection) => lifetimes.GetValueOrDefault((chaincode, collection));
     }
 
     /// <summary>

@@ -85,6 +85,12 @@ public sealed partial class PeerChannel : INodeChannel
     public static async Task<PeerChannel> OpenAsync(
         string folder, Block? genesis, LocalIdentity local, IReadOnlyList<string> ordererOverrides, LedgerOptions ledgerOptions, ILogger logger, CancellationToken cancellationToken)
     {
+        PeerChannel? opened = null;
+        ledgerOptions = ledgerOptions with
+        {
+            // The peer's bundle once open; while the ledger replays blocks at open, the config in the ledger itself.
+            PrivateDataLifetimes = ledger => CollectionAccess.BlockToLiveOf(opened?.Bundle ?? LastConfig(ledger)),
+        };
         var ledger = await ChannelLedger.OpenAsync(folder, ledgerOptions, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -98,9 +104,7 @@ public sealed partial class PeerChannel : INodeChannel
                 await ledger.CommitAsync(genesis, [TxValidationCode.Valid], cancellationToken).ConfigureAwait(false);
             }
 
-            var lastConfig = ConfigBlock.LastConfigIndex(ledger.Blocks.GetBlock(ledger.Height - 1)!);
-            var bundle = ChannelBundle.Create(ConfigBlock.ReadConfig(ledger.Blocks.GetBlock(lastConfig)!));
-            var channel = new PeerChannel(ledger, bundle, local, ordererOverrides, logger);
+            var channel = opened = new PeerChannel(ledger, LastConfig(ledger), local, ordererOverrides, logger);
             channel._reconciler = new PrivateData.Reconciler(channel, local, logger);
             channel._puller = Task.Run(() => channel.PullAsync(channel._stopping.Token), CancellationToken.None);
             return channel;
@@ -110,6 +114,13 @@ public sealed partial class PeerChannel : INodeChannel
             ledger.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The configuration in force for the ledger's next block: its last config block's.</summary>
+    private static ChannelBundle LastConfig(ChannelLedger ledger)
+    {
+        var lastConfig = ConfigBlock.LastConfigIndex(ledger.Blocks.GetBlock(ledger.Height - 1)!);
+        return ChannelBundle.Create(ConfigBlock.ReadConfig(ledger.Blocks.GetBlock(lastConfig)!));
     }
 
     public async ValueTask DisposeAsync()

@@ -141,6 +141,72 @@ public sealed class PrivateDataTests
     }
 
     [Test]
+    public async Task Private_data_expires_after_its_block_to_live_and_leaves_every_file()
+    {
+        // blockToLive 3: written in block 0, readable in blocks 1..3, gone when block 4 commits (Fabric's rule).
+        await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { PrivateDataLifetimes = _ => (cc, collection) => collection == Pii ? 3UL : 0UL });
+        var marker = $"EXPIRY-{Guid.NewGuid():N}";
+        const string Key = "investor:EXPIRE-KEY-1";
+        await CommitAsync(fixture, TestTx.Id("w0").PrivateWrite(Cc, Pii, Key, marker).PrivateWrite(Cc, "forever", "investor:KEEP", "kept"));
+        for (var i = 1; i <= 3; i++)
+        {
+            var filler = await CommitAsync(fixture, TestTx.Id($"f{i}").Write(Cc, $"filler:{i}", "x"));
+            Assert.That(filler.ExpiredPrivateKeys, Is.Zero, $"block {i} is within the block-to-live");
+            Assert.That(await fixture.Ledger.State.GetStateAsync(PrivateNs, Key), Is.Not.Null, $"still readable at block {i}");
+        }
+
+        var expiring = await CommitAsync(fixture, TestTx.Id("f4").Write(Cc, "filler:4", "x"));
+        await fixture.Ledger.WaitForErasureAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(expiring.ExpiredPrivateKeys, Is.EqualTo(1));
+            Assert.That(await fixture.Ledger.State.GetStateAsync(PrivateNs, Key), Is.Null);
+            Assert.That(await fixture.Ledger.State.GetStateAsync(HashedNs, KeyHash(Key)), Is.Null, "expiry removes the hashed entry too, as Fabric does");
+            Assert.That(await fixture.Ledger.State.GetStateAsync(PrivateNamespaces.Private(Cc, "forever"), "investor:KEEP"), Is.Not.Null, "a collection without block-to-live keeps its data");
+            Assert.That(FilesContaining(fixture.Folder, marker), Is.Empty, "the expired value's bytes are still on disk");
+        });
+
+        fixture.Close();
+        Assert.That(LedgerVerifier.Verify(fixture.Folder).IsIntact, Is.True);
+    }
+
+    [Test]
+    public async Task A_key_written_again_lives_from_its_latest_write()
+    {
+        await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { PrivateDataLifetimes = _ => (_, _) => 2UL });
+        const string Key = "investor:RENEWED";
+        await CommitAsync(fixture, TestTx.Id("w0").PrivateWrite(Cc, Pii, Key, "v1"));           // block 0: expires at 3
+        await CommitAsync(fixture, TestTx.Id("f1").Write(Cc, "filler:1", "x"));
+        await CommitAsync(fixture, TestTx.Id("w2").PrivateWrite(Cc, Pii, Key, "v2"));           // block 2: expires at 5
+        var atThree = await CommitAsync(fixture, TestTx.Id("f3").Write(Cc, "filler:3", "x"));
+        Assert.That(atThree.ExpiredPrivateKeys, Is.Zero, "the first schedule is dropped: the key was written again");
+        Assert.That(Encoding.UTF8.GetString((await fixture.Ledger.State.GetStateAsync(PrivateNs, Key))!.Value.Span), Is.EqualTo("v2"));
+
+        await CommitAsync(fixture, TestTx.Id("f4").Write(Cc, "filler:4", "x"));
+        var atFive = await CommitAsync(fixture, TestTx.Id("f5").Write(Cc, "filler:5", "x"));
+
+        Assert.That(atFive.ExpiredPrivateKeys, Is.EqualTo(1));
+        Assert.That(await fixture.Ledger.State.GetStateAsync(PrivateNs, Key), Is.Null);
+    }
+
+    [Test]
+    public async Task Expiry_happens_on_a_non_member_too_and_survives_a_reopen()
+    {
+        await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { PrivateDataLifetimes = _ => (_, _) => 1UL });
+        const string Key = "investor:NONMEMBER";
+        await CommitAsync(fixture, TestTx.Id("w0").PrivateWrite(Cc, Pii, Key, "v1"), member: false);
+        await fixture.ReopenAsync();
+        await CommitAsync(fixture, TestTx.Id("f1").Write(Cc, "filler:1", "x"));
+        Assert.That(await fixture.Ledger.State.GetStateAsync(HashedNs, KeyHash(Key)), Is.Not.Null);
+
+        var expiring = await CommitAsync(fixture, TestTx.Id("f2").Write(Cc, "filler:2", "x"));
+
+        Assert.That(expiring.ExpiredPrivateKeys, Is.EqualTo(1));
+        Assert.That(await fixture.Ledger.State.GetStateAsync(HashedNs, KeyHash(Key)), Is.Null);
+    }
+
+    [Test]
     public async Task The_simulator_produces_hashes_for_the_block_and_plaintext_for_members_only()
     {
         await using var fixture = await LedgerFixture.CreateAsync();
