@@ -8,7 +8,7 @@ namespace FnzChain.Cli.Commands;
 /// <summary>
 /// A collections configuration file in Fabric's <c>collections_config.json</c> shape: an array of
 /// <c>{ "name", "policy", "requiredPeerCount", "maxPeerCount", "blockToLive", "memberOnlyRead", "memberOnlyWrite",
-/// "endorsementPolicy": { "signaturePolicy" } }</c>. Unknown fields are errors; errors name the collection and field.
+/// "endorsementPolicy": { "signaturePolicy" | "channelConfigPolicy" } }</c>. Unknown fields are errors; errors name the collection and field.
 /// </summary>
 internal static class CollectionsConfig
 {
@@ -55,9 +55,18 @@ internal static class CollectionsConfig
                 MemberOnlyRead = entry.MemberOnlyRead,
                 MemberOnlyWrite = entry.MemberOnlyWrite,
             };
-            if (entry.EndorsementPolicy?.SignaturePolicy is { } endorsement)
+            switch (entry.EndorsementPolicy)
             {
-                config.EndorsementPolicy = new ApplicationPolicy { SignaturePolicy = Parse(endorsement, $"{what}: endorsementPolicy") };
+                case { SignaturePolicy: { } signature, ChannelConfigPolicy: null }:
+                    config.EndorsementPolicy = new ApplicationPolicy { SignaturePolicy = Parse(signature, $"{what}: endorsementPolicy") };
+                    break;
+                case { SignaturePolicy: null, ChannelConfigPolicy: { Length: > 0 } reference }:
+                    config.EndorsementPolicy = new ApplicationPolicy { ChannelConfigPolicyReference = reference };
+                    break;
+                case null:
+                    break;
+                default:
+                    throw new CliException($"{what}: endorsementPolicy needs exactly one of signaturePolicy and channelConfigPolicy");
             }
 
             package.Config.Add(new CollectionConfig { StaticCollectionConfig = config });
@@ -88,5 +97,5 @@ internal static class CollectionsConfig
         bool MemberOnlyWrite = false,
         EndorsementPolicyEntry? EndorsementPolicy = null);
 
-    private sealed record EndorsementPolicyEntry(string? SignaturePolicy);
+    private sealed record EndorsementPolicyEntry(string? SignaturePolicy, string? ChannelConfigPolicy);
 }

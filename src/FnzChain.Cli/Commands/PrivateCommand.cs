@@ -9,8 +9,9 @@ internal static class PrivateCommand
 {
     public static Command Create()
     {
-        var command = new Command("private", "Private data collections: evidence of erasure.");
+        var command = new Command("private", "Private data collections: compliance erasure and its evidence.");
         command.Subcommands.Add(CreateStatus());
+        command.Subcommands.Add(PrivatePurgeCommand.Create());
         return command;
     }
 

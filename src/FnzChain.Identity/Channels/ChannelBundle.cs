@@ -178,6 +178,18 @@ public sealed class ChannelBundle
                     throw new ChannelConfigException($"chaincode {chaincode.Name} collection {collection.Name}: member policy: {e.Message}");
                 }
 
+                if (collection.EndorsementPolicy?.TypeCase == Protos.Peer.ApplicationPolicy.TypeOneofCase.SignaturePolicy)
+                {
+                    try
+                    {
+                        SignaturePolicyEvaluator.Compile(collection.EndorsementPolicy.SignaturePolicy);
+                    }
+                    catch (PolicyException e)
+                    {
+                        throw new ChannelConfigException($"chaincode {chaincode.Name} collection {collection.Name}: endorsement policy: {e.Message}");
+                    }
+                }
+
                 if (collection.RequiredPeerCount < 0 || collection.MaximumPeerCount < collection.RequiredPeerCount)
                 {
                     throw new ChannelConfigException($"chaincode {chaincode.Name} collection {collection.Name}: requiredPeerCount {collection.RequiredPeerCount} must be 0..maxPeerCount ({collection.MaximumPeerCount})");

@@ -23,6 +23,7 @@ namespace FnzChain.Peer.Committer;
 public sealed class TransactionValidator(ChannelBundle bundle, OwnSignatures? own = null)
 {
     private readonly ConcurrentDictionary<(string Name, long Sequence), IPolicy?> _policies = new();
+    private readonly ConcurrentDictionary<(string Name, long Sequence), Dictionary<string, CollectionPolicy>> _collectionPolicies = new();
 
     /// <summary>Verdicts for every transaction of a (non-config) block, in order.</summary>
     public (TxValidationCode[] Codes, string?[] Reasons) Validate(Block block)
@@ -128,10 +129,65 @@ public sealed class TransactionValidator(ChannelBundle bundle, OwnSignatures? ow
             e.Endorser.Memory,
             (byte[])[.. actionPayload.Action.ProposalResponsePayload.Span, .. e.Endorser.Span],
             e.Signature.Memory)).ToList();
-        var result = Evaluate(definition, endorsements);
-        return result.IsSatisfied
-            ? (TxValidationCode.Valid, null)
-            : (TxValidationCode.EndorsementPolicyFailure, $"endorsement policy of chaincode {chaincode}: {result.Reason}");
+        // As Fabric: writes to a collection with its own endorsement policy are judged by that policy instead of
+        // the chaincode's; the chaincode's policy applies when the transaction writes public keys, writes to a
+        // collection without a policy of its own, or writes nothing at all.
+        var collectionPolicies = CollectionPolicies(definition);
+        var writtenCollections = parsed.ReadWriteSets
+            .Where(ns => ns.Collection is not null && (ns.ReadWriteSet.Writes.Count > 0 || ns.ReadWriteSet.MetadataWrites.Count > 0))
+            .Select(ns => ns.Collection!)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        var writesPublic = parsed.ReadWriteSets.Any(ns => ns.Collection is null && (ns.ReadWriteSet.Writes.Count > 0 || ns.ReadWriteSet.MetadataWrites.Count > 0));
+        var needsChaincodePolicy = writesPublic || writtenCollections.Count == 0 || writtenCollections.Any(c => !collectionPolicies.ContainsKey(c));
+        if (needsChaincodePolicy && Evaluate(definition, endorsements) is { IsSatisfied: false } failed)
+        {
+            return (TxValidationCode.EndorsementPolicyFailure, $"endorsement policy of chaincode {chaincode}: {failed.Reason}");
+        }
+
+        foreach (var collection in writtenCollections)
+        {
+            if (collectionPolicies.TryGetValue(collection, out var policy) && Evaluate(policy, endorsements) is { IsSatisfied: false } refused)
+            {
+                return (TxValidationCode.EndorsementPolicyFailure, $"endorsement policy of collection {collection} of chaincode {chaincode}: {refused.Reason}");
+            }
+        }
+
+        return (TxValidationCode.Valid, null);
+    }
+
+    /// <summary>The collections of <paramref name="definition"/> that have an endorsement policy of their own (compiled once per definition).</summary>
+    private Dictionary<string, CollectionPolicy> CollectionPolicies(ChaincodeDefinition definition) =>
+        _collectionPolicies.GetOrAdd((definition.Name, definition.Sequence), _ =>
+            (definition.Collections?.Config ?? [])
+                .Select(c => c.StaticCollectionConfig)
+                .Where(c => c?.EndorsementPolicy is { TypeCase: not ApplicationPolicy.TypeOneofCase.None })
+                .ToDictionary(c => c!.Name, c => CollectionPolicy.Of(c!.EndorsementPolicy), StringComparer.Ordinal));
+
+    private PolicyResult Evaluate(CollectionPolicy policy, List<SignedData> endorsements) =>
+        policy.ChannelPolicy is { } name ? bundle.Evaluate(name, endorsements, own)
+        : policy.Compiled is { } compiled ? compiled.Evaluate(SignatureSet.Validate(endorsements, bundle.Msps, own))
+        : PolicyResult.NotSatisfied($"it does not compile: {policy.Problem}");
+
+    /// <summary>A collection's own endorsement policy: a channel policy it references, or its compiled signature policy.</summary>
+    private sealed record CollectionPolicy(string? ChannelPolicy, IPolicy? Compiled, string? Problem)
+    {
+        public static CollectionPolicy Of(ApplicationPolicy policy)
+        {
+            if (policy.TypeCase == ApplicationPolicy.TypeOneofCase.ChannelConfigPolicyReference)
+            {
+                return new(ChannelPolicyName(policy), null, null);
+            }
+
+            try
+            {
+                return new(null, SignaturePolicyEvaluator.Compile(policy.SignaturePolicy), null);
+            }
+            catch (PolicyException e)
+            {
+                return new(null, null, e.Message);
+            }
+        }
     }
 
     /// <summary>The endorsement policy of <paramref name="definition"/> (a channel policy it references, or its own signature policy), or null when it does not compile or names no policy.</summary>

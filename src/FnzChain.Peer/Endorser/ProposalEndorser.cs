@@ -117,18 +117,23 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
         var name = invocation.ChaincodeSpec?.ChaincodeId?.Name ?? string.Empty;
         var definition = bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == name)
             ?? throw new ProposalRejectedException($"chaincode \"{name}\" is not defined on channel {bundle.ChannelId}");
-        ContractDispatcher contract;
-        try
+        var args = invocation.ChaincodeSpec!.Input?.Args.Select(a => a.ToByteArray()).ToList() ?? [];
+        ContractDispatcher? contract = null;
+        if (!PlatformFunctions.Handles(args))
         {
-            contract = runtime.Load(definition.PackageId);
-        }
-        catch (ChaincodePackageException e)
-        {
-            throw new ProposalRejectedException($"chaincode {name}: {e.Message}");
+            try
+            {
+                contract = runtime.Load(definition.PackageId);
+            }
+            catch (ChaincodePackageException e)
+            {
+                throw new ProposalRejectedException($"chaincode {name}: {e.Message}");
+            }
         }
 
         using var snapshot = await channel.Ledger.State.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
         var simulator = new TransactionSimulator(snapshot);
+        var collections = new CollectionAccess(definition, local.MspId, creator.Identity);
         var stub = new SimulationStub(
             name,
             simulator,
@@ -139,12 +144,13 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
             channelHeader.Timestamp?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch,
             new ClientIdentity(creator.Identity.MspId, creator.Identity.Certificate),
             payload.TransientMap.ToDictionary(p => p.Key, p => p.Value.ToByteArray()),
-            new CollectionAccess(definition, local.MspId, creator.Identity));
-        var args = invocation.ChaincodeSpec!.Input?.Args.Select(a => a.ToByteArray()).ToList() ?? [];
+            collections);
         ChaincodeResponse result;
         try
         {
-            result = await contract.InvokeAsync(stub, args).ConfigureAwait(false);
+            result = contract is null
+                ? await PlatformFunctions.InvokeAsync(name, stub, collections, args).ConfigureAwait(false)
+                : await contract.InvokeAsync(stub, args).ConfigureAwait(false);
         }
         catch (ArgumentException e)
         {
