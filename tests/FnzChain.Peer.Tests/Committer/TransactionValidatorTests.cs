@@ -44,6 +44,28 @@ public sealed class TransactionValidatorTests
             Sequence = 1,
             EndorsementPolicy = new Protos.Peer.ApplicationPolicy { ChannelConfigPolicyReference = "/Channel/Application/Endorsement" },
         });
+        // A collection whose writes need only Org1's endorsement, under a chaincode that needs both orgs.
+        var collections = new CollectionConfigPackage();
+        collections.Config.Add(new CollectionConfig
+        {
+            StaticCollectionConfig = new StaticCollectionConfig
+            {
+                Name = "org1-notes",
+                MemberOrgsPolicy = new CollectionPolicyConfig { SignaturePolicy = PolicyDsl.Parse("OR('Org1MSP.member')") },
+                EndorsementPolicy = new Protos.Peer.ApplicationPolicy { SignaturePolicy = PolicyDsl.Parse("OR('Org1MSP.peer')") },
+            },
+        });
+        collections.Config.Add(new CollectionConfig
+        {
+            StaticCollectionConfig = new StaticCollectionConfig { Name = "shared", MemberOrgsPolicy = new CollectionPolicyConfig { SignaturePolicy = PolicyDsl.Parse("OR('Org1MSP.member','Org2MSP.member')") } },
+        });
+        config.Application.Chaincodes.Add(new ChaincodeDefinition
+        {
+            Name = "notes",
+            Sequence = 1,
+            EndorsementPolicy = new Protos.Peer.ApplicationPolicy { SignaturePolicy = PolicyDsl.Parse("AND('Org1MSP.peer','Org2MSP.peer')") },
+            Collections = collections,
+        });
         _bundle = ChannelBundle.Create(config);
     }
 
@@ -62,12 +84,33 @@ public sealed class TransactionValidatorTests
 
     private (byte[], SigningIdentityFiles) Peer2 => Identity("org2.example.com", "peers/peer0.org2.example.com", "Org2MSP");
 
-    private static ByteString Transaction((byte[] Serialized, SigningIdentityFiles Files) creator, string chaincode, string ns, params (byte[] Serialized, SigningIdentityFiles Files)[] endorsers)
+    private static ByteString Transaction((byte[] Serialized, SigningIdentityFiles Files) creator, string chaincode, string ns, params (byte[] Serialized, SigningIdentityFiles Files)[] endorsers) =>
+        Transaction(creator, chaincode, ns, publicWrite: true, collection: null, endorsers);
+
+    /// <summary>A transaction of <paramref name="chaincode"/> writing a public key and/or a private key of <paramref name="collection"/> (hashes only).</summary>
+    private static ByteString Transaction(
+        (byte[] Serialized, SigningIdentityFiles Files) creator, string chaincode, string ns, bool publicWrite, string? collection, params (byte[] Serialized, SigningIdentityFiles Files)[] endorsers)
     {
         var kv = new KVRWSet();
-        kv.Writes.Add(new KVWrite { Key = "k", Value = ByteString.CopyFromUtf8("v") });
+        if (publicWrite)
+        {
+            kv.Writes.Add(new KVWrite { Key = "k", Value = ByteString.CopyFromUtf8("v") });
+        }
+
         var rwset = new TxReadWriteSet();
-        rwset.NsRwset.Add(new NsReadWriteSet { Namespace = ns, Rwset = kv.ToByteString() });
+        var nsRwset = new NsReadWriteSet { Namespace = ns, Rwset = kv.ToByteString() };
+        if (collection is not null)
+        {
+            var hashed = new HashedRWSet();
+            hashed.HashedWrites.Add(new KVWriteHash
+            {
+                KeyHash = ByteString.CopyFrom(System.Security.Cryptography.SHA256.HashData("note:1"u8)),
+                ValueHash = ByteString.CopyFrom(System.Security.Cryptography.SHA256.HashData("secret"u8)),
+            });
+            nsRwset.CollectionHashedRwset.Add(new CollectionHashedReadWriteSet { CollectionName = collection, HashedRwset = hashed.ToByteString() });
+        }
+
+        rwset.NsRwset.Add(nsRwset);
         var prp = new ProposalResponsePayload
         {
             Extension = new ChaincodeAction { Results = rwset.ToByteString(), ChaincodeId = new ChaincodeID { Name = chaincode } }.ToByteString(),
@@ -105,6 +148,26 @@ public sealed class TransactionValidatorTests
     {
         Assert.That(Verdict(Transaction(Client, "registry", "registry", Peer1)), Is.EqualTo(TxValidationCode.EndorsementPolicyFailure), "MAJORITY of 2 orgs needs both");
         Assert.That(Verdict(Transaction(Client, "registry", "registry", Peer1, Peer2)), Is.EqualTo(TxValidationCode.Valid));
+    }
+
+    [Test]
+    public void Writes_to_a_collection_with_its_own_policy_are_judged_by_that_policy_alone()
+    {
+        var validator = new TransactionValidator(_bundle);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(validator.Validate(0, Transaction(Client, "notes", "notes", publicWrite: false, "org1-notes", Peer1)).Code, Is.EqualTo(TxValidationCode.Valid),
+                "only a private write: the collection's OR('Org1MSP.peer') replaces the chaincode's AND");
+            var (code, reason) = validator.Validate(0, Transaction(Client, "notes", "notes", publicWrite: false, "org1-notes", Peer2));
+            Assert.That(code, Is.EqualTo(TxValidationCode.EndorsementPolicyFailure));
+            Assert.That(reason, Does.Contain("endorsement policy of collection org1-notes of chaincode notes"));
+            Assert.That(validator.Validate(0, Transaction(Client, "notes", "notes", publicWrite: true, "org1-notes", Peer1)).Code, Is.EqualTo(TxValidationCode.EndorsementPolicyFailure),
+                "a public write too: the chaincode's policy also applies");
+            Assert.That(validator.Validate(0, Transaction(Client, "notes", "notes", publicWrite: true, "org1-notes", Peer1, Peer2)).Code, Is.EqualTo(TxValidationCode.Valid));
+            Assert.That(validator.Validate(0, Transaction(Client, "notes", "notes", publicWrite: false, "shared", Peer1)).Code, Is.EqualTo(TxValidationCode.EndorsementPolicyFailure),
+                "a collection without a policy of its own falls back to the chaincode's");
+        });
     }
 
     [Test]
