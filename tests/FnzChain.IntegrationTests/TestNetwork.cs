@@ -22,15 +22,19 @@ internal sealed class TestNetwork : IAsyncDisposable
 {
     public const string Channel = "funds";
 
-    private const string CryptoConfig = """
-        {
-          "ordererOrgs": [{ "name": "Orderer", "domain": "example.com", "mspId": "OrdererMSP", "hosts": ["orderer"] }],
-          "peerOrgs": [
-            { "name": "Org1", "domain": "org1.example.com", "mspId": "Org1MSP", "peers": 1, "users": 1 },
-            { "name": "Org2", "domain": "org2.example.com", "mspId": "Org2MSP", "peers": 1, "users": 1 }
-          ]
-        }
-        """;
+    /// <summary>Cryptogen input: one orderer; Org1, Org2 (and Org3 when asked), each with User1 and a compliance officer.</summary>
+    private static string CryptoConfig(bool withOrg3)
+    {
+        static string Org(int n) =>
+            $$"""{ "name": "Org{{n}}", "domain": "org{{n}}.example.com", "mspId": "Org{{n}}MSP", "peers": 1, "users": 1, "namedUsers": [ { "name": "compliance", "attributes": { "fnz.role": "compliance" } } ] }""";
+        var orgs = string.Join(",\n", (withOrg3 ? new[] { 1, 2, 3 } : [1, 2]).Select(Org));
+        return $$"""
+            {
+              "ordererOrgs": [{ "name": "Orderer", "domain": "example.com", "mspId": "OrdererMSP", "hosts": ["orderer"] }],
+              "peerOrgs": [ {{orgs}} ]
+            }
+            """;
+    }
 
     private readonly List<NodeProcess> _nodes = [];
 
@@ -50,10 +54,12 @@ internal sealed class TestNetwork : IAsyncDisposable
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static async Task<TestNetwork> CreateAsync(uint maxMessageCount = 10, string batchTimeout = "300ms", int? org1AnchorPort = null, int? org2AnchorPort = null, bool revokeOrg1User = false)
+    /// <summary>The network's material; with <paramref name="org3AnchorPort"/>, a third application organisation Org3 anchored there.</summary>
+    public static async Task<TestNetwork> CreateAsync(
+        uint maxMessageCount = 10, string batchTimeout = "300ms", int? org1AnchorPort = null, int? org2AnchorPort = null, bool revokeOrg1User = false, int? org3AnchorPort = null)
     {
         var network = new TestNetwork(Directory.CreateTempSubdirectory("fnzchain-it-").FullName);
-        new CryptoMaterialGenerator().Generate(CryptoConfigReader.Parse(CryptoConfig), network.Crypto, force: false);
+        new CryptoMaterialGenerator().Generate(CryptoConfigReader.Parse(CryptoConfig(org3AnchorPort is not null)), network.Crypto, force: false);
         if (revokeOrg1User)
         {
             // The CRL lands in Org1's msp/crls, so the channel configuration built below carries it.
@@ -69,6 +75,9 @@ internal sealed class TestNetwork : IAsyncDisposable
                 new OrganizationProfile { Name = "Org1", MspId = "Org1MSP", MspPath = network.OrgMsp("org1.example.com"), Roles = ["application"], AnchorPeers = org1AnchorPort is { } p1 ? [$"127.0.0.1:{p1}"] : [] },
                 new OrganizationProfile { Name = "Org2", MspId = "Org2MSP", MspPath = network.OrgMsp("org2.example.com"), Roles = ["application"], AnchorPeers = org2AnchorPort is { } p2 ? [$"127.0.0.1:{p2}"] : [] },
                 new OrganizationProfile { Name = "OrdererOrg", MspId = "OrdererMSP", MspPath = Path.Combine(network.Crypto, "ordererOrganizations/example.com/msp"), Roles = ["orderer"] },
+                .. (org3AnchorPort is { } p3
+                    ? new[] { new OrganizationProfile { Name = "Org3", MspId = "Org3MSP", MspPath = network.OrgMsp("org3.example.com"), Roles = ["application"], AnchorPeers = [$"127.0.0.1:{p3}"] } }
+                    : []),
             ],
             Orderer = new OrdererProfile
             {
@@ -187,6 +196,25 @@ internal sealed class TestNetwork : IAsyncDisposable
     }
 
     public string AdminSigner(string mspId, string domain) => $"{mspId}={IdentityMsp(domain, $"users/Admin@{domain}")}";
+
+    /// <summary>Packages the sample fund contract and installs it on each peer (as an admin of its organisation); returns the package id.</summary>
+    public async Task<string> InstallFundsAsync(params (NodeProcess Peer, string Domain, string MspId)[] peers)
+    {
+        var build = Path.Combine(Folder, "funds-build");
+        Directory.CreateDirectory(build);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "FundsSample.dll"), Path.Combine(build, "FundsSample.dll"), overwrite: true);
+        var packagePath = Path.Combine(Folder, "funds.zip");
+        var package = FnzChain.Peer.Chaincode.ChaincodePackage.Create(build, "funds_1.0", "FundsSample.dll", "FnzChain.Samples.Funds.FundContract");
+        await File.WriteAllBytesAsync(packagePath, package.Bytes);
+        foreach (var (peer, domain, msp) in peers)
+        {
+            var installed = await RunCliAsync("chaincode", "install", "--node", peer.Address, "--identity", IdentityMsp(domain, $"users/Admin@{domain}"), "--msp-id", msp, "--package", packagePath);
+            Assert.That(installed.ExitCode, Is.Zero, installed.Error);
+            Assert.That(installed.Output.Trim(), Is.EqualTo(package.PackageId));
+        }
+
+        return package.PackageId;
+    }
 
     public async ValueTask DisposeAsync()
     {

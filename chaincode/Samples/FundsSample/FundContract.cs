@@ -142,6 +142,42 @@ public sealed class FundContract : Contract
         return erased;
     }
 
+    /// <summary>
+    /// The changes of investor <paramref name="id"/>'s public record (GetHistoryForKey): the personal data appears
+    /// there only as its hash, and private data has no history at all.
+    /// </summary>
+    public async Task<List<Investor?>> InvestorHistory(string id)
+    {
+        var history = new List<Investor?>();
+        await foreach (var change in Stub.GetHistoryForKeyAsync(InvestorKey(id)))
+        {
+            history.Add(change.IsDelete ? null : JsonSerializer.Deserialize<Investor>(change.Value, ContractDispatcher.Json));
+        }
+
+        return history;
+    }
+
+    /// <summary>The private data collection for KYC evidence, kept only for the collection's blockToLive.</summary>
+    public const string KycCollection = "kycEvidence";
+
+    /// <summary>Records KYC evidence for investor <paramref name="id"/> (transient field "evidence") in <see cref="KycCollection"/>.</summary>
+    public async Task RecordKycEvidence(string id)
+    {
+        if (!Stub.Transient.TryGetValue("evidence", out var evidence) || evidence.Length == 0)
+        {
+            throw new ChaincodeException("KYC evidence must be passed as transient data \"evidence\"", 400);
+        }
+
+        await ReadInvestor(id);
+        await Stub.PutPrivateDataAsync(KycCollection, InvestorKey(id), evidence);
+    }
+
+    /// <summary>The KYC evidence of investor <paramref name="id"/>, while it lives (member peers only).</summary>
+    public async Task<string> ReadKycEvidence(string id) =>
+        await Stub.GetPrivateDataAsync(KycCollection, InvestorKey(id)) is { } bytes
+            ? System.Text.Encoding.UTF8.GetString(bytes)
+            : throw new ChaincodeException($"no KYC evidence is held for investor {id}", 404);
+
     private static string InvestorKey(string id) => CompositeKey.Create("investor", id);
 
     private Task Save(Fund fund) => Stub.PutStateAsync(Key(fund.Id), JsonSerializer.SerializeToUtf8Bytes(fund, ContractDispatcher.Json));

@@ -89,7 +89,10 @@ public sealed partial class PeerChannel : INodeChannel
         ledgerOptions = ledgerOptions with
         {
             // The peer's bundle once open; while the ledger replays blocks at open, the config in the ledger itself.
-            PrivateDataLifetimes = ledger => CollectionAccess.BlockToLiveOf(opened?.Bundle ?? LastConfig(ledger)),
+            // (The genesis block, committed into an empty ledger, holds no private data.)
+            PrivateDataLifetimes = ledger => opened?.Bundle is { } bundle ? CollectionAccess.BlockToLiveOf(bundle)
+                : ledger.Height == 0 ? (_, _) => 0
+                : CollectionAccess.BlockToLiveOf(LastConfig(ledger)),
         };
         var ledger = await ChannelLedger.OpenAsync(folder, ledgerOptions, cancellationToken).ConfigureAwait(false);
         try

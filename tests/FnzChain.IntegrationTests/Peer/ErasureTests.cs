@@ -43,11 +43,11 @@ public sealed class ErasureTests : FundsNetworkFixture
         Assert.That(denied!.Message, Does.Contain("Org2MSP is not a member of collection investorPII"));
         foreach (var marker in markers)
         {
-            Assert.That(FilesContaining(Peer2Folder, marker), Is.Empty, $"the non-member peer holds {marker}");
-            Assert.That(FilesContaining(OrdererFolder, marker), Is.Empty, $"the orderer holds {marker}");
+            Assert.That(DataFolderScan.FilesContaining(Peer2Folder, marker), Is.Empty, $"the non-member peer holds {marker}");
+            Assert.That(DataFolderScan.FilesContaining(OrdererFolder, marker), Is.Empty, $"the orderer holds {marker}");
         }
 
-        Assert.That(FilesContaining(Peer1Folder, markers[2]), Is.Not.Empty, "the scan finds data that is there");
+        Assert.That(DataFolderScan.FilesContaining(Peer1Folder, markers[2]), Is.Not.Empty, "the scan finds data that is there");
         var before = await StatusAsync();
         Assert.That(before.ExitCode, Is.EqualTo(1), before.Output + before.Error);
         Assert.That(Row(before.Output, "Org1MSP"), Is.EqualTo(new[] { "yes", "yes", "yes", "0", "no" }), "Org1: member, plaintext, hash, no transient copy, no erasure running");
@@ -57,7 +57,7 @@ public sealed class ErasureTests : FundsNetworkFixture
         Assert.That((await erasure).Result, Is.EqualTo(TxValidationCode.Valid));
         await gateway2.GetNetwork(TestNetwork.Channel).GetCommitStatusAsync((await erasure).TransactionId);
 
-        var remaining = await PollAsync(() => markers.SelectMany(m => FilesContaining(Peer1Folder, m).Select(f => $"{m} in {f}")).ToList());
+        var remaining = await DataFolderScan.UntilNoneAsync(() => DataFolderScan.Traces([Peer1Folder], markers));
         Assert.That(remaining, Is.Empty, "personal data left on the member peer after the purge");
         var after = await StatusAsync();
         Assert.That(after.ExitCode, Is.Zero, after.Output + after.Error);
@@ -165,45 +165,4 @@ public sealed class ErasureTests : FundsNetworkFixture
 
     private static Dictionary<string, byte[]> Personal(string text) =>
         new() { ["personal"] = Encoding.UTF8.GetBytes($"{{\"name\":\"{text}\",\"taxId\":\"X\"}}") };
-
-    private static async Task<List<string>> PollAsync(Func<List<string>> check)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        var found = check();
-        while (found.Count > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(500);
-            found = check();
-        }
-
-        return found;
-    }
-
-    private static List<string> FilesContaining(string folder, string marker)
-    {
-        var needle = Encoding.UTF8.GetBytes(marker);
-        var found = new List<string>();
-        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
-        {
-            byte[] bytes;
-            try
-            {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                using var copy = new MemoryStream();
-                stream.CopyTo(copy);
-                bytes = copy.ToArray();
-            }
-            catch (FileNotFoundException)
-            {
-                continue; // deleted while scanning (compaction)
-            }
-
-            if (bytes.AsSpan().IndexOf(needle) >= 0)
-            {
-                found.Add(Path.GetRelativePath(folder, file));
-            }
-        }
-
-        return found;
-    }
 }

@@ -1,5 +1,3 @@
-using FnzChain.Peer.Chaincode;
-
 namespace FnzChain.IntegrationTests.Peer;
 
 /// <summary>
@@ -34,21 +32,9 @@ public abstract class FundsNetworkFixture
         await Network.JoinPeerAsync(Peer1, "org1.example.com", "Org1MSP");
         await Network.JoinPeerAsync(Peer2, "org2.example.com", "Org2MSP");
 
-        var build = Path.Combine(Network.Folder, "funds-build");
-        Directory.CreateDirectory(build);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "FundsSample.dll"), Path.Combine(build, "FundsSample.dll"));
-        var packagePath = Path.Combine(Network.Folder, "funds.zip");
-        var package = ChaincodePackage.Create(build, "funds_1.0", "FundsSample.dll", "FnzChain.Samples.Funds.FundContract");
-        await File.WriteAllBytesAsync(packagePath, package.Bytes);
-        foreach (var (peer, domain, msp) in new[] { (Peer1, "org1.example.com", "Org1MSP"), (Peer2, "org2.example.com", "Org2MSP") })
-        {
-            var installed = await Network.RunCliAsync("chaincode", "install", "--node", peer.Address, "--identity", Network.IdentityMsp(domain, $"users/Admin@{domain}"), "--msp-id", msp, "--package", packagePath);
-            Assert.That(installed.ExitCode, Is.Zero, installed.Error);
-            Assert.That(installed.Output.Trim(), Is.EqualTo(package.PackageId));
-        }
-
+        var packageId = await Network.InstallFundsAsync((Peer1, "org1.example.com", "Org1MSP"), (Peer2, "org2.example.com", "Org2MSP"));
         var define = await Network.RunCliAsync(
-            "chaincode", "define", "--orderer", Orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--package-id", package.PackageId,
+            "chaincode", "define", "--orderer", Orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--package-id", packageId,
             "--policy", "AND('Org1MSP.peer','Org2MSP.peer')",
             "--signer", Network.AdminSigner("Org1MSP", "org1.example.com"), "--signer", Network.AdminSigner("Org2MSP", "org2.example.com"));
         Assert.That(define.ExitCode, Is.Zero, define.Error);
