@@ -84,6 +84,12 @@ public interface IChaincodeStub
     /// <summary>Private keys of a collection in [<paramref name="startKey"/>, <paramref name="endKey"/>) in key order (member peers only).</summary>
     IAsyncEnumerable<KeyValue> GetPrivateDataByRangeAsync(string collection, string startKey, string endKey, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A rich (Mango JSON) query over a collection's plaintext (member peers only); only CouchDB state databases
+    /// answer it. As in Fabric, its results are not re-checked at commit: do not base writes on them.
+    /// </summary>
+    IAsyncEnumerable<KeyValue> GetPrivateDataQueryResultAsync(string collection, string query, CancellationToken cancellationToken = default);
+
     /// <summary>Sets the transaction's chaincode event (one per transaction; a later call replaces it).</summary>
     void SetEvent(string name, ReadOnlyMemory<byte> payload);
 }

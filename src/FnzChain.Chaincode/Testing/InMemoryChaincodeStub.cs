@@ -180,6 +180,10 @@ public sealed class InMemoryChaincodeStub : IChaincodeStub
         throw new NotSupportedException("rich queries need a CouchDB state database; the in-memory stub does not evaluate them");
 
     /// <inheritdoc />
+    public IAsyncEnumerable<KeyValue> GetPrivateDataQueryResultAsync(string collection, string query, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("rich queries need a CouchDB state database; the in-memory stub does not evaluate them");
+
+    /// <inheritdoc />
     public async IAsyncEnumerable<KeyModification> GetHistoryForKeyAsync(string key, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         foreach (var modification in _history.GetValueOrDefault(key) ?? [])

@@ -87,6 +87,23 @@ internal sealed class SimulationStub(
         while (bookmark.Length > 0);
     }
 
+    public async IAsyncEnumerable<KeyValue> GetPrivateDataQueryResultAsync(string collection, string query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        collections.CheckRead(collection);
+        string? bookmark = null;
+        do
+        {
+            var page = await snapshot.ExecuteQueryAsync(PrivateNamespaces.Private(chaincode, collection), query, 1000, bookmark, cancellationToken).ConfigureAwait(false);
+            foreach (var result in page.Results)
+            {
+                yield return new KeyValue(result.Key, result.Value.Value.ToArray());
+            }
+
+            bookmark = page.Bookmark;
+        }
+        while (bookmark.Length > 0);
+    }
+
     public async IAsyncEnumerable<KeyModification> GetHistoryForKeyAsync(string key, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         foreach (var change in history.GetHistoryForKey(chaincode, key))
