@@ -159,10 +159,11 @@ public sealed partial class ChannelLedger
         }
 
         updates.Expire(due);
+        var storeRanges = PrivateData.Stage(batch, number, updates.Stored, updates.StoreRemovals);
         _state.Apply(batch, updates.Batch, Savepoint(number, txs.Length));
-        if (updates.Purged.Count > 0)
+        if (updates.Purged.Count > 0 || storeRanges.Count > 0)
         {
-            _state.ScheduleErasure(updates.Purged);
+            _state.ScheduleErasure(updates.Purged, storeRanges);
         }
     }
 

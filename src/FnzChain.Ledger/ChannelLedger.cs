@@ -44,6 +44,7 @@ public sealed partial class ChannelLedger : IDisposable
         Path = path;
         _database = database;
         Transient = new Private.TransientStore(database);
+        PrivateData = new Private.PrivateDataStore(database);
         _state = new RocksDbStateDatabase(database, ownsDatabase: false);
         Blocks = blocks;
         _options = options;
@@ -60,6 +61,9 @@ public sealed partial class ChannelLedger : IDisposable
 
     /// <summary>Private write sets from endorsement, waiting for their transactions to commit.</summary>
     public Private.TransientStore Transient { get; }
+
+    /// <summary>The private write sets this member peer committed, per block (for Deliver with private data).</summary>
+    public Private.PrivateDataStore PrivateData { get; }
 
     public HistoryStore History => _state.History;
 
@@ -154,7 +158,7 @@ public sealed partial class ChannelLedger : IDisposable
             try
             {
                 stored.WriteTo(buffer.AsSpan(0, size));
-                await WriteBlockAsync(number, buffer.AsMemory(0, size), txs, codes, indexed, updates.Batch).ConfigureAwait(false);
+                await WriteBlockAsync(number, buffer.AsMemory(0, size), txs, codes, indexed, updates).ConfigureAwait(false);
             }
             finally
             {
@@ -162,9 +166,9 @@ public sealed partial class ChannelLedger : IDisposable
             }
 
             Blocks.Publish(number, headerHash);
-            if (updates.Purged.Count > 0)
+            if (updates.Purged.Count > 0 || updates.StoreRanges.Count > 0)
             {
-                _state.ScheduleErasure(updates.Purged);
+                _state.ScheduleErasure(updates.Purged, updates.StoreRanges);
             }
 
             return new BlockCommitResult(number, codes, reasons, headerHash) { MissingPrivateData = updates.Missing, ExpiredPrivateKeys = updates.Expired };
@@ -188,6 +192,7 @@ public sealed partial class ChannelLedger : IDisposable
         {
             ThrowIfUnusable();
             var batch = new UpdateBatch();
+            var reconciled = new List<(Version Version, string Key, ReadOnlyMemory<byte> Value)>();
             foreach (var (key, value) in entries)
             {
                 var keyHash = PrivateNamespaces.HashKey(PrivateNamespaces.HashOf(key));
@@ -200,11 +205,17 @@ public sealed partial class ChannelLedger : IDisposable
                 var info = new TxInfo("reconciled", DateTimeOffset.UnixEpoch);
                 batch.Put(PrivateNamespaces.Private(ns, collection), key, value, hashed.Version, info);
                 batch.Put(PrivateNamespaces.KeyIndex(ns, collection), keyHash, System.Text.Encoding.UTF8.GetBytes(key), hashed.Version, info);
+                reconciled.Add((hashed.Version, key, value));
             }
 
             if (batch.Count > 0 && _state.LatestSavepoint is { } savepoint)
             {
                 using var writeBatch = new WriteBatch();
+                foreach (var (version, key, value) in reconciled)
+                {
+                    PrivateData.AddReconciled(writeBatch, version, ns, collection, key, value);
+                }
+
                 _state.Apply(writeBatch, batch, savepoint);
             }
 
@@ -318,7 +329,7 @@ public sealed partial class ChannelLedger : IDisposable
     /// refers to a block a power cut could lose. If the batch fails, the record is cut off again so the files end
     /// at the last committed block.
     /// </summary>
-    private async Task WriteBlockAsync(ulong number, ReadOnlyMemory<byte> bytes, ParsedTransaction[] txs, TxValidationCode[] codes, bool[] indexed, UpdateBatch updates)
+    private async Task WriteBlockAsync(ulong number, ReadOnlyMemory<byte> bytes, ParsedTransaction[] txs, TxValidationCode[] codes, bool[] indexed, BlockUpdates updates)
     {
         var location = Blocks.Append(bytes);
         try
@@ -329,7 +340,8 @@ public sealed partial class ChannelLedger : IDisposable
             try
             {
                 Blocks.AddToBatch(batch, number, location, IndexedTxs(number, txs, codes, indexed));
-                _state.Stage(batch, updates, savepoint);
+                _state.Stage(batch, updates.Batch, savepoint);
+                updates.StoreRanges = PrivateData.Stage(batch, number, updates.Stored, updates.StoreRemovals);
             }
             finally
             {

@@ -43,6 +43,7 @@ internal sealed class ChannelDatabase : IDisposable
         Index = Db.GetColumnFamily(ColumnFamilyNames.Index);
         Savepoint = Db.GetColumnFamily(ColumnFamilyNames.Savepoint);
         Transient = Db.GetColumnFamily(ColumnFamilyNames.Transient);
+        PrivateData = Db.GetColumnFamily(ColumnFamilyNames.PrivateData);
         WriteOptions = new WriteOptions().SetSync(options.Durability == CommitDurability.Synced);
     }
 
@@ -63,6 +64,9 @@ internal sealed class ChannelDatabase : IDisposable
     public ColumnFamilyHandle Savepoint { get; }
 
     public ColumnFamilyHandle Transient { get; }
+
+    /// <summary>The private data store (<see cref="Private.PrivateDataStore"/>).</summary>
+    public ColumnFamilyHandle PrivateData { get; }
 
     /// <summary>Write options honouring <see cref="RocksDbStateOptions.Durability"/>: synced means the WAL is fsynced before a write returns.</summary>
     public WriteOptions WriteOptions { get; }
@@ -87,7 +91,7 @@ internal sealed class ChannelDatabase : IDisposable
     /// files: flushes all column families (the WAL segments holding old writes then become obsolete and are
     /// deleted), then compacts each range through the bottommost level so older versions and tombstones go.
     /// </summary>
-    public void Erase(IReadOnlyList<(byte[] Start, byte[] End)> ranges)
+    public void Erase(IReadOnlyList<(byte[] Start, byte[] End)> ranges, IReadOnlyList<(byte[] Start, byte[] End)>? privateDataRanges = null)
     {
         ArgumentNullException.ThrowIfNull(ranges);
         var native = Native.Instance;
@@ -95,7 +99,7 @@ internal sealed class ChannelDatabase : IDisposable
         try
         {
             native.rocksdb_flushoptions_set_wait(flush, 1);
-            foreach (var family in new[] { Db.GetDefaultColumnFamily(), State, History, Index, Savepoint, Transient, Db.GetColumnFamily(ColumnFamilyNames.PrivateState), Db.GetColumnFamily(ColumnFamilyNames.PrivateHashState) })
+            foreach (var family in new[] { Db.GetDefaultColumnFamily(), State, History, Index, Savepoint, Transient, PrivateData, Db.GetColumnFamily(ColumnFamilyNames.PrivateHashState) })
             {
                 native.rocksdb_flush_cf(Db.Handle, flush, family.Handle);
             }
@@ -112,6 +116,11 @@ internal sealed class ChannelDatabase : IDisposable
             foreach (var (start, end) in ranges)
             {
                 native.rocksdb_compact_range_cf_opt(Db.Handle, State.Handle, compact, start, (UIntPtr)start.Length, end, (UIntPtr)end.Length);
+            }
+
+            foreach (var (start, end) in privateDataRanges ?? [])
+            {
+                native.rocksdb_compact_range_cf_opt(Db.Handle, PrivateData.Handle, compact, start, (UIntPtr)start.Length, end, (UIntPtr)end.Length);
             }
 
             // The transient store is small and short-lived: compact all of it, so removed copies go too.
@@ -156,7 +165,7 @@ internal sealed class ChannelDatabase : IDisposable
 
         var families = new ColumnFamilies(Sequential());
         families.Add(ColumnFamilyNames.State, PointLookup());
-        families.Add(ColumnFamilyNames.PrivateState, PointLookup());
+        families.Add(ColumnFamilyNames.PrivateData, PointLookup());
         families.Add(ColumnFamilyNames.PrivateHashState, PointLookup());
         families.Add(ColumnFamilyNames.History, Sequential());
         families.Add(ColumnFamilyNames.Index, PointLookup());

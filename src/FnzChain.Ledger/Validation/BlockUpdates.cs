@@ -27,6 +27,15 @@ internal sealed class BlockUpdates(ulong blockNumber, IReadOnlyDictionary<StateK
     /// <summary>State keys a purge removed in this block: their bytes must be compacted out of the files.</summary>
     public List<StateKey> Purged { get; } = [];
 
+    /// <summary>The plaintext private write sets stored for this block's valid transactions (matched collections only), by index.</summary>
+    public Dictionary<int, TxPvtReadWriteSet> Stored { get; } = [];
+
+    /// <summary>Private keys to remove from the private data store: purged (every copy) or expired (one version).</summary>
+    public List<StoreRemoval> StoreRemovals { get; } = [];
+
+    /// <summary>Ranges of the private data store the removals rewrote: erasure compacts them (set when the block is staged).</summary>
+    public IReadOnlyList<(byte[] Start, byte[] End)> StoreRanges { get; set; } = [];
+
     /// <summary>Private keys whose block-to-live ran out at this block (a subset of <see cref="Purged"/>'s hashed entries).</summary>
     public int Expired { get; private set; }
 
@@ -131,6 +140,7 @@ internal sealed class BlockUpdates(ulong blockNumber, IReadOnlyDictionary<StateK
 
             if (deletion.IsPurge)
             {
+                StoreRemovals.Add(new StoreRemoval(deletion.Namespace, deletion.Collection, deletion.KeyHash, Exact: null, BeforeTx: tx.Index));
                 Purged.Add(new StateKey(PrivateNamespaces.Hashed(deletion.Namespace, deletion.Collection), deletion.KeyHash));
                 Purged.Add(new StateKey(PrivateNamespaces.KeyIndex(deletion.Namespace, deletion.Collection), deletion.KeyHash));
                 if (privateKey is { } erased)
@@ -156,6 +166,7 @@ internal sealed class BlockUpdates(ulong blockNumber, IReadOnlyDictionary<StateK
         foreach (var entry in due)
         {
             Batch.Delete(PrivateDataExpiry.Namespace, entry.EntryKey, version, info);
+            StoreRemovals.Add(new StoreRemoval(entry.Chaincode, entry.Collection, entry.KeyHash, entry.Written, BeforeTx: -1));
             var hashedKey = new StateKey(PrivateNamespaces.Hashed(entry.Chaincode, entry.Collection), entry.KeyHash);
             if (_latest.ContainsKey(hashedKey) || Committed(hashedKey) is not { } current || current.Version != entry.Written)
             {
@@ -234,6 +245,15 @@ internal sealed class BlockUpdates(ulong blockNumber, IReadOnlyDictionary<StateK
             }
 
             var plaintext = KVRWSet.Parser.ParseFrom(bytes);
+            var stored = StoreFor(tx.Index);
+            var nsStored = stored.NsPvtRwset.FirstOrDefault(n => n.Namespace == hashed.Chaincode);
+            if (nsStored is null)
+            {
+                nsStored = new NsPvtReadWriteSet { Namespace = hashed.Chaincode };
+                stored.NsPvtRwset.Add(nsStored);
+            }
+
+            nsStored.CollectionPvtRwset.Add(new CollectionPvtReadWriteSet { CollectionName = hashed.Collection!, Rwset = bytes });
             foreach (var write in plaintext.Writes)
             {
                 var privateKey = new StateKey(PrivateNamespaces.Private(hashed.Chaincode, hashed.Collection!), write.Key);
@@ -255,6 +275,17 @@ internal sealed class BlockUpdates(ulong blockNumber, IReadOnlyDictionary<StateK
         {
             Missing.Add(new MissingPrivateData(tx.Index, PrivateNamespaces.ChaincodeOf(extra), extra[(extra.IndexOf("$$", StringComparison.Ordinal) + 3)..], "private data given for a collection the transaction does not write; ignored"));
         }
+    }
+
+    private TxPvtReadWriteSet StoreFor(int txIndex)
+    {
+        if (!Stored.TryGetValue(txIndex, out var data))
+        {
+            data = new TxPvtReadWriteSet { DataModel = TxReadWriteSet.Types.DataModel.Kv };
+            Stored[txIndex] = data;
+        }
+
+        return data;
     }
 
     /// <summary>Why a private write set does not match the transaction's hashed writes, or null when every write matches.</summary>

@@ -141,6 +141,46 @@ public sealed class PrivateDataTests
     }
 
     [Test]
+    public async Task The_private_data_store_keeps_each_blocks_write_sets_and_a_purge_removes_the_key_from_all_of_them()
+    {
+        await using var fixture = await LedgerFixture.CreateAsync();
+        await CommitAsync(fixture, TestTx.Id("w0").PrivateWrite(Cc, Pii, "investor:A1", "a1-v1").PrivateWrite(Cc, Pii, "investor:B2", "b2-v1"));
+        await CommitAsync(fixture, TestTx.Id("w1").PrivateWrite(Cc, Pii, "investor:A1", "a1-v2"));
+        await CommitAsync(fixture, TestTx.Id("n2").PrivateWrite(Cc, Pii, "investor:C3", "c3"), member: false);
+
+        string[] Keys(ulong block) => fixture.Ledger.PrivateData.ForBlock(block).Values
+            .SelectMany(d => d.NsPvtRwset).SelectMany(n => n.CollectionPvtRwset)
+            .SelectMany(c => Protos.Ledger.Rwset.Kvrwset.KVRWSet.Parser.ParseFrom(c.Rwset).Writes).Select(w => $"{w.Key}={w.Value.ToStringUtf8()}").ToArray();
+
+        Assert.That(Keys(0), Is.EqualTo(new[] { "investor:A1=a1-v1", "investor:B2=b2-v1" }));
+        Assert.That(Keys(1), Is.EqualTo(new[] { "investor:A1=a1-v2" }));
+        Assert.That(Keys(2), Is.Empty, "a non-member stores nothing");
+        Assert.That(fixture.Ledger.PrivateData.CountHolding(Cc, Pii, KeyHash("investor:A1")), Is.EqualTo(2));
+
+        await CommitAsync(fixture, TestTx.Id("p3").PrivateDelete(Cc, Pii, "investor:A1", purge: true), member: false);
+
+        Assert.That(Keys(0), Is.EqualTo(new[] { "investor:B2=b2-v1" }), "the other key of the same transaction stays");
+        Assert.That(Keys(1), Is.Empty);
+        Assert.That(fixture.Ledger.PrivateData.ForBlock(1), Is.Empty, "an entry left with nothing is deleted");
+        Assert.That(fixture.Ledger.PrivateData.CountHolding(Cc, Pii, KeyHash("investor:A1")), Is.Zero);
+    }
+
+    [Test]
+    public async Task A_purge_later_in_the_same_block_removes_that_blocks_earlier_write_from_the_store()
+    {
+        await using var fixture = await LedgerFixture.CreateAsync();
+        var write = TestTx.Id("w").PrivateWrite(Cc, Pii, "investor:S1", "same-block-secret");
+        var purge = TestTx.Id("p").PrivateDelete(Cc, Pii, "investor:S1", purge: true);
+        var block = fixture.NextBlock(write.Build(), purge.Build());
+
+        var result = await fixture.Ledger.CommitAsync(ChannelLedger.Prepare(block), null, new Dictionary<int, TxPvtReadWriteSet> { [0] = write.PrivateData() });
+
+        Assert.That(result.Codes, Is.All.EqualTo(TxValidationCode.Valid));
+        Assert.That(fixture.Ledger.PrivateData.ForBlock(0), Is.Empty);
+        Assert.That(await fixture.Ledger.State.GetStateAsync(PrivateNs, "investor:S1"), Is.Null);
+    }
+
+    [Test]
     public async Task Private_data_expires_after_its_block_to_live_and_leaves_every_file()
     {
         // blockToLive 3: written in block 0, readable in blocks 1..3, gone when block 4 commits (Fabric's rule).

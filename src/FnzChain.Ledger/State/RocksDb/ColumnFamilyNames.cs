@@ -6,8 +6,11 @@ internal static class ColumnFamilyNames
     /// <summary>Public world state: namespace‖key → version, metadata, value.</summary>
     public const string State = "state";
 
-    /// <summary>Reserved for private data state; collections live in <see cref="State"/> as derived namespaces (decision 0007).</summary>
-    public const string PrivateState = "pvt";
+    /// <summary>
+    /// The private data store: per block and transaction, the plaintext private write sets a member peer committed
+    /// (<see cref="Private.PrivateDataStore"/>). Private <em>state</em> lives in <see cref="State"/> as derived namespaces (decision 0007).
+    /// </summary>
+    public const string PrivateData = "pvt";
 
     /// <summary>Reserved for hashed private state (same).</summary>
     public const string PrivateHashState = "pvthash";
@@ -24,5 +27,5 @@ internal static class ColumnFamilyNames
     /// <summary>Savepoints: the height up to which each store is applied.</summary>
     public const string Savepoint = "savepoint";
 
-    public static readonly string[] All = [State, PrivateState, PrivateHashState, History, Index, Savepoint, Transient];
+    public static readonly string[] All = [State, PrivateData, PrivateHashState, History, Index, Savepoint, Transient];
 }

@@ -170,7 +170,7 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
     /// hold the old writes become obsolete and are deleted — and each key's namespace is compacted through the
     /// bottommost level, which drops older versions and the tombstones. Runs in the background, in order.
     /// </summary>
-    internal void ScheduleErasure(IReadOnlyCollection<StateKey> keys)
+    internal void ScheduleErasure(IReadOnlyCollection<StateKey> keys, IReadOnlyList<(byte[] Start, byte[] End)>? privateDataRanges = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var pinning = _openSnapshots.Keys.ToArray();
@@ -183,7 +183,7 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
         }).ToList();
         lock (_erasureLock)
         {
-            _erasure = _erasure.ContinueWith(_ => EraseAsync(pinning, ranges), TaskScheduler.Default).Unwrap();
+            _erasure = _erasure.ContinueWith(_ => EraseAsync(pinning, ranges, privateDataRanges), TaskScheduler.Default).Unwrap();
         }
     }
 
@@ -196,7 +196,7 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
         }
     }
 
-    private async Task EraseAsync(RocksDbStateSnapshot[] pinning, List<(byte[] Start, byte[] End)> ranges)
+    private async Task EraseAsync(RocksDbStateSnapshot[] pinning, List<(byte[] Start, byte[] End)> ranges, IReadOnlyList<(byte[] Start, byte[] End)>? privateDataRanges)
     {
         var deadline = DateTime.UtcNow + SnapshotGrace;
         while (pinning.Any(_openSnapshots.ContainsKey) && DateTime.UtcNow < deadline && !_disposed)
@@ -206,7 +206,7 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
 
         if (!_disposed)
         {
-            _database.Erase(ranges);
+            _database.Erase(ranges, privateDataRanges);
         }
     }
 
