@@ -8,6 +8,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
+using DeliverResponse = FnzChain.Protos.Peer.DeliverResponse;
 using GatewayClient = FnzChain.Protos.Gateway.Gateway.GatewayClient;
 
 namespace FnzChain.Client;
@@ -41,6 +42,8 @@ public sealed class Gateway : IDisposable
     public ClientIdentity Identity { get; }
 
     internal GatewayClient Client { get; }
+
+    internal GrpcChannel Channel => _channel;
 
     /// <summary>How long a call may take before it is abandoned (commit waits included).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(1);
@@ -110,6 +113,74 @@ public sealed class Network
     }
 
     /// <summary>
+    /// Blocks from <paramref name="startBlock"/> through <paramref name="endBlock"/> (null: waiting for new ones
+    /// until cancelled), each with the private data this identity's organisation is a member of (Fabric's
+    /// <c>DeliverWithPrivateData</c>; the peer must be of a member organisation to hold any).
+    /// </summary>
+    public async IAsyncEnumerable<BlockWithPrivateData> GetBlocksWithPrivateDataAsync(ulong startBlock, ulong? endBlock = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var identity = Gateway.Identity;
+        var nonce = RandomNumberGenerator.GetBytes(24);
+        var seek = new SeekInfo
+        {
+            Start = new SeekPosition { Specified = new SeekSpecified { Number = startBlock } },
+            Stop = new SeekPosition { Specified = new SeekSpecified { Number = endBlock ?? ulong.MaxValue } },
+            Behavior = SeekInfo.Types.SeekBehavior.BlockUntilReady,
+        };
+        var payload = new Payload
+        {
+            Header = new Header
+            {
+                ChannelHeader = new ChannelHeader
+                {
+                    Type = (int)HeaderType.DeliverSeekInfo,
+                    ChannelId = Name,
+                    TxId = Convert.ToHexStringLower(SHA256.HashData([.. nonce, .. identity.Serialized])),
+                    Timestamp = Timestamp.FromDateTimeOffset(Gateway.Clock.GetUtcNow()),
+                }.ToByteString(),
+                SignatureHeader = new SignatureHeader { Creator = ByteString.CopyFrom(identity.Serialized), Nonce = ByteString.CopyFrom(nonce) }.ToByteString(),
+            },
+            Data = seek.ToByteString(),
+        }.ToByteString();
+        using var call = new Deliver.DeliverClient(Gateway.Channel).DeliverWithPrivateData(cancellationToken: cancellationToken);
+        await call.RequestStream.WriteAsync(new Envelope { Payload = payload, Signature = ByteString.CopyFrom(identity.Sign(payload.Span)) }, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            DeliverResponse response;
+            try
+            {
+                if (!await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+                {
+                    yield break;
+                }
+
+                response = call.ResponseStream.Current;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("block delivery was cancelled", e, cancellationToken);
+            }
+            catch (RpcException e)
+            {
+                throw new GatewayException(e);
+            }
+
+            switch (response.TypeCase)
+            {
+                case DeliverResponse.TypeOneofCase.BlockAndPrivateData:
+                    yield return new BlockWithPrivateData(response.BlockAndPrivateData.Block, response.BlockAndPrivateData.PrivateDataMap);
+                    break;
+                case DeliverResponse.TypeOneofCase.Status when response.Status == Protos.Common.Status.Success:
+                    yield break;
+                case DeliverResponse.TypeOneofCase.Status:
+                    throw new InvalidOperationException($"the peer ended block delivery on channel {Name} with {response.Status}");
+                default:
+                    throw new InvalidOperationException($"the peer sent a {response.TypeCase} response to a request for blocks with private data");
+            }
+        }
+    }
+
+    /// <summary>
     /// The events of <paramref name="chaincode"/> from committed, valid transactions, from block
     /// <paramref name="startBlock"/> (default: the next block committed), until cancelled.
     /// </summary>
@@ -153,6 +224,12 @@ public sealed class Network
         }
     }
 }
+
+/// <summary>A committed block with the private data of its transactions that the caller's organisation may see.</summary>
+/// <param name="Block">The block as the peer committed it (validation codes in its metadata).</param>
+/// <param name="PrivateData">Per transaction index, the plaintext private write sets of the collections whose
+/// member policy the caller satisfies — only what this peer holds (a purged or expired key is gone).</param>
+public sealed record BlockWithPrivateData(Block Block, IReadOnlyDictionary<ulong, Protos.Ledger.Rwset.TxPvtReadWriteSet> PrivateData);
 
 /// <summary>A chaincode on a channel: submit transactions (endorse, order, wait for commit) or evaluate queries.</summary>
 public sealed class Contract

@@ -32,7 +32,9 @@ internal sealed class PrivateDataInspector(ChannelRegistry<PeerChannel> channels
         {
             MspId = local.MspId,
             Member = collection.Members.IsSatisfiableBy(new HashSet<string>(StringComparer.Ordinal) { local.MspId }),
-            PlaintextHeld = state.GetStateAsync(PrivateNamespaces.Private(request.Chaincode, request.Collection), request.Key).AsTask().GetAwaiter().GetResult() is not null,
+            // Plaintext in private state, or any block's copy in the private data store.
+            PlaintextHeld = state.GetStateAsync(PrivateNamespaces.Private(request.Chaincode, request.Collection), request.Key).AsTask().GetAwaiter().GetResult() is not null
+                || channel.Ledger.PrivateData.CountHolding(request.Chaincode, request.Collection, keyHash) > 0,
             HashOnLedger = state.GetStateAsync(PrivateNamespaces.Hashed(request.Chaincode, request.Collection), keyHash).AsTask().GetAwaiter().GetResult() is not null,
             TransientCopies = (uint)channel.Ledger.Transient.CountWriting(request.Chaincode, request.Collection, keyHash),
             ErasurePending = channel.Ledger.ErasurePending,

@@ -1,6 +1,10 @@
+using FnzChain.Identity.Channels;
+using FnzChain.Identity.Policies;
 using FnzChain.Node.Channels;
 using FnzChain.Node.Delivery;
+using FnzChain.Peer.Chaincode;
 using FnzChain.Peer.Channels;
+using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.Common;
 using FnzChain.Protos.Peer;
 using Grpc.Core;
@@ -10,24 +14,87 @@ using Status = FnzChain.Protos.Common.Status;
 namespace FnzChain.Peer.Services;
 
 /// <summary>
-/// Fabric's <c>protos.Deliver</c> on a peer: committed blocks (with the peer's validation codes), or filtered blocks
-/// (tx id, type, validation code and chaincode event names only) for clients that only follow outcomes.
+/// Fabric's <c>protos.Deliver</c> on a peer: committed blocks (with the peer's validation codes), filtered blocks
+/// (tx id, type, validation code and chaincode event names only) for clients that only follow outcomes, or blocks
+/// with the private data the requester's organisation may see.
 /// </summary>
 public sealed partial class PeerDeliverService(ChannelRegistry<PeerChannel> channels, ILogger<PeerDeliverService> logger) : Deliver.DeliverBase
 {
     public override Task Deliver(IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<DeliverResponse> responseStream, ServerCallContext context) =>
-        ServeAsync(requestStream, responseStream, context, block => new DeliverResponse { Block = block });
+        ServeAsync(requestStream, responseStream, context, _ => block => new DeliverResponse { Block = block });
 
     public override Task DeliverFiltered(IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<DeliverResponse> responseStream, ServerCallContext context) =>
-        ServeAsync(requestStream, responseStream, context, block => new DeliverResponse { FilteredBlock = FilteredBlocks.From(block) });
+        ServeAsync(requestStream, responseStream, context, _ => block => new DeliverResponse { FilteredBlock = FilteredBlocks.From(block) });
 
-    private async Task ServeAsync(IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<DeliverResponse> responseStream, ServerCallContext context, Func<Block, DeliverResponse> response)
+    /// <summary>
+    /// Blocks with the private data this peer stored for them (<see cref="Ledger.Private.PrivateDataStore"/>), limited
+    /// to the collections whose member policy the requester satisfies (as Fabric's collection access filter).
+    /// </summary>
+    public override Task DeliverWithPrivateData(IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<DeliverResponse> responseStream, ServerCallContext context) =>
+        ServeAsync(requestStream, responseStream, context, request => block => new DeliverResponse { BlockAndPrivateData = WithPrivateData(request, block) });
+
+    private BlockAndPrivateData WithPrivateData(Envelope request, Block block)
+    {
+        var result = new BlockAndPrivateData { Block = block };
+        var parsed = SignedEnvelope.Parse(request); // Deliver checked it (signature, Readers) before sending any block
+        if (channels.Find(parsed.ChannelId) is not { } channel || block.Header is null)
+        {
+            return result;
+        }
+
+        var bundle = channel.Bundle;
+        var requester = bundle.Msps.Deserialize(parsed.SignedData.Identity.Span);
+        if (!requester.IsValid)
+        {
+            return result;
+        }
+
+        var allowed = new Dictionary<(string, string), bool>();
+        bool MayRead(string ns, string collection)
+        {
+            if (!allowed.TryGetValue((ns, collection), out var may))
+            {
+                var definition = bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == ns);
+                may = definition is not null && CollectionAccess.Compile(definition).TryGetValue(collection, out var found)
+                    && found.Members.Evaluate(SignatureSet.Verified(requester.Identity!)).IsSatisfied;
+                allowed[(ns, collection)] = may;
+            }
+
+            return may;
+        }
+
+        foreach (var (index, data) in channel.Ledger.PrivateData.ForBlock(block.Header.Number))
+        {
+            var visible = new TxPvtReadWriteSet { DataModel = data.DataModel };
+            foreach (var ns in data.NsPvtRwset)
+            {
+                var kept = new NsPvtReadWriteSet { Namespace = ns.Namespace };
+                kept.CollectionPvtRwset.AddRange(ns.CollectionPvtRwset.Where(c => MayRead(ns.Namespace, c.CollectionName)));
+                if (kept.CollectionPvtRwset.Count > 0)
+                {
+                    visible.NsPvtRwset.Add(kept);
+                }
+            }
+
+            if (visible.NsPvtRwset.Count > 0)
+            {
+                result.PrivateDataMap[(ulong)index] = visible;
+            }
+        }
+
+        return result;
+    }
+
+    private async Task ServeAsync(
+        IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<DeliverResponse> responseStream, ServerCallContext context, Func<Envelope, Func<Block, DeliverResponse>> responseFor)
     {
         var cancellationToken = context.CancellationToken;
         while (await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
         {
+            var request = requestStream.Current;
+            var response = responseFor(request);
             var (status, info) = await BlockDelivery.ServeAsync(
-                requestStream.Current,
+                request,
                 id => channels.Find(id) is { } channel ? new DeliverSource(() => channel.Bundle, channel.Ledger.Blocks) : null,
                 (block, seek, ct) => responseStream.WriteAsync(response(BlockDelivery.ForContentType(block, seek)), ct),
                 cancellationToken).ConfigureAwait(false);

@@ -110,6 +110,15 @@ public sealed class ThreeOrgErasureTests
         Assert.That(DataFolderScan.FilesContaining(PeerFolder(0), markers[^1]), Is.Not.Empty, "the scan finds data that is there");
         Assert.That(DataFolderScan.FilesContaining(PeerFolder(1), markers[^1]), Is.Not.Empty, "the reconciled member holds it");
 
+        // Deliver with private data: a member's client gets every version from a member peer; a non-member's client
+        // gets the blocks without it, even from a member peer.
+        var throughBlock = lastUpdate.BlockNumber;
+        var delivered = await PrivateValuesAsync(org1, throughBlock);
+        Assert.That(delivered, Has.Count.EqualTo(markers.Length));
+        Assert.That(markers.Where(m => !delivered.Any(v => v.Contains(m, StringComparison.Ordinal))), Is.Empty, "each version is delivered with its block");
+        Assert.That(await PrivateValuesAsync(Contract(0, "users/User1@org3.example.com", viaOrg: 2), throughBlock), Is.Empty, "Org3's client is not a member");
+        Assert.That(await PrivateValuesAsync(org2, throughBlock), Has.Count.EqualTo(1), "the reconciled member holds the current value only");
+
         // Bad purges: each refused with its cause, and nothing is purged.
         var notCompliance = await PurgeAsync("org1.example.com", "users/User1@org1.example.com", "Org1MSP", "investorPII", "investor,I1");
         Assert.That(notCompliance.Error, Does.Contain("does not carry fnz.role=compliance"));
@@ -139,6 +148,7 @@ public sealed class ThreeOrgErasureTests
             Assert.That(Detail(gone!), Does.Contain("no personal data is held for investor I1"));
         }
 
+        Assert.That(await PrivateValuesAsync(org1, throughBlock), Is.Empty, "no block carries the purged key's private data any more");
         var history = Encoding.UTF8.GetString(await org1.EvaluateAsync("InvestorHistory", "I1"));
         Assert.That(history, Does.Contain("personalDataHash"), "the public record's history is there");
         Assert.That(markers.Where(history.Contains), Is.Empty, "GetHistoryForKey shows no purged value");
@@ -189,13 +199,29 @@ public sealed class ThreeOrgErasureTests
 
     private string OrdererFolder => Path.Combine(_network.Folder, "orderer-data");
 
-    private Contract Contract(int org, string who)
+    /// <summary>A contract as <paramref name="who"/> of organisation <paramref name="viaOrg"/> (default: <paramref name="org"/>), through the gateway of <paramref name="org"/>'s peer.</summary>
+    private Contract Contract(int org, string who, int? viaOrg = null)
     {
-        var identity = ClientIdentity.FromMspFolder(_network.IdentityMsp(Domain(org), who), MspId(org));
+        var identity = ClientIdentity.FromMspFolder(_network.IdentityMsp(Domain(viaOrg ?? org), who), MspId(viaOrg ?? org));
         var gateway = Gateway.Connect(_peers[org].Address, identity);
         _owned.Add(gateway);
         _owned.Add(identity);
         return gateway.GetNetwork(TestNetwork.Channel).GetContract("funds");
+    }
+
+    /// <summary>Every private value delivered with blocks 0..<paramref name="last"/> to this contract's identity.</summary>
+    private static async Task<List<string>> PrivateValuesAsync(Contract contract, ulong last)
+    {
+        var found = new List<string>();
+        await foreach (var block in contract.Network.GetBlocksWithPrivateDataAsync(0, last))
+        {
+            found.AddRange(block.PrivateData.Values
+                .SelectMany(d => d.NsPvtRwset).SelectMany(n => n.CollectionPvtRwset)
+                .SelectMany(c => Protos.Ledger.Rwset.Kvrwset.KVRWSet.Parser.ParseFrom(c.Rwset).Writes)
+                .Select(w => w.Value.ToStringUtf8()));
+        }
+
+        return found;
     }
 
     /// <summary>Evaluates until it succeeds (the peer may not have committed or reconciled yet), at most 60 s.</summary>
