@@ -33,6 +33,9 @@ public sealed class ErasureTests : FundsNetworkFixture
             await funds1.SubmitAsync("RegisterInvestor", ["I0"], new Dictionary<string, byte[]> { ["personal"] = new byte[2 * 1024 * 1024] }));
         Assert.That(tooLarge!.Message, Does.Contain("transient data is 2097160 bytes; at most 1048576 are accepted"));
         await funds1.SubmitAsync("RegisterInvestor", ["I1"], Personal(markers[0]));
+        var undefined = Assert.ThrowsAsync<GatewayException>(async () =>
+            await funds1.SubmitAsync("RecordKycEvidence", ["I1"], new Dictionary<string, byte[]> { ["evidence"] = "scan"u8.ToArray() }));
+        Assert.That(string.Join(" | ", undefined!.Details.Select(d => d.Message).Prepend(undefined.Message)), Does.Contain("collection \"kycEvidence\" is not defined for chaincode funds"));
         await funds1.SubmitAsync("UpdateInvestor", ["I1"], Personal(markers[1]));
         var (_, lastUpdate) = await funds1.SubmitAsyncReturningCommit("UpdateInvestor", ["I1"], Personal(markers[2]));
         var updated = await lastUpdate;
