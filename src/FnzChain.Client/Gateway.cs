@@ -265,14 +265,17 @@ public sealed class Contract
     }
 
     /// <summary>Runs <paramref name="function"/> on the gateway's peer without ordering it; returns the result.</summary>
-    public async Task<byte[]> EvaluateAsync(string function, params string[] args)
+    public Task<byte[]> EvaluateAsync(string function, params string[] args) => EvaluateAsync(function, args, transient: null);
+
+    /// <summary>Evaluates with transient data (e.g. private data to compare, never stored by an evaluate).</summary>
+    public async Task<byte[]> EvaluateAsync(string function, IReadOnlyList<string> args, IReadOnlyDictionary<string, byte[]>? transient, CancellationToken cancellationToken = default)
     {
-        var (signed, txId) = Propose(function, args, transient: null);
+        var (signed, txId) = Propose(function, args, transient);
         try
         {
             var response = await _network.Gateway.Client.EvaluateAsync(
                 new EvaluateRequest { TransactionId = txId, ChannelId = _network.Name, ProposedTransaction = signed },
-                deadline: _network.Gateway.Deadline()).ConfigureAwait(false);
+                deadline: _network.Gateway.Deadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
             return response.Result.Payload.ToByteArray();
         }
         catch (RpcException e)

@@ -29,13 +29,18 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
     /// <summary>Largest transient map (keys and values) a proposal may carry: private data is for records, not files.</summary>
     public const int MaxTransientBytes = 1024 * 1024;
 
-    public async Task<ProposalResponse> EndorseAsync(SignedProposal signed, CancellationToken cancellationToken)
+    /// <summary>
+    /// Endorses <paramref name="signed"/>. With <paramref name="evaluateOnly"/> (the gateway's Evaluate: the result
+    /// is read, never ordered) the proposal is checked and simulated the same way, but private writes are neither
+    /// kept nor pushed to other peers and nothing is signed.
+    /// </summary>
+    public async Task<ProposalResponse> EndorseAsync(SignedProposal signed, CancellationToken cancellationToken, bool evaluateOnly = false)
     {
         ArgumentNullException.ThrowIfNull(signed);
         ProposalResponse response;
         try
         {
-            response = await EndorseCheckedAsync(signed, cancellationToken).ConfigureAwait(false);
+            response = await EndorseCheckedAsync(signed, evaluateOnly, cancellationToken).ConfigureAwait(false);
         }
         catch (ProposalRejectedException e)
         {
@@ -46,7 +51,7 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
         return response;
     }
 
-    private async Task<ProposalResponse> EndorseCheckedAsync(SignedProposal signed, CancellationToken cancellationToken)
+    private async Task<ProposalResponse> EndorseCheckedAsync(SignedProposal signed, bool evaluateOnly, CancellationToken cancellationToken)
     {
         Proposal proposal;
         Header header;
@@ -163,7 +168,12 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
             return new ProposalResponse { Version = 1, Timestamp = Timestamp.FromDateTimeOffset(time.GetUtcNow()), Response = response };
         }
 
-        if (simulator.HasPrivateWrites)
+        if (evaluateOnly && result.IsSuccess)
+        {
+            return new ProposalResponse { Version = 1, Timestamp = Timestamp.FromDateTimeOffset(time.GetUtcNow()), Response = response };
+        }
+
+        if (simulator.HasPrivateWrites && result.IsSuccess)
         {
             var privateData = simulator.BuildPrivate();
 

@@ -39,7 +39,7 @@ public sealed partial class GatewayService(
 {
     public override async Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
     {
-        var response = await endorser.EndorseAsync(request.ProposedTransaction ?? throw Invalid(context, "proposed_transaction is missing"), context.CancellationToken).ConfigureAwait(false);
+        var response = await endorser.EndorseAsync(request.ProposedTransaction ?? throw Invalid(context, "proposed_transaction is missing"), context.CancellationToken, evaluateOnly: true).ConfigureAwait(false);
         if (FailureOf(response) is { } failure)
         {
             throw Fail(context, failure.Code, $"evaluate call to endorser returned error: {failure.Message}", [Detail(options.ListenAddress, endorser.LocalMspId, failure.Message)]);

@@ -162,6 +162,12 @@ public sealed class ThreeOrgErasureTests
         var org2 = Contract(1, "users/User1@org2.example.com");
         var (personal, evidence) = ($"KEPT-{Guid.NewGuid():N}", $"KYC-{Guid.NewGuid():N}");
         await org1.SubmitAsync("RegisterInvestor", ["I2"], Personal(personal));
+        // An evaluate of a function that writes private data leaves nothing behind: no transient copy, no push.
+        var evaluated = $"EVALUATED-{Guid.NewGuid():N}";
+        await org1.SubmitAsync("CreateFund", ["F0", "Filler", "1", "EUR"]);
+        await org1.EvaluateAsync("RecordKycEvidence", ["I2"], new Dictionary<string, byte[]> { ["evidence"] = Encoding.UTF8.GetBytes(evaluated) });
+        Assert.That(DataFolderScan.Traces([.. Enumerable.Range(0, 3).Select(PeerFolder)], [evaluated]), Is.Empty, "an evaluate stored private data");
+
         var (_, recorded) = await org1.SubmitAsyncReturningCommit("RecordKycEvidence", ["I2"], new Dictionary<string, byte[]> { ["evidence"] = Encoding.UTF8.GetBytes(evidence) });
         var written = await recorded;
         Assert.That(written.IsSuccessful, Is.True);
