@@ -95,6 +95,19 @@ public sealed class CliErrorTests : CryptoFixture
         Assert.That(result.ExitCode, Is.EqualTo(2));
     }
 
+    [TestCase("--key", "investor:1", "--composite-key", "investor,1")]
+    [TestCase("--composite-key", ",1")]
+    public async Task A_purge_needs_exactly_one_well_formed_key(params string[] keyOptions)
+    {
+        var result = await ProcessRunner.FnzchainAsync(WorkDir,
+        [
+            "private", "purge", "--gateway", "127.0.0.1:1", "--identity", "absent", "--msp-id", "Org1MSP", "--channel", "funds",
+            "--chaincode", "funds", "--collection", "investorPII", "--reason", "test", .. keyOptions,
+        ]);
+
+        AssertOneLineFailure(result, "give exactly one of --key and --composite-key");
+    }
+
     private static void AssertOneLineFailure(ProcessResult result, string expected)
     {
         Assert.That(result.ExitCode, Is.Not.Zero, result.ToString());
