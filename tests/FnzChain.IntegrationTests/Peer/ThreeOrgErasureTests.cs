@@ -197,6 +197,25 @@ public sealed class ThreeOrgErasureTests
         await VerifyLedgersAsync();
     }
 
+    [Test]
+    public async Task A_member_peer_that_lost_its_database_rebuilds_state_from_its_blocks_and_private_data_from_other_members()
+    {
+        var org1 = Contract(0, "users/User1@org1.example.com");
+        var marker = $"REBUILT-{Guid.NewGuid():N}";
+        await org1.SubmitAsync("RegisterInvestor", ["I3"], Personal(marker));
+        var org2 = Contract(1, "users/User1@org2.example.com");
+        Assert.That(await ReadWhenAvailableAsync(org2, "ReadPersonalData", "I3"), Does.Contain(marker));
+
+        await _peers[1].StopAsync();
+        Directory.Delete(Path.Combine(PeerFolder(1), "channels", TestNetwork.Channel, "db"), recursive: true);
+        _peers[1] = await _network.StartPeerAsync("org2.example.com", "Org2MSP", _orderer, port: _ports[1]);
+        org2 = Contract(1, "users/User1@org2.example.com");
+
+        Assert.That(await ReadWhenAvailableAsync(org2, "ReadPersonalData", "I3"), Does.Contain(marker), _peers[1].Output);
+        Assert.That(Encoding.UTF8.GetString(await org2.EvaluateAsync("ReadInvestor", "I3")), Does.Contain("personalDataHash"), "public state replayed from the block files");
+        await VerifyLedgersAsync();
+    }
+
     private static string Domain(int i) => $"org{i + 1}.example.com";
 
     private static string MspId(int i) => $"Org{i + 1}MSP";
