@@ -13,7 +13,7 @@ public sealed class FabricGatewayClientTests
 {
     private static readonly string[] s_checks =
     [
-        "submitTransaction", "evaluateTransaction", "evaluateError", "submitAsync", "transient", "chaincodeEvents",
+        "submitTransaction", "evaluateTransaction", "evaluateError", "submitAsync", "transient", "blockAndPrivateData", "chaincodeEvents",
         "chaincodeEventsFromNextCommit", "blockEvents", "filteredBlockEvents", "endorseError", "mvccConflict",
     ];
 
@@ -113,6 +113,18 @@ public sealed class FabricGatewayClientTests
         Assert.That(check.GetProperty("hashMatches").GetBoolean(), Is.True, "the chaincode hashed the transient terms");
         Assert.That(check.GetProperty("codeName").GetString(), Is.EqualTo("VALID"));
         Assert.That(check.GetProperty("termsInBlock").GetBoolean(), Is.False);
+    }
+
+    [Test]
+    public void Blocks_come_with_the_private_data_of_the_callers_collections()
+    {
+        var check = _client.Passed("blockAndPrivateData");
+
+        Assert.That(check.GetProperty("codeName").GetString(), Is.EqualTo("VALID"));
+        Assert.That(check.GetProperty("blockNumber").GetString(), Is.EqualTo(check.GetProperty("expectedBlockNumber").GetString()));
+        Assert.That(check.GetProperty("collections").EnumerateArray().Select(c => c.GetString()), Is.EqualTo(new[] { "funds/investorPII" }));
+        Assert.That(check.GetProperty("personalDataDelivered").GetBoolean(), Is.True, "the library decoded our BlockAndPrivateData and found the value");
+        Assert.That(check.GetProperty("personalDataInBlock").GetBoolean(), Is.False, "the block itself holds only hashes");
     }
 
     [Test]

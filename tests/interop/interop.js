@@ -171,6 +171,39 @@ async function run(network, chaincodeName, signer, connectAs) {
         };
     });
 
+    await check('blockAndPrivateData', async () => {
+        // Private data of a collection this organisation is a member of comes with the block from its own peer.
+        const investor = `IOP-INV-${crypto.randomBytes(6).toString('hex')}`;
+        const personal = Buffer.from(`{"name":"Interop Investor ${investor}"}`);
+        const commit = await contract.submitAsync('RegisterInvestor', { arguments: [investor], transientData: { personal } });
+        const status = await commit.getStatus();
+        const events = await network.getBlockAndPrivateDataEvents({ startBlock: status.blockNumber });
+        try {
+            const item = await next(events[Symbol.asyncIterator](), 'block and private data');
+            const block = item.getBlock();
+            const txIndex = txIdsOf(block).indexOf(commit.getTransactionId());
+            const collections = [];
+            item.getPrivateDataMapMap().forEach((pvt, key) => {
+                if (Number(key) !== txIndex) return;
+                for (const ns of pvt.getNsPvtRwsetList()) {
+                    for (const c of ns.getCollectionPvtRwsetList()) {
+                        collections.push({ name: `${ns.getNamespace()}/${c.getCollectionName()}`, holds: Buffer.from(c.getRwset_asU8()).includes(personal) });
+                    }
+                }
+            });
+            return {
+                codeName: codeName(status.code),
+                blockNumber: String(block.getHeader().getNumber()),
+                expectedBlockNumber: status.blockNumber,
+                collections: collections.map((c) => c.name),
+                personalDataDelivered: collections.some((c) => c.holds),
+                personalDataInBlock: Buffer.from(block.serializeBinary()).includes(personal),
+            };
+        } finally {
+            events.close();
+        }
+    });
+
     await check('chaincodeEvents', async () => {
         const checkpointer = checkpointers.inMemory();
         const first = await network.getChaincodeEvents(chaincodeName, { startBlock: created.blockNumber });

@@ -50,11 +50,33 @@ internal sealed record NetworkLayout(
 {
     /// <summary>
     /// <c>network up</c> and <c>bench network</c>: a transfer agent and a distributor, the sample fund contract,
-    /// endorsement by both.
+    /// endorsement by both, and the sample's two collections (both organisations members): <c>investorPII</c>
+    /// (member-only reads) and <c>kycEvidence</c> (kept for 100 blocks).
     /// </summary>
     public static NetworkLayout Sample { get; } = new(
         [new("TransferAgent", "ta.example.com", "TransferAgentMSP"), new("Distributor", "distributor.example.com", "DistributorMSP")],
-        "funds", "FundsSample.dll", "FnzChain.Samples.Funds.FundContract", "funds_1.0", "AND('TransferAgentMSP.peer','DistributorMSP.peer')");
+        "funds", "FundsSample.dll", "FnzChain.Samples.Funds.FundContract", "funds_1.0", "AND('TransferAgentMSP.peer','DistributorMSP.peer')",
+        new Protos.Peer.CollectionConfigPackage
+        {
+            Config =
+            {
+                SampleCollection("investorPII", memberOnlyRead: true, blockToLive: 0),
+                SampleCollection("kycEvidence", memberOnlyRead: false, blockToLive: 100),
+            },
+        });
+
+    private static Protos.Peer.CollectionConfig SampleCollection(string name, bool memberOnlyRead, ulong blockToLive) => new()
+    {
+        StaticCollectionConfig = new Protos.Peer.StaticCollectionConfig
+        {
+            Name = name,
+            MemberOrgsPolicy = new Protos.Peer.CollectionPolicyConfig { SignaturePolicy = Identity.Policies.PolicyDsl.Parse("OR('TransferAgentMSP.member','DistributorMSP.member')") },
+            RequiredPeerCount = 0,
+            MaximumPeerCount = 1,
+            BlockToLive = blockToLive,
+            MemberOnlyRead = memberOnlyRead,
+        },
+    };
 }
 /// <summary>
 /// A local network on loopback: a solo orderer and one peer for each organisation of a <see cref="NetworkLayout"/>
