@@ -198,6 +198,41 @@ public sealed class ChannelBundle
         }
     }
 
+    /// <summary>
+    /// Why <paramref name="next"/> may not follow <paramref name="previous"/>, or null. As Fabric's lifecycle: a
+    /// chaincode that stays defined keeps every collection it had (private data already written must keep a home),
+    /// and an existing collection keeps its <c>blockToLive</c> (expiry already scheduled must stay meaningful).
+    /// Members, peer counts, read/write rules and endorsement policies may change.
+    /// </summary>
+    public static string? TransitionProblem(ChannelConfig previous, ChannelConfig next)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        ArgumentNullException.ThrowIfNull(next);
+        foreach (var before in previous.Application?.Chaincodes ?? [])
+        {
+            if (next.Application?.Chaincodes.FirstOrDefault(c => c.Name == before.Name) is not { } after)
+            {
+                continue;
+            }
+
+            var now = (after.Collections?.Config ?? []).Select(c => c.StaticCollectionConfig).Where(c => c is not null).ToDictionary(c => c!.Name, StringComparer.Ordinal);
+            foreach (var collection in (before.Collections?.Config ?? []).Select(c => c.StaticCollectionConfig).Where(c => c is not null))
+            {
+                if (!now.TryGetValue(collection!.Name, out var changed))
+                {
+                    return $"chaincode {before.Name}: collection {collection.Name} cannot be removed (its private data would be orphaned)";
+                }
+
+                if (changed!.BlockToLive != collection.BlockToLive)
+                {
+                    return $"chaincode {before.Name}: the blockToLive of collection {collection.Name} cannot change ({collection.BlockToLive} → {changed.BlockToLive})";
+                }
+            }
+        }
+
+        return null;
+    }
+
     private static string? CollectionNameProblem(string name) =>
         name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
             ? $"collection name \"{name}\" must be 1 to 64 letters, digits, '-' or '_'"

@@ -80,6 +80,11 @@ public static class ConfigUpdates
             throw new ConfigUpdateRejectedException($"config update is not a valid configuration: {e.Message}");
         }
 
+        if (ChannelBundle.TransitionProblem(current.Config, next) is { } problem)
+        {
+            throw new ConfigUpdateRejectedException($"config update is not allowed: {problem}");
+        }
+
         var policy = string.IsNullOrEmpty(current.Config.ModificationPolicy) ? ChannelBundle.Admins : current.Config.ModificationPolicy;
         var signatures = new List<SignedData>();
         foreach (var signature in updateEnvelope.Signatures)

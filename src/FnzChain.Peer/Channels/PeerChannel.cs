@@ -233,9 +233,14 @@ public sealed partial class PeerChannel : INodeChannel
                 try
                 {
                     next = ChannelBundle.Create(config);
+                    if (ChannelBundle.TransitionProblem(bundle.Config, config) is { } transition)
+                    {
+                        throw new ChannelConfigException(transition);
+                    }
                 }
                 catch (ChannelConfigException e)
                 {
+                    next = null;
                     LogInvalidConfig(_logger, ChannelId, block.Header.Number, e.Message);
                 }
             }
