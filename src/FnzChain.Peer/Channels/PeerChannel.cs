@@ -82,6 +82,16 @@ public sealed partial class PeerChannel : INodeChannel
             ? Volatile.Read(ref _validator).EndorsementPolicyOf(definition)
             : null;
 
+    /// <summary>
+    /// What endorsements of a transaction of chaincode <paramref name="name"/> writing <paramref name="writtenCollections"/>
+    /// (and public keys when <paramref name="writesPublic"/>) must satisfy under the current configuration, or null
+    /// when the chaincode is not defined or a policy cannot be resolved.
+    /// </summary>
+    public IPolicy? RequiredEndorsementPolicy(string name, IReadOnlyCollection<string> writtenCollections, bool writesPublic) =>
+        Bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == name) is { } definition
+            ? Volatile.Read(ref _validator).RequiredPolicy(definition, writtenCollections, writesPublic)
+            : null;
+
     public static async Task<PeerChannel> OpenAsync(
         string folder, Block? genesis, LocalIdentity local, IReadOnlyList<string> ordererOverrides, LedgerOptions ledgerOptions, ILogger logger, CancellationToken cancellationToken)
     {

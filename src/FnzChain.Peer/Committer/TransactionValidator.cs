@@ -139,8 +139,7 @@ public sealed class TransactionValidator(ChannelBundle bundle, OwnSignatures? ow
             .Distinct(StringComparer.Ordinal)
             .ToList();
         var writesPublic = parsed.ReadWriteSets.Any(ns => ns.Collection is null && (ns.ReadWriteSet.Writes.Count > 0 || ns.ReadWriteSet.MetadataWrites.Count > 0));
-        var needsChaincodePolicy = writesPublic || writtenCollections.Count == 0 || writtenCollections.Any(c => !collectionPolicies.ContainsKey(c));
-        if (needsChaincodePolicy && Evaluate(definition, endorsements) is { IsSatisfied: false } failed)
+        if (NeedsChaincodePolicy(writtenCollections, writesPublic, collectionPolicies) && Evaluate(definition, endorsements) is { IsSatisfied: false } failed)
         {
             return (TxValidationCode.EndorsementPolicyFailure, $"endorsement policy of chaincode {chaincode}: {failed.Reason}");
         }
@@ -155,6 +154,31 @@ public sealed class TransactionValidator(ChannelBundle bundle, OwnSignatures? ow
 
         return (TxValidationCode.Valid, null);
     }
+
+    /// <summary>
+    /// The policy a transaction of <paramref name="definition"/> that writes <paramref name="writtenCollections"/>
+    /// (and public keys when <paramref name="writesPublic"/>) must satisfy, by the rules <see cref="Validate"/>
+    /// applies — the chaincode's policy and/or the collections' own, all of them — for planning endorsements. Null
+    /// when one of them cannot be resolved.
+    /// </summary>
+    public IPolicy? RequiredPolicy(ChaincodeDefinition definition, IReadOnlyCollection<string> writtenCollections, bool writesPublic)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(writtenCollections);
+        var collectionPolicies = CollectionPolicies(definition);
+        var parts = new List<IPolicy?>();
+        if (NeedsChaincodePolicy(writtenCollections, writesPublic, collectionPolicies))
+        {
+            parts.Add(EndorsementPolicyOf(definition));
+        }
+
+        parts.AddRange(writtenCollections.Where(collectionPolicies.ContainsKey).Select(c => collectionPolicies[c] is { ChannelPolicy: { } name } ? bundle.FindPolicy(name) : collectionPolicies[c].Compiled));
+        return parts.Any(p => p is null) ? null : parts.Count == 1 ? parts[0] : new AllOfPolicy(parts!);
+    }
+
+    /// <summary>As Fabric: the chaincode's policy applies unless every write is to collections with a policy of their own.</summary>
+    private static bool NeedsChaincodePolicy(IReadOnlyCollection<string> writtenCollections, bool writesPublic, Dictionary<string, CollectionPolicy> collectionPolicies) =>
+        writesPublic || writtenCollections.Count == 0 || writtenCollections.Any(c => !collectionPolicies.ContainsKey(c));
 
     /// <summary>The collections of <paramref name="definition"/> that have an endorsement policy of their own (compiled once per definition).</summary>
     private Dictionary<string, CollectionPolicy> CollectionPolicies(ChaincodeDefinition definition) =>

@@ -10,6 +10,8 @@ using FnzChain.Protos.Common;
 using FnzChain.Protos.Config;
 using FnzChain.Protos.Gateway;
 using FnzChain.Protos.Orderer;
+using FnzChain.Protos.Ledger.Rwset;
+using FnzChain.Protos.Ledger.Rwset.Kvrwset;
 using FnzChain.Protos.Peer;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -89,6 +91,29 @@ public sealed partial class GatewayService(
             var responses = results.Select(r => r.Response).ToList();
             if (failures.Count == 0 && responses.All(r => r!.Payload == responses[0]!.Payload))
             {
+                // The plan followed the chaincode's policy; what the transaction wrote may call for more (collections
+                // with endorsement policies of their own): endorse on the organisations still missing.
+                if (MissingOrganizations(channel, responses[0]!, targets, applicationOrgs, unreachable) is { Count: > 0 } missing)
+                {
+                    var more = await EndorseOnAsync(missing, localMsp, signed, context.CancellationToken).ConfigureAwait(false);
+                    var moreFailures = more
+                        .Where(r => r.Error is not null || FailureOf(r.Response!) is not null || r.Response!.Endorsement is null || r.Response.Payload != responses[0]!.Payload)
+                        .Select(r => Detail(r.Address, r.MspId, r.Error ?? FailureOf(r.Response!)?.Message ?? (r.Response!.Endorsement is null ? "the proposal response carries no endorsement" : "a different result from the other endorsers")))
+                        .ToList();
+                    if (moreFailures.Count > 0 && attempt < 3)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), context.CancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (moreFailures.Count > 0)
+                    {
+                        throw Fail(context, StatusCode.Aborted, $"failed to endorse transaction {request.TransactionId} on the organisations its collections' policies need: {string.Join("; ", moreFailures.Select(f => $"{f.MspId}: {f.Message}"))}", moreFailures);
+                    }
+
+                    responses.AddRange(more.Select(r => r.Response));
+                }
+
                 return new EndorseResponse { PreparedTransaction = Prepare(signed, responses!) };
             }
 
@@ -100,6 +125,50 @@ public sealed partial class GatewayService(
 
             await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), context.CancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The organisations to add to <paramref name="endorsed"/> so that the policy the endorsed read/write set is bound by
+    /// (<see cref="PeerChannel.RequiredEndorsementPolicy"/>) can be met: empty when it already can, or when no
+    /// reachable layout of that policy exists (validation will then say which policy failed).
+    /// </summary>
+    private List<Organization> MissingOrganizations(PeerChannel channel, ProposalResponse response, IReadOnlyList<Organization> endorsed, IReadOnlyList<Organization> applicationOrgs, HashSet<string> unreachable)
+    {
+        ChaincodeAction action;
+        TxReadWriteSet rwset;
+        try
+        {
+            action = ChaincodeAction.Parser.ParseFrom(ProposalResponsePayload.Parser.ParseFrom(response.Payload).Extension);
+            rwset = TxReadWriteSet.Parser.ParseFrom(action.Results);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return [];
+        }
+
+        var chaincode = action.ChaincodeId?.Name ?? string.Empty;
+        var written = new List<string>();
+        var writesPublic = false;
+        foreach (var ns in rwset.NsRwset.Where(n => n.Namespace == chaincode))
+        {
+            var kv = KVRWSet.Parser.ParseFrom(ns.Rwset);
+            writesPublic |= kv.Writes.Count > 0 || kv.MetadataWrites.Count > 0;
+            written.AddRange(ns.CollectionHashedRwset
+                .Where(c => HashedRWSet.Parser.ParseFrom(c.HashedRwset) is { } hashed && (hashed.HashedWrites.Count > 0 || hashed.MetadataWrites.Count > 0))
+                .Select(c => c.CollectionName));
+        }
+
+        var mspIds = endorsed.Select(o => o.Msp.MspId).ToHashSet(StringComparer.Ordinal);
+        if (written.Count == 0 || channel.RequiredEndorsementPolicy(chaincode, written, writesPublic) is not { } required || required.IsSatisfiableBy(mspIds))
+        {
+            return [];
+        }
+
+        var layout = EndorsementPlan.Layouts(required, applicationOrgs, endorser.LocalMspId)
+            .Where(l => !l.Any(o => unreachable.Contains(o.Msp.MspId)))
+            .OrderBy(l => l.Count(o => !mspIds.Contains(o.Msp.MspId)))
+            .FirstOrDefault();
+        return layout?.Where(o => !mspIds.Contains(o.Msp.MspId)).ToList() ?? [];
     }
 
     /// <summary>The chaincode a proposal invokes (from its channel header extension), or null when it does not decode: the endorsers will say why.</summary>

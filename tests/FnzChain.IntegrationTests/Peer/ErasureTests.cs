@@ -135,6 +135,26 @@ public sealed class ErasureTests : FundsNetworkFixture
         Assert.That(Peer2.Output, Does.Contain("reconciled 1 private key(s) of funds/investorPII"));
     }
 
+    [Test]
+    public async Task The_gateway_meets_a_collections_own_endorsement_policy_and_validation_enforces_it()
+    {
+        // The chaincode needs one organisation; writes to investorPII need both: the gateway plans on the chaincode's
+        // policy (Org1 alone), sees the private write in Org1's result and asks Org2 too.
+        await DefineWithCollectionsAsync("OR('Org1MSP.peer','Org2MSP.peer')", """
+            [ { "name": "investorPII", "policy": "OR('Org1MSP.member')", "requiredPeerCount": 0, "maxPeerCount": 0,
+                "endorsementPolicy": { "signaturePolicy": "AND('Org1MSP.peer','Org2MSP.peer')" } } ]
+            """);
+        using var org1User = ClientIdentity.FromMspFolder(Network.IdentityMsp("org1.example.com", "users/User1@org1.example.com"), "Org1MSP");
+        using var gateway1 = Gateway.Connect(Peer1.Address, org1User);
+        var funds1 = gateway1.GetNetwork(TestNetwork.Channel).GetContract("funds");
+
+        var (_, registered) = await funds1.SubmitAsyncReturningCommit("RegisterInvestor", ["I20"], Personal("policy test"));
+        var (_, fund) = await funds1.SubmitAsyncReturningCommit("CreateFund", ["F20", "Public only", "1", "EUR"], null);
+
+        Assert.That((await registered).Result, Is.EqualTo(TxValidationCode.Valid), "endorsed by both organisations, as the collection's policy needs");
+        Assert.That((await fund).Result, Is.EqualTo(TxValidationCode.Valid), "a public-only write needs only the chaincode's policy");
+    }
+
     /// <summary>Redefines the fund contract with <paramref name="policy"/> and the collections in <paramref name="collectionsJson"/>, and waits until both peers have the definition.</summary>
     private async Task DefineWithCollectionsAsync(string policy, string collectionsJson)
     {
