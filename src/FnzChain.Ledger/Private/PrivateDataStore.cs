@@ -20,7 +20,7 @@ namespace FnzChain.Ledger.Private;
 /// <item><c>'i' ‖ chaincode ‖ 0 ‖ collection ‖ 0 ‖ key hash (hex) ‖ block ‖ tx</c> → empty: which entries write a key,
 /// so a purge or an expiry can find every copy without reading the whole store.</item>
 /// </list>
-/// A purge removes the key from every entry; an expiry removes the expiring version's entry part. Entries are
+/// A purge removes the key from every entry; an expiry removes its writes in the block that wrote it. Entries are
 /// rewritten without the key (and deleted when nothing is left), and the erasure that follows compacts them out
 /// of the files.
 /// </summary>
@@ -85,7 +85,7 @@ public sealed class PrivateDataStore
             holders.AddRange(entries.Keys.Where(i => i < removal.BeforeTx).Select(i => (blockNumber, i)));
             foreach (var holder in holders.Distinct())
             {
-                if (removal.Exact is { } exact && (exact.BlockNumber != holder.Block || exact.TxNumber != (ulong)holder.Tx))
+                if (removal.OnlyBlock is { } only && only != holder.Block)
                 {
                     continue;
                 }
@@ -242,8 +242,9 @@ public sealed class PrivateDataStore
 }
 
 /// <summary>
-/// A private key to remove from the private data store: every stored write of it (a purge), or only the write of
-/// version <see cref="Exact"/> (an expiry). <see cref="BeforeTx"/>: the purging transaction's index, so this block's
-/// own earlier writes go too.
+/// A private key to remove from the private data store: every stored write of it (a purge), or only its writes in
+/// block <see cref="OnlyBlock"/> (an expiry: all of a block's writes of a collection expire together, also when two
+/// of its transactions wrote the key). <see cref="BeforeTx"/>: the purging transaction's index, so this block's own
+/// earlier writes go too.
 /// </summary>
-internal sealed record StoreRemoval(string Chaincode, string Collection, string KeyHash, Version? Exact, int BeforeTx);
+internal sealed record StoreRemoval(string Chaincode, string Collection, string KeyHash, ulong? OnlyBlock, int BeforeTx);

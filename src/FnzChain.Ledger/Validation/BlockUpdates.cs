@@ -30,7 +30,7 @@ internal sealed class BlockUpdates(ulong blockNumber, IReadOnlyDictionary<StateK
     /// <summary>The plaintext private write sets stored for this block's valid transactions (matched collections only), by index.</summary>
     public Dictionary<int, TxPvtReadWriteSet> Stored { get; } = [];
 
-    /// <summary>Private keys to remove from the private data store: purged (every copy) or expired (one version).</summary>
+    /// <summary>Private keys to remove from the private data store: purged (every copy) or expired (one block's writes).</summary>
     public List<StoreRemoval> StoreRemovals { get; } = [];
 
     /// <summary>Ranges of the private data store the removals rewrote: erasure compacts them (set when the block is staged).</summary>
@@ -140,7 +140,7 @@ internal sealed class BlockUpdates(ulong blockNumber, IReadOnlyDictionary<StateK
 
             if (deletion.IsPurge)
             {
-                StoreRemovals.Add(new StoreRemoval(deletion.Namespace, deletion.Collection, deletion.KeyHash, Exact: null, BeforeTx: tx.Index));
+                StoreRemovals.Add(new StoreRemoval(deletion.Namespace, deletion.Collection, deletion.KeyHash, OnlyBlock: null, BeforeTx: tx.Index));
                 Purged.Add(new StateKey(PrivateNamespaces.Hashed(deletion.Namespace, deletion.Collection), deletion.KeyHash));
                 Purged.Add(new StateKey(PrivateNamespaces.KeyIndex(deletion.Namespace, deletion.Collection), deletion.KeyHash));
                 if (privateKey is { } erased)
@@ -166,7 +166,7 @@ internal sealed class BlockUpdates(ulong blockNumber, IReadOnlyDictionary<StateK
         foreach (var entry in due)
         {
             Batch.Delete(PrivateDataExpiry.Namespace, entry.EntryKey, version, info);
-            StoreRemovals.Add(new StoreRemoval(entry.Chaincode, entry.Collection, entry.KeyHash, entry.Written, BeforeTx: -1));
+            StoreRemovals.Add(new StoreRemoval(entry.Chaincode, entry.Collection, entry.KeyHash, entry.Written.BlockNumber, BeforeTx: -1));
             var hashedKey = new StateKey(PrivateNamespaces.Hashed(entry.Chaincode, entry.Collection), entry.KeyHash);
             if (_latest.ContainsKey(hashedKey) || Committed(hashedKey) is not { } current || current.Version != entry.Written)
             {

@@ -231,6 +231,23 @@ public sealed class PrivateDataTests
     }
 
     [Test]
+    public async Task Two_writes_of_a_key_in_one_block_expire_together_from_the_store()
+    {
+        await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { PrivateDataLifetimes = _ => (_, _) => 1UL });
+        var first = TestTx.Id("w1").PrivateWrite(Cc, Pii, "investor:TWICE", "first-write");
+        var second = TestTx.Id("w2").PrivateWrite(Cc, Pii, "investor:TWICE", "second-write");
+        await fixture.Ledger.CommitAsync(ChannelLedger.Prepare(fixture.NextBlock(first.Build(), second.Build())), null,
+            new Dictionary<int, TxPvtReadWriteSet> { [0] = first.PrivateData(), [1] = second.PrivateData() });
+        Assert.That(fixture.Ledger.PrivateData.ForBlock(0), Has.Count.EqualTo(2));
+
+        await CommitAsync(fixture, TestTx.Id("f1").Write(Cc, "filler:1", "x"));
+        var expiring = await CommitAsync(fixture, TestTx.Id("f2").Write(Cc, "filler:2", "x"));
+
+        Assert.That(expiring.ExpiredPrivateKeys, Is.EqualTo(1));
+        Assert.That(fixture.Ledger.PrivateData.ForBlock(0), Is.Empty, "both transactions' copies expired");
+    }
+
+    [Test]
     public async Task Expiry_happens_on_a_non_member_too_and_survives_a_reopen()
     {
         await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { PrivateDataLifetimes = _ => (_, _) => 1UL });
