@@ -134,28 +134,25 @@ public sealed partial class GatewayService(
     /// </summary>
     private List<Organization> MissingOrganizations(PeerChannel channel, ProposalResponse response, IReadOnlyList<Organization> endorsed, IReadOnlyList<Organization> applicationOrgs, HashSet<string> unreachable)
     {
-        ChaincodeAction action;
-        TxReadWriteSet rwset;
+        string chaincode;
+        var written = new List<string>();
+        var writesPublic = false;
         try
         {
-            action = ChaincodeAction.Parser.ParseFrom(ProposalResponsePayload.Parser.ParseFrom(response.Payload).Extension);
-            rwset = TxReadWriteSet.Parser.ParseFrom(action.Results);
+            var action = ChaincodeAction.Parser.ParseFrom(ProposalResponsePayload.Parser.ParseFrom(response.Payload).Extension);
+            chaincode = action.ChaincodeId?.Name ?? string.Empty;
+            foreach (var ns in TxReadWriteSet.Parser.ParseFrom(action.Results).NsRwset.Where(n => n.Namespace == chaincode))
+            {
+                var kv = KVRWSet.Parser.ParseFrom(ns.Rwset);
+                writesPublic |= kv.Writes.Count > 0 || kv.MetadataWrites.Count > 0;
+                written.AddRange(ns.CollectionHashedRwset
+                    .Where(c => HashedRWSet.Parser.ParseFrom(c.HashedRwset) is { } hashed && (hashed.HashedWrites.Count > 0 || hashed.MetadataWrites.Count > 0))
+                    .Select(c => c.CollectionName));
+            }
         }
         catch (InvalidProtocolBufferException)
         {
-            return [];
-        }
-
-        var chaincode = action.ChaincodeId?.Name ?? string.Empty;
-        var written = new List<string>();
-        var writesPublic = false;
-        foreach (var ns in rwset.NsRwset.Where(n => n.Namespace == chaincode))
-        {
-            var kv = KVRWSet.Parser.ParseFrom(ns.Rwset);
-            writesPublic |= kv.Writes.Count > 0 || kv.MetadataWrites.Count > 0;
-            written.AddRange(ns.CollectionHashedRwset
-                .Where(c => HashedRWSet.Parser.ParseFrom(c.HashedRwset) is { } hashed && (hashed.HashedWrites.Count > 0 || hashed.MetadataWrites.Count > 0))
-                .Select(c => c.CollectionName));
+            return []; // our own peer's response: cannot happen; validation would reject the transaction anyway
         }
 
         var mspIds = endorsed.Select(o => o.Msp.MspId).ToHashSet(StringComparer.Ordinal);
