@@ -165,11 +165,14 @@ public sealed partial class ChannelLedger : IDisposable
                 ArrayPool<byte>.Shared.Return(buffer);
             }
 
-            Blocks.Publish(number, headerHash);
+            // Erasure is scheduled before the block becomes visible: whoever sees the new height (compliance
+            // evidence) also sees the erasure as pending until it has run.
             if (updates.Purged.Count > 0 || updates.StoreRanges.Count > 0)
             {
                 _state.ScheduleErasure(updates.Purged, updates.StoreRanges);
             }
+
+            Blocks.Publish(number, headerHash);
 
             return new BlockCommitResult(number, codes, reasons, headerHash) { MissingPrivateData = updates.Missing, ExpiredPrivateKeys = updates.Expired };
         }

@@ -14,6 +14,9 @@ public sealed record LedgerOptions
     /// </summary>
     public CommitDurability Durability { get; init; } = CommitDurability.Synced;
 
+    /// <summary>Table-file compression (LZ4 by default; <see cref="StorageCompression.None"/> for byte-scan evidence).</summary>
+    public StorageCompression Compression { get; init; } = StorageCompression.Lz4;
+
     /// <summary>Keep the history of every key (Fabric's <c>enableHistoryDatabase</c>).</summary>
     public bool EnableHistory { get; init; } = true;
 
@@ -38,6 +41,7 @@ public sealed record LedgerOptions
     internal RocksDbStateOptions ToStateOptions() => new()
     {
         Durability = Durability,
+        Compression = Compression,
         EnableHistory = EnableHistory,
         BlockCacheBytes = BlockCacheBytes,
     };

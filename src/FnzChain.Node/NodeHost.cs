@@ -70,7 +70,7 @@ public static class NodeHost
         services.AddSingleton(provider =>
         {
             var loggers = provider.GetRequiredService<ILoggerFactory>();
-            var ledgerOptions = new LedgerOptions { Durability = options.Durability, Logger = loggers.CreateLogger("FnzChain.Ledger") };
+            var ledgerOptions = new LedgerOptions { Durability = options.Durability, Compression = options.Compression, Logger = loggers.CreateLogger("FnzChain.Ledger") };
             return new ChannelRegistry<TChannel>(options.DataPath, open(provider, ledgerOptions), loggers.CreateLogger<ChannelRegistry<TChannel>>());
         });
     }

@@ -29,6 +29,9 @@ public abstract class NodeOptions
 
     public CommitDurability Durability { get; init; } = CommitDurability.Synced;
 
+    /// <summary>Table-file compression of the channel databases: <c>lz4</c> (default) or <c>none</c> (byte-scan evidence of erasure).</summary>
+    public StorageCompression Compression { get; init; } = StorageCompression.Lz4;
+
     /// <summary>Largest gRPC message accepted or sent; channel batch limits apply on top.</summary>
     public int MaxMessageBytes { get; init; } = 100 * 1024 * 1024;
 

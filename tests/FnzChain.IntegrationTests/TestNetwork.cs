@@ -112,6 +112,7 @@ internal sealed class TestNetwork : IAsyncDisposable
                 mspPath = IdentityMsp("example.com", "orderers/orderer.example.com"),
                 dataPath = Path.Combine(Folder, name + "-data"),
                 durability = "buffered",
+                compression = "none", // byte scans must see every stored byte (erasure tests)
             }));
         }
 
@@ -134,6 +135,7 @@ internal sealed class TestNetwork : IAsyncDisposable
                 dataPath = Path.Combine(Folder, $"{name}.{domain}-data"),
                 ordererAddresses = new[] { orderer.Address },
                 durability = "buffered",
+                compression = "none", // byte scans must see every stored byte (erasure tests)
             }));
         }
 

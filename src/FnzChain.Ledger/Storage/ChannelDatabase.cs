@@ -149,8 +149,9 @@ internal sealed class ChannelDatabase : IDisposable
     {
         // State families and the index serve point reads (endorsement, MVCC, tx-id lookups): whole-key bloom
         // filters skip SST files that cannot hold the key. History is read by prefix seeks, where they do not help.
+        var compression = options.Compression == StorageCompression.None ? Compression.No : Compression.Lz4;
         ColumnFamilyOptions PointLookup() => new ColumnFamilyOptions()
-            .SetCompression(Compression.Lz4)
+            .SetCompression(compression)
             .SetLevelCompactionDynamicLevelBytes(true)
             .SetBlockBasedTableFactory(new BlockBasedTableOptions()
                 .SetBlockCache(blockCache)
@@ -159,7 +160,7 @@ internal sealed class ChannelDatabase : IDisposable
                 .SetPinL0FilterAndIndexBlocksInCache(true));
 
         ColumnFamilyOptions Sequential() => new ColumnFamilyOptions()
-            .SetCompression(Compression.Lz4)
+            .SetCompression(compression)
             .SetLevelCompactionDynamicLevelBytes(true)
             .SetBlockBasedTableFactory(new BlockBasedTableOptions().SetBlockCache(blockCache));
 

@@ -105,7 +105,7 @@ public sealed class PrivateDataTests
     [Test]
     public async Task A_purged_value_and_all_its_versions_leave_every_file_of_the_ledger()
     {
-        await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { Durability = CommitDurability.Synced });
+        await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { Durability = CommitDurability.Synced, Compression = StorageCompression.None });
         var markers = Enumerable.Range(1, 4).Select(i => $"MARKER-{Guid.NewGuid():N}-v{i}").ToArray();
         const string Key = "investor:PURGE-KEY-7c1e";
         foreach (var (marker, i) in markers.Select((m, i) => (m, i)))
@@ -184,7 +184,7 @@ public sealed class PrivateDataTests
     public async Task Private_data_expires_after_its_block_to_live_and_leaves_every_file()
     {
         // blockToLive 3: written in block 0, readable in blocks 1..3, gone when block 4 commits (Fabric's rule).
-        await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { PrivateDataLifetimes = _ => (cc, collection) => collection == Pii ? 3UL : 0UL });
+        await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { PrivateDataLifetimes = _ => (cc, collection) => collection == Pii ? 3UL : 0UL, Compression = StorageCompression.None });
         var marker = $"EXPIRY-{Guid.NewGuid():N}";
         const string Key = "investor:EXPIRE-KEY-1";
         await CommitAsync(fixture, TestTx.Id("w0").PrivateWrite(Cc, Pii, Key, marker).PrivateWrite(Cc, "forever", "investor:KEEP", "kept"));

@@ -10,10 +10,25 @@ public enum CommitDurability
     Buffered = 1,
 }
 
+/// <summary>How RocksDB compresses table files.</summary>
+public enum StorageCompression
+{
+    /// <summary>LZ4 (the default): cheap, about halves JSON state.</summary>
+    Lz4 = 0,
+
+    /// <summary>
+    /// Uncompressed table files: every stored byte is visible to a byte scan, which is how the erasure tests (and
+    /// the demo) prove that purged values left the files. Erasure itself does not depend on it.
+    /// </summary>
+    None = 1,
+}
+
 /// <summary>Options of the RocksDB state database of one channel.</summary>
 public sealed class RocksDbStateOptions
 {
     public CommitDurability Durability { get; init; } = CommitDurability.Synced;
+
+    public StorageCompression Compression { get; init; } = StorageCompression.Lz4;
 
     /// <summary>Record every committed write in the history column family (Fabric's <c>enableHistoryDatabase</c>).</summary>
     public bool EnableHistory { get; init; } = true;
