@@ -70,6 +70,20 @@ public sealed partial class TransferAgencyContract
         return await new PersonalDataStore(Stub).MatchesAsync(account.AccountId, account.Distributor, PersonalData.FromTransient(Stub.Transient, nameof(VerifyPersonalData)));
     }
 
+    /// <summary>
+    /// The personal data on file for the account (no salt). The account's distributor, the TA or compliance, on a peer
+    /// of a member of the distributor's collection (any other peer holds only its hash and refuses). Evaluate it,
+    /// never submit it: a submitted transaction's response is in the block that every node stores.
+    /// </summary>
+    public async Task<PersonalData> ReadPersonalData(string accountId)
+    {
+        var account = await ServicedAccountAsync(nameof(ReadPersonalData), accountId, Role.Compliance);
+        return await new PersonalDataStore(Stub).ReadAsync(account.AccountId, account.Distributor)
+            ?? throw new ChaincodeException(account.PersonalDataErasedAt is { } erasedAt
+                ? $"the personal data of account {accountId} was erased on {erasedAt:yyyy-MM-dd}: nothing is on file"
+                : $"no personal data is on file for account {accountId}", 404);
+    }
+
     /// <summary>Records the KYC outcome ("pending", "approved", "rejected"). Transfer agent or compliance.</summary>
     public async Task<Account> SetKycStatus(string accountId, string status)
     {

@@ -23,18 +23,22 @@ internal sealed class PersonalDataStore(IChaincodeStub stub)
         return stub.PutPrivateDataAsync(CollectionFor(distributorMspId), Key(accountId), JsonSerializer.SerializeToUtf8Bytes(record, ContractDispatcher.Json), cancellationToken);
     }
 
+    /// <summary>
+    /// The personal data on file for the account, without its salt; null when nothing is (never written, or erased).
+    /// Member peers only: on any other peer the stub refuses the read.
+    /// </summary>
+    public async Task<PersonalData?> ReadAsync(string accountId, string distributorMspId, CancellationToken cancellationToken = default)
+    {
+        var bytes = await stub.GetPrivateDataAsync(CollectionFor(distributorMspId), Key(accountId), cancellationToken).ConfigureAwait(false);
+        return bytes is null ? null : JsonSerializer.Deserialize<SaltedPersonalData>(bytes, ContractDispatcher.Json)!.Data;
+    }
+
     /// <summary>True when <paramref name="data"/> is what is on file for the account; false when it differs or nothing is on file (member peers only).</summary>
     public async Task<bool> MatchesAsync(string accountId, string distributorMspId, PersonalData data, CancellationToken cancellationToken = default)
     {
-        var bytes = await stub.GetPrivateDataAsync(CollectionFor(distributorMspId), Key(accountId), cancellationToken).ConfigureAwait(false);
-        if (bytes is null)
-        {
-            return false;
-        }
-
-        var record = JsonSerializer.Deserialize<SaltedPersonalData>(bytes, ContractDispatcher.Json)!;
-        return CryptographicOperations.FixedTimeEquals(
-            JsonSerializer.SerializeToUtf8Bytes(record.Data, ContractDispatcher.Json),
+        var onFile = await ReadAsync(accountId, distributorMspId, cancellationToken).ConfigureAwait(false);
+        return onFile is not null && CryptographicOperations.FixedTimeEquals(
+            JsonSerializer.SerializeToUtf8Bytes(onFile, ContractDispatcher.Json),
             JsonSerializer.SerializeToUtf8Bytes(data, ContractDispatcher.Json));
     }
 

@@ -13,6 +13,7 @@ internal static class DemoRunner
     /// <param name="title">The first line's description, e.g. "a fund transfer agency network".</param>
     /// <param name="starting">Section 1's heading.</param>
     /// <param name="stoppingSection">The number of the closing "Stopping the network" section.</param>
+    /// <param name="business">The demo's business, given the running network and the folder it lives in.</param>
     public static async Task<int> RunAsync(
         TextWriter output,
         string? keepFolder,
@@ -20,7 +21,7 @@ internal static class DemoRunner
         string starting,
         int stoppingSection,
         NetworkLayout? layout,
-        Func<ConnectionInfo, Task> business,
+        Func<ConnectionInfo, string, Task> business,
         CancellationToken cancellationToken)
     {
         var folder = keepFolder is null ? Directory.CreateTempSubdirectory("fnzchain-demo-").FullName : Path.GetFullPath(keepFolder);
@@ -32,7 +33,7 @@ internal static class DemoRunner
         try
         {
             info = await LocalNetwork.UpAsync(folder, output, cancellationToken, layout).ConfigureAwait(false);
-            await business(info).ConfigureAwait(false);
+            await business(info, folder).ConfigureAwait(false);
         }
         finally
         {
@@ -44,7 +45,7 @@ internal static class DemoRunner
                 output.WriteLine("  orderer and peers stopped");
                 foreach (var organization in info.Organizations)
                 {
-                    var report = LedgerVerifier.Verify(Path.Combine(folder, $"peer0.{organization.Domain}", "channels", LocalNetwork.Channel));
+                    var report = LedgerVerifier.Verify(Path.Combine(LocalNetwork.PeerDataFolder(folder, organization.Domain), "channels", LocalNetwork.Channel));
                     output.WriteLine(report.IsIntact
                         ? $"  ledger verify ({organization.Name} peer): ok, {report.Blocks} blocks, {report.Transactions} transactions ({report.ValidTransactions} valid)"
                         : $"  ledger verify ({organization.Name} peer): block {report.BadBlock} is bad: {report.Problem}");

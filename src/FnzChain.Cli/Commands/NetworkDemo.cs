@@ -15,7 +15,7 @@ internal static class NetworkDemo
 {
     public static Task<int> RunAsync(TextWriter output, string? keepFolder, CancellationToken cancellationToken) =>
         DemoRunner.RunAsync(output, keepFolder, "a two-organisation fund network", "Starting the network", 4, layout: null,
-            info => BusinessAsync(info, output, cancellationToken), cancellationToken);
+            (info, _) => BusinessAsync(info, output, cancellationToken), cancellationToken);
 
     private static async Task BusinessAsync(ConnectionInfo info, TextWriter output, CancellationToken cancellationToken)
     {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using FnzChain.Protos.Admin;
 
 namespace FnzChain.Cli.Commands;
@@ -50,16 +49,13 @@ internal static class PrivateCommand
                 },
             };
             var output = parse.InvocationConfiguration.Output;
-            output.WriteLine($"{"peer",-22} {"org",-16} {"member",-7} {"plaintext",-10} {"hash on ledger",-15} {"transient",-10} {"erasing",-8} height");
+            PrivateDataEvidence.WriteHeader(output);
             var clean = true;
-            foreach (var peer in parse.GetValue(peers)!)
+            foreach (var peer in parse.GetValue(peers)!.Select(ParsePeer))
             {
-                var (mspId, identity, address) = ParsePeer(peer);
-                var status = await ChannelCommand.CallAsync(address, identity, mspId, new AdminRequest { PrivateDataStatus = request },
-                    (client, signed) => client.GetPrivateDataStatusAsync(signed, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
-                clean &= !status.PlaintextHeld && status.TransientCopies == 0 && !status.ErasurePending;
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{address,-22} {status.MspId,-16} {YesNo(status.Member),-7} {YesNo(status.PlaintextHeld),-10} {YesNo(status.HashOnLedger),-15} {status.TransientCopies,-10} {YesNo(status.ErasurePending),-8} {status.Height}"));
+                var row = new PeerEvidence(peer.Address, await PrivateDataEvidence.AskAsync(peer, request, cancellationToken).ConfigureAwait(false));
+                clean &= row.Erased;
+                PrivateDataEvidence.WriteRow(output, row);
             }
 
             if (parse.GetValue(expectErased) && !clean)
@@ -73,14 +69,12 @@ internal static class PrivateCommand
         return command;
     }
 
-    private static string YesNo(bool value) => value ? "yes" : "no";
-
-    private static (string MspId, string Identity, string Address) ParsePeer(string text)
+    private static EvidencePeer ParsePeer(string text)
     {
         var equals = text.IndexOf('=', StringComparison.Ordinal);
         var at = text.LastIndexOf('@');
         return equals > 0 && at > equals + 1 && at < text.Length - 1
-            ? (text[..equals], text[(equals + 1)..at], text[(at + 1)..])
+            ? new EvidencePeer(text[..equals], text[(equals + 1)..at], text[(at + 1)..])
             : throw new CliException($"--peer \"{text}\" is not MSPID=<admin msp folder>@host:port");
     }
 }

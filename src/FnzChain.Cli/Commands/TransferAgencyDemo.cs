@@ -18,10 +18,10 @@ namespace FnzChain.Cli.Commands;
 /// collection per distributor for investors' personal data — and one dealing cycle played on a simulated business
 /// calendar (the transaction time is the client's proposal timestamp): accounts opened with personal data as
 /// transient data, subscriptions before the cut-off, the fund accountant's NAV, dealing at that forward price,
-/// settlement at T+2, then the register and an investor statement; a distributor refused another's investor;
-/// everything stopped and every ledger verified.
+/// settlement at T+2, then the register and an investor statement; a distributor refused another's investor; the
+/// right to erasure (<c>TransferAgencyDemo.Erasure.cs</c>); everything stopped and every ledger verified.
 /// </summary>
-internal static class TransferAgencyDemo
+internal static partial class TransferAgencyDemo
 {
     private const string Chaincode = "ta";
     private const string ClassId = "GLOBAL-EQ-A";
@@ -45,10 +45,10 @@ internal static class TransferAgencyDemo
         Collections: PersonalDataCollections("Dist1MSP", "Dist2MSP"));
 
     public static Task<int> RunAsync(TextWriter output, string? keepFolder, CancellationToken cancellationToken) =>
-        DemoRunner.RunAsync(output, keepFolder, "a fund transfer agency network", "Starting the network: a transfer agent, two distributors, a solo orderer", 5, Layout,
-            info => DayAsync(info, output, cancellationToken), cancellationToken);
+        DemoRunner.RunAsync(output, keepFolder, "a fund transfer agency network", "Starting the network: a transfer agent, two distributors, a solo orderer", 6, Layout,
+            (info, folder) => DayAsync(info, folder, output, cancellationToken), cancellationToken);
 
-    private static async Task DayAsync(ConnectionInfo info, TextWriter output, CancellationToken cancellationToken)
+    private static async Task DayAsync(ConnectionInfo info, string folder, TextWriter output, CancellationToken cancellationToken)
     {
         var clock = new BusinessClock(Monday);
         var ta = info.Organizations[0];
@@ -129,6 +129,8 @@ internal static class TransferAgencyDemo
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    order {order.OrderId}: {order.Type} {order.Currency} {order.Amount:N2} dealt {order.DealingDate:yyyy-MM-dd} at {order.Nav:N2} -> {order.DealtUnits:N3} units, {order.Status}"));
         }
+
+        await RightToErasureAsync(info, folder, clock, actors, output, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Waits for a submitted transaction to commit valid, and then until <paramref name="other"/>'s peer has it too.</summary>
@@ -186,18 +188,28 @@ internal static class TransferAgencyDemo
         public override DateTimeOffset GetUtcNow() => _now;
     }
 
-    /// <summary>Gateways of the demo's users, each connected to its own organisation's peer.</summary>
+    /// <summary>Gateways of the demo's users, each connected to its own organisation's peer unless asked otherwise; one per user and peer.</summary>
     private sealed class Actors(TimeProvider clock) : IDisposable
     {
         private readonly List<IDisposable> _owned = [];
+        private readonly Dictionary<(string MspId, string User, string Peer), Contract> _contracts = [];
 
-        public Contract Contract(OrganizationInfo organization, string user)
+        /// <summary>The chaincode as <paramref name="user"/> of <paramref name="organization"/> sees it through its own peer, or through <paramref name="peerOf"/>'s.</summary>
+        public Contract Contract(OrganizationInfo organization, string user, OrganizationInfo? peerOf = null)
         {
+            var peer = (peerOf ?? organization).Peer;
+            if (_contracts.TryGetValue((organization.MspId, user, peer), out var known))
+            {
+                return known;
+            }
+
             var identity = ClientIdentity.FromMspFolder(organization.NamedUserMsp(user), organization.MspId);
-            var gateway = Gateway.Connect(organization.Peer, identity, clock);
+            var gateway = Gateway.Connect(peer, identity, clock);
             _owned.Add(gateway);
             _owned.Add(identity);
-            return gateway.GetNetwork(LocalNetwork.Channel).GetContract(Chaincode);
+            var contract = gateway.GetNetwork(LocalNetwork.Channel).GetContract(Chaincode);
+            _contracts.Add((organization.MspId, user, peer), contract);
+            return contract;
         }
 
         public void Dispose()

@@ -135,9 +135,9 @@ internal static class LocalNetwork
             listenAddress = $"127.0.0.1:{ordererPort}",
             mspId = "OrdererMSP",
             mspPath = Path.Combine(crypto, "ordererOrganizations/example.com/orderers/orderer.example.com/msp"),
-            dataPath = Path.Combine(folder, "orderer"),
+            dataPath = OrdererDataFolder(folder),
         }).ConfigureAwait(false);
-        var (ordererPid, ordererAddress) = await NodeLauncher.StartDetachedAsync("orderer", ordererConfig, Path.Combine(folder, "orderer.log"), cancellationToken).ConfigureAwait(false);
+        var (ordererPid, ordererAddress) = await NodeLauncher.StartDetachedAsync("orderer", ordererConfig, OrdererDataFolder(folder) + ".log", cancellationToken).ConfigureAwait(false);
         output.WriteLine($"  orderer (solo) listening on {ordererAddress}, pid {ordererPid}");
         var organizations = new List<OrganizationInfo>();
         var info = new ConnectionInfo(Channel, layout.Chaincode, ordererAddress, ordererPid, organizations);
@@ -152,9 +152,9 @@ internal static class LocalNetwork
                     listenAddress = $"127.0.0.1:{peerPorts[i]}",
                     mspId,
                     mspPath = Path.Combine(crypto, "peerOrganizations", domain, "peers", $"peer0.{domain}", "msp"),
-                    dataPath = Path.Combine(folder, $"peer0.{domain}"),
+                    dataPath = PeerDataFolder(folder, domain),
                 }).ConfigureAwait(false);
-                var (pid, address) = await NodeLauncher.StartDetachedAsync("peer", config, Path.Combine(folder, $"peer0.{domain}.log"), cancellationToken).ConfigureAwait(false);
+                var (pid, address) = await NodeLauncher.StartDetachedAsync("peer", config, PeerDataFolder(folder, domain) + ".log", cancellationToken).ConfigureAwait(false);
                 organizations.Add(new OrganizationInfo(name, mspId, address, pid, AdminMsp(crypto, domain), Path.Combine(crypto, "peerOrganizations", domain, "users", $"User1@{domain}", "msp")));
                 output.WriteLine($"  peer of {name} listening on {address}, pid {pid}");
                 await JoinAsync(address, AdminMsp(crypto, domain), mspId, genesis, cancellationToken).ConfigureAwait(false);
@@ -171,6 +171,12 @@ internal static class LocalNetwork
             throw;
         }
     }
+
+    /// <summary>The data folder (ledgers, installed chaincodes) of the peer of organisation <paramref name="domain"/>; its log is this path + ".log".</summary>
+    public static string PeerDataFolder(string folder, string domain) => Path.Combine(folder, $"peer0.{domain}");
+
+    /// <summary>The orderer's data folder; its log is this path + ".log".</summary>
+    public static string OrdererDataFolder(string folder) => Path.Combine(folder, "orderer");
 
     public static async Task<ConnectionInfo> DownAsync(string folder)
     {

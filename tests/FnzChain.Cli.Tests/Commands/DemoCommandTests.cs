@@ -4,7 +4,7 @@ public sealed class DemoCommandTests
 {
     [Test]
     [Category("Integration")]
-    public async Task Demo_runs_a_dealing_cycle_of_the_transfer_agency_and_prints_the_register_and_a_statement()
+    public async Task Demo_runs_a_dealing_cycle_of_the_transfer_agency_and_an_erasure_with_its_evidence()
     {
         using var folder = new TempFolder();
         var result = await ProcessRunner.FnzchainAsync(folder.Path, "demo");
@@ -20,12 +20,47 @@ public sealed class DemoCommandTests
         Assert.That(output, Does.Match(@"total\s+345\.678"), "the register adds up: 98.765 + 246.913");
         Assert.That(output, Does.Contain("holding GLOBAL-EQ-A (IE00B4L5Y983): 98.765 units at NAV 101.25 EUR"));
         Assert.That(output, Does.Not.Contain("Ada Lovelace"), "personal data is never printed");
+        AssertErasureChapter(output);
+        Assert.That(output, Does.Contain("6. Stopping the network"));
         foreach (var peer in new[] { "TransferAgent", "DistributorOne", "DistributorTwo" })
         {
             Assert.That(output, Does.Match($@"ledger verify \({peer} peer\): ok, \d+ blocks, (\d+) transactions \(\1 valid\)"));
         }
 
         Assert.That(output.TrimEnd(), Does.Match(@"demo: done in [\d.]+ s$"));
+    }
+
+    /// <summary>
+    /// Chapter 5: the applicant's data read by its distributor only, refused to the other distributor and on the other
+    /// distributor's peer, the evidence table before (members hold plaintext, Dist2 only the hash) and after (nothing
+    /// anywhere), and the byte scans.
+    /// </summary>
+    private static void AssertErasureChapter(string output)
+    {
+        Assert.That(output, Does.Contain("5. Thursday: the right to erasure"));
+        Assert.That(output, Does.Contain("orders@dist1 reads it on its own peer: Lise Meitner, Kaiser-Wilhelm-Platz 1, Berlin, born 1978-11-07, tax id 47036892816, IBAN DE89370400440532013000"));
+        Assert.That(output.Split("Lise Meitner").Length - 1, Is.EqualTo(1), "the applicant's data is printed only where its distributor reads it");
+        Assert.That(output, Does.Contain("refused as it should be — orders@dist2 for ACC-3: chaincode response 403, account ACC-3 is serviced by distributor Dist1MSP: distributor Dist2MSP may act only for its own investors"));
+        Assert.That(output, Does.Contain("refused as it should be — compliance@ta asking Dist2MSP's peer: chaincode response 403, this peer's organisation Dist2MSP is not a member of collection ta-personal-Dist1MSP: its private data is not held here"));
+
+        var chapter = output[output.IndexOf("5. Thursday", StringComparison.Ordinal)..output.IndexOf("6. Stopping", StringComparison.Ordinal)];
+        var (before, after) = (chapter[..chapter.IndexOf("evidence after erasure", StringComparison.Ordinal)], chapter[chapter.IndexOf("evidence after erasure", StringComparison.Ordinal)..]);
+        // Columns: org, member, plaintext, hash on ledger, transient, erasing.
+        Assert.That(before, Does.Match(@"TaMSP\s+yes\s+yes\s+yes\s+0\s+no\s+\d+"));
+        Assert.That(before, Does.Match(@"Dist1MSP\s+yes\s+yes\s+yes\s+0\s+no\s+\d+"));
+        Assert.That(before, Does.Match(@"Dist2MSP\s+no\s+no\s+yes\s+0\s+no\s+\d+"), "the non-member's peer holds only the hash");
+        var scanBefore = before.Split('\n').Single(l => l.Contains("byte scan before erasure", StringComparison.Ordinal));
+        Assert.That(scanBefore, Does.Match(@"the applicant's values are in peer0\.ta\.example\.com\S+ and .*peer0\.dist1\.example\.com\S+ \(members' peers\), in no file of the other peer or the orderer and in no log"));
+        Assert.That(scanBefore, Does.Not.Contain("dist2"));
+
+        Assert.That(chapter, Does.Match(@"operator@ta closes ACC-3; compliance@ta erases its personal data\s+\(ErasePersonalData, reason ""GDPR art\. 17 request: application withdrawn before KYC"": a purge, valid in block \d+\)"));
+        Assert.That(chapter, Does.Contain("orders@dist1 reads it again: chaincode response 404, the personal data of account ACC-3 was erased on 2026-11-26: nothing is on file"));
+        foreach (var (msp, member) in new[] { ("TaMSP", "yes"), ("Dist1MSP", "yes"), ("Dist2MSP", "no") })
+        {
+            Assert.That(after, Does.Match($@"{msp}\s+{member}\s+no\s+no\s+0\s+no\s+\d+"), $"{msp}'s peer holds nothing of the key after erasure");
+        }
+
+        Assert.That(after, Does.Match(@"byte scan of 4 data folders and 4 node logs \(\d+ files, [\d,]+ bytes\): no trace of the applicant's name, address, tax id or bank account"));
     }
 
     [Test]

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using FnzChain.Chaincode;
 using FnzChain.TransferAgency.Investors;
 using static FnzChain.TransferAgency.Tests.TransferAgencyLedger;
 
@@ -122,6 +124,74 @@ public sealed class AccountTests
         Assert.That(text, Does.Contain("Ada Lovelace").And.Contain("\"salt\""), "the value carries a salt, so its hash on the ledger cannot be guessed");
         Assert.That(stored.Key, Does.Not.Contain("Ada"), "keys are identifiers, never personal data");
         Assert.That(ledger.Stub.PrivateState("ta-personal-Dist2MSP").Keys.Any(k => k.Contains("ACC-8", StringComparison.Ordinal)), Is.False, "another distributor's collection holds nothing of it");
+    }
+
+    [TestCase("distributor")]
+    [TestCase("transfer-agent")]
+    [TestCase("compliance")]
+    public async Task Personal_data_is_read_by_the_accounts_distributor_the_transfer_agent_and_compliance_without_its_salt(string role)
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+        var reader = role switch { "distributor" => Distributor1, "transfer-agent" => Ta, _ => Compliance };
+
+        var read = await ledger.InvokeAsync(reader, "ReadPersonalData", "ACC-1");
+
+        Assert.That(read.IsSuccess, Is.True, read.Message);
+        Assert.That(JsonSerializer.Deserialize<PersonalData>(read.Payload, ContractDispatcher.Json), Is.EqualTo(Personal()));
+        Assert.That(Encoding.UTF8.GetString(read.Payload), Does.Not.Contain("salt"), "the salt protects the hash on the ledger; readers do not need it");
+    }
+
+    [Test]
+    public async Task Another_distributor_may_not_read_an_investors_personal_data()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+
+        var refused = await ledger.InvokeAsync(Distributor2, "ReadPersonalData", "ACC-1");
+
+        Assert.That((refused.Status, refused.Message), Is.EqualTo((403, "account ACC-1 is serviced by distributor Dist1MSP: distributor Dist2MSP may act only for its own investors")));
+    }
+
+    [Test]
+    public async Task The_fund_accountant_may_not_read_personal_data()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+
+        var refused = await ledger.InvokeAsync(Accountant, "ReadPersonalData", "ACC-1");
+
+        Assert.That((refused.Status, refused.Message.StartsWith("ReadPersonalData needs role distributor or transfer-agent or compliance; the caller (FaMSP) holds role fund-accountant", StringComparison.Ordinal)), Is.EqualTo((403, true)), refused.Message);
+    }
+
+    [Test]
+    public async Task A_peer_outside_the_distributors_collection_cannot_answer_a_read_of_personal_data()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+        ledger.Stub.DefineCollection("ta-personal-Dist1MSP", peerIsMember: false).DefineCollection("ta-personal-Dist2MSP");
+
+        var refused = await ledger.InvokeAsync(Compliance, "ReadPersonalData", "ACC-1");
+
+        Assert.That((refused.Status, refused.Message), Is.EqualTo((403, "this peer is not a member of collection ta-personal-Dist1MSP: its private data is not held here")));
+    }
+
+    [Test]
+    public async Task Erased_personal_data_reads_as_not_found_with_the_erasure_date()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+        await ledger.OkAsync(Ta, "SetAccountStatus", "ACC-1", "closed");
+        await ledger.OkAsync(Compliance, "ErasePersonalData", "ACC-1", "GDPR art. 17 request");
+
+        var read = await ledger.InvokeAsync(Distributor1, "ReadPersonalData", "ACC-1");
+
+        Assert.That((read.Status, read.Message), Is.EqualTo((404, "the personal data of account ACC-1 was erased on 2026-03-02: nothing is on file")));
+    }
+
+    [Test]
+    public async Task Reading_personal_data_of_an_unknown_account_is_not_found()
+    {
+        var ledger = await new TransferAgencyLedger().WithFundAndAccountsAsync();
+
+        var read = await ledger.InvokeAsync(Compliance, "ReadPersonalData", "ACC-404");
+
+        Assert.That((read.Status, read.Message), Is.EqualTo((404, "account ACC-404 does not exist")));
     }
 
     [Test]
