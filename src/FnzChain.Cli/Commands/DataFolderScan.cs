@@ -14,9 +14,9 @@ internal sealed record ScanReport(int Files, long Bytes, IReadOnlyList<ScanTrace
 
 /// <summary>
 /// A byte scan of nodes' files for the UTF-8 bytes of given values: the plainest evidence that a value is, or no
-/// longer is, anywhere on a node's disk. Block files and RocksDB's write-ahead log hold values as written;
-/// RocksDB's table files compress their blocks (LZ4), where a value may not appear byte for byte — so a clean scan
-/// is evidence together with a scan of the same files that found the values before (the demo runs both).
+/// longer is, anywhere on a node's disk. Block files and RocksDB's write-ahead log hold values as written; table
+/// files do too when the node runs with <c>compression: none</c>, as the demo's nodes do (with LZ4 a value need not
+/// appear byte for byte). The demo also scans before the erasure, to show the scan finds what is there.
 /// </summary>
 internal static class DataFolderScan
 {

@@ -32,7 +32,7 @@ internal static class DemoRunner
         ConnectionInfo? info = null;
         try
         {
-            info = await LocalNetwork.UpAsync(folder, output, cancellationToken, layout).ConfigureAwait(false);
+            info = await LocalNetwork.UpAsync(folder, output, cancellationToken, layout, uncompressed: true).ConfigureAwait(false);
             await business(info, folder).ConfigureAwait(false);
         }
         finally

@@ -3,7 +3,7 @@ using FnzChain.Protos.Admin;
 
 namespace FnzChain.Cli.Commands;
 
-/// <summary><c>fnzchain private status</c>: compliance evidence of what each peer holds of one private key.</summary>
+/// <summary><c>fnzchain private status</c> (compliance evidence of what each peer holds of one private key) and <c>private purge</c>.</summary>
 internal static class PrivateCommand
 {
     public static Command Create()
@@ -41,12 +41,7 @@ internal static class PrivateCommand
                 ChannelId = parse.GetValue(channel)!,
                 Chaincode = parse.GetValue(chaincode)!,
                 Collection = parse.GetValue(collection)!,
-                Key = (parse.GetValue(key), parse.GetValue(composite)) switch
-                {
-                    ({ } plain, null) => plain,
-                    (null, { } parts) when parts.Split(',') is [var type, .. var attributes] && type.Length > 0 => FnzChain.Ledger.State.CompositeKey.Create(type, attributes),
-                    _ => throw new CliException("give exactly one of --key and --composite-key (object type and attributes, comma-separated)"),
-                },
+                Key = PrivateKeyOption.Resolve(parse.GetValue(key), parse.GetValue(composite)),
             };
             var output = parse.InvocationConfiguration.Output;
             PrivateDataEvidence.WriteHeader(output);

@@ -90,8 +90,14 @@ internal static class LocalNetwork
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public static async Task<ConnectionInfo> UpAsync(string folder, TextWriter output, CancellationToken cancellationToken, NetworkLayout? layout = null)
+    /// <summary>
+    /// Starts the network in <paramref name="folder"/>. <paramref name="uncompressed"/> runs the nodes with
+    /// uncompressed table files (<c>compression: none</c>) so that a byte scan of their folders sees every stored
+    /// byte — the demo's erasure evidence.
+    /// </summary>
+    public static async Task<ConnectionInfo> UpAsync(string folder, TextWriter output, CancellationToken cancellationToken, NetworkLayout? layout = null, bool uncompressed = false)
     {
+        var compression = uncompressed ? "none" : "lz4";
         layout ??= NetworkLayout.Sample;
         var organizationsOf = layout.Organizations;
         if (File.Exists(Path.Combine(folder, ConnectionFile)))
@@ -136,6 +142,7 @@ internal static class LocalNetwork
             mspId = "OrdererMSP",
             mspPath = Path.Combine(crypto, "ordererOrganizations/example.com/orderers/orderer.example.com/msp"),
             dataPath = OrdererDataFolder(folder),
+            compression,
         }).ConfigureAwait(false);
         var (ordererPid, ordererAddress) = await NodeLauncher.StartDetachedAsync("orderer", ordererConfig, OrdererDataFolder(folder) + ".log", cancellationToken).ConfigureAwait(false);
         output.WriteLine($"  orderer (solo) listening on {ordererAddress}, pid {ordererPid}");
@@ -153,6 +160,7 @@ internal static class LocalNetwork
                     mspId,
                     mspPath = Path.Combine(crypto, "peerOrganizations", domain, "peers", $"peer0.{domain}", "msp"),
                     dataPath = PeerDataFolder(folder, domain),
+                    compression,
                 }).ConfigureAwait(false);
                 var (pid, address) = await NodeLauncher.StartDetachedAsync("peer", config, PeerDataFolder(folder, domain) + ".log", cancellationToken).ConfigureAwait(false);
                 organizations.Add(new OrganizationInfo(name, mspId, address, pid, AdminMsp(crypto, domain), Path.Combine(crypto, "peerOrganizations", domain, "users", $"User1@{domain}", "msp")));
