@@ -53,7 +53,7 @@ internal static class PrivatePurgeCommand
 
             var record = JsonDocument.Parse(result).RootElement;
             var output = parse.InvocationConfiguration.Output;
-            output.WriteLine($"purged {parse.GetValue(chaincode)}/{parse.GetValue(collection)} key \"{privateKey}\" in transaction {status.TransactionId}, block {status.BlockNumber}");
+            output.WriteLine($"purged {parse.GetValue(chaincode)}/{parse.GetValue(collection)} key \"{FnzChain.Ledger.State.StateLimits.Printable(privateKey)}\" in transaction {status.TransactionId}, block {status.BlockNumber}");
             output.WriteLine($"  by {record.GetProperty("mspId").GetString()} \"{record.GetProperty("subject").GetString()}\" at {record.GetProperty("at").GetDateTimeOffset():u}, reason: {record.GetProperty("reason").GetString()}");
             output.WriteLine("  member peers erase it from their files in the background; evidence: fnzchain private status --expect-erased ...");
             return 0;

@@ -51,10 +51,10 @@ internal sealed record NetworkLayout(
     /// <summary>
     /// <c>network up</c> and <c>bench network</c>: a transfer agent and a distributor, the sample fund contract,
     /// endorsement by both, and the sample's two collections (both organisations members): <c>investorPII</c>
-    /// (member-only reads) and <c>kycEvidence</c> (kept for 100 blocks).
+    /// (member-only reads) and <c>kycEvidence</c> (kept for 100 blocks); each organisation has a compliance officer.
     /// </summary>
     public static NetworkLayout Sample { get; } = new(
-        [new("TransferAgent", "ta.example.com", "TransferAgentMSP"), new("Distributor", "distributor.example.com", "DistributorMSP")],
+        [new("TransferAgent", "ta.example.com", "TransferAgentMSP", [Compliance]), new("Distributor", "distributor.example.com", "DistributorMSP", [Compliance])],
         "funds", "FundsSample.dll", "FnzChain.Samples.Funds.FundContract", "funds_1.0", "AND('TransferAgentMSP.peer','DistributorMSP.peer')",
         new Protos.Peer.CollectionConfigPackage
         {
@@ -64,6 +64,9 @@ internal sealed record NetworkLayout(
                 SampleCollection("kycEvidence", memberOnlyRead: false, blockToLive: 100),
             },
         });
+
+    /// <summary>A compliance officer (certificate attribute <c>fnz.role=compliance</c>): who may run <c>fnzchain private purge</c>.</summary>
+    private static NamedUserSpec Compliance => new() { Name = "compliance", Attributes = new Dictionary<string, string> { ["fnz.role"] = "compliance" } };
 
     private static Protos.Peer.CollectionConfig SampleCollection(string name, bool memberOnlyRead, ulong blockToLive) => new()
     {

@@ -71,7 +71,7 @@ internal static class PlatformFunctions
 
         if (await stub.GetPrivateDataHashAsync(collection, key).ConfigureAwait(false) is null)
         {
-            throw new ChaincodeException($"{PurgePrivateData}: collection {collection} of {chaincode} has no key \"{key}\" (nothing to purge)", 404);
+            throw new ChaincodeException($"{PurgePrivateData}: collection {collection} of {chaincode} has no key \"{FnzChain.Ledger.State.StateLimits.Printable(key)}\" (nothing to purge)", 404);
         }
 
         await stub.PurgePrivateDataAsync(collection, key).ConfigureAwait(false);
