@@ -144,27 +144,8 @@ public sealed class Network
         }.ToByteString();
         using var call = new Deliver.DeliverClient(Gateway.Channel).DeliverWithPrivateData(cancellationToken: cancellationToken);
         await call.RequestStream.WriteAsync(new Envelope { Payload = payload, Signature = ByteString.CopyFrom(identity.Sign(payload.Span)) }, cancellationToken).ConfigureAwait(false);
-        while (true)
+        while (await NextAsync(call.ResponseStream, "block delivery", cancellationToken).ConfigureAwait(false) is { } response)
         {
-            DeliverResponse response;
-            try
-            {
-                if (!await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
-                {
-                    yield break;
-                }
-
-                response = call.ResponseStream.Current;
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
-            {
-                throw new OperationCanceledException("block delivery was cancelled", e, cancellationToken);
-            }
-            catch (RpcException e)
-            {
-                throw new GatewayException(e);
-            }
-
             switch (response.TypeCase)
             {
                 case DeliverResponse.TypeOneofCase.BlockAndPrivateData:
@@ -196,31 +177,30 @@ public sealed class Network
         using var call = Gateway.Client.ChaincodeEvents(
             new SignedChaincodeEventsRequest { Request = request, Signature = ByteString.CopyFrom(Gateway.Identity.Sign(request.Span)) },
             cancellationToken: cancellationToken);
-        while (true)
+        while (await NextAsync(call.ResponseStream, "chaincode event listening", cancellationToken).ConfigureAwait(false) is { } response)
         {
-            ChaincodeEventsResponse response;
-            try
-            {
-                if (!await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
-                {
-                    yield break;
-                }
-
-                response = call.ResponseStream.Current;
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
-            {
-                throw new OperationCanceledException("chaincode event listening was cancelled", e, cancellationToken);
-            }
-            catch (RpcException e)
-            {
-                throw new GatewayException(e);
-            }
-
             foreach (var chaincodeEvent in response.Events)
             {
                 yield return chaincodeEvent;
             }
+        }
+    }
+
+    /// <summary>The next message of a server stream, or null at its end; a failure as <see cref="GatewayException"/>, a cancellation as <see cref="OperationCanceledException"/>.</summary>
+    private static async Task<T?> NextAsync<T>(IAsyncStreamReader<T> stream, string what, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            return await stream.MoveNext(cancellationToken).ConfigureAwait(false) ? stream.Current : null;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException($"{what} was cancelled", e, cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            throw new GatewayException(e);
         }
     }
 }

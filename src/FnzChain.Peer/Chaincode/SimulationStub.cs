@@ -36,6 +36,9 @@ internal sealed class SimulationStub(
 
     public (string Name, byte[] Payload)? Event { get; private set; }
 
+    /// <summary>Plaintext private values this simulation read or wrote, by collection: what must not leave in a response or event.</summary>
+    public List<(string Collection, byte[] Value)> PrivateValuesSeen { get; } = [];
+
     public async Task<byte[]?> GetStateAsync(string key, CancellationToken cancellationToken = default) =>
         (await simulator.GetStateAsync(chaincode, key, cancellationToken).ConfigureAwait(false))?.Value.ToArray();
 
@@ -96,7 +99,9 @@ internal sealed class SimulationStub(
             var page = await snapshot.ExecuteQueryAsync(PrivateNamespaces.Private(chaincode, collection), query, 1000, bookmark, cancellationToken).ConfigureAwait(false);
             foreach (var result in page.Results)
             {
-                yield return new KeyValue(result.Key, result.Value.Value.ToArray());
+                var value = result.Value.Value.ToArray();
+                PrivateValuesSeen.Add((collection, value));
+                yield return new KeyValue(result.Key, value);
             }
 
             bookmark = page.Bookmark;
@@ -118,7 +123,13 @@ internal sealed class SimulationStub(
     public async Task<byte[]?> GetPrivateDataAsync(string collection, string key, CancellationToken cancellationToken = default)
     {
         collections.CheckRead(collection);
-        return (await simulator.GetPrivateDataAsync(chaincode, collection, key, cancellationToken).ConfigureAwait(false))?.Value.ToArray();
+        var value = (await simulator.GetPrivateDataAsync(chaincode, collection, key, cancellationToken).ConfigureAwait(false))?.Value.ToArray();
+        if (value is not null)
+        {
+            PrivateValuesSeen.Add((collection, value));
+        }
+
+        return value;
     }
 
     public async Task<byte[]?> GetPrivateDataHashAsync(string collection, string key, CancellationToken cancellationToken = default)
@@ -131,6 +142,7 @@ internal sealed class SimulationStub(
     {
         collections.CheckWrite(collection);
         simulator.PutPrivateData(chaincode, collection, key, value);
+        PrivateValuesSeen.Add((collection, value.ToArray()));
         return Task.CompletedTask;
     }
 
@@ -153,7 +165,9 @@ internal sealed class SimulationStub(
         collections.CheckRead(collection);
         await foreach (var entry in simulator.GetPrivateDataRangeAsync(chaincode, collection, startKey, endKey, cancellationToken).ConfigureAwait(false))
         {
-            yield return new KeyValue(entry.Key, entry.Value.Value.ToArray());
+            var value = entry.Value.Value.ToArray();
+            PrivateValuesSeen.Add((collection, value));
+            yield return new KeyValue(entry.Key, value);
         }
     }
 

@@ -173,6 +173,12 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
             return new ProposalResponse { Version = 1, Timestamp = Timestamp.FromDateTimeOffset(time.GetUtcNow()), Response = response };
         }
 
+        // An endorsed response and event go into the block, on every node and beyond any purge: private data must not.
+        if (result.IsSuccess && Leak(stub, result.Payload) is { } leakedIn)
+        {
+            return Failure($"chaincode {name} put private data of collection {leakedIn.Collection} into its {leakedIn.Where}, which a submitted transaction stores in the block on every node: return private data only from an evaluate");
+        }
+
         if (simulator.HasPrivateWrites && result.IsSuccess)
         {
             var privateData = simulator.BuildPrivate();
@@ -223,6 +229,28 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
                 Signature = ByteString.CopyFrom(local.SignRemembered([.. responsePayload.Span, .. local.Serialized])),
             },
         };
+    }
+
+    /// <summary>Private values shorter than this are not looked for in responses (a "1" or "EUR" would match by chance).</summary>
+    private const int MinLeakBytes = 8;
+
+    /// <summary>Which collection's value (read or written in this simulation) the response payload or the event carries, if any.</summary>
+    private static (string Collection, string Where)? Leak(SimulationStub stub, byte[] payload)
+    {
+        foreach (var (collection, value) in stub.PrivateValuesSeen.Where(v => v.Value.Length >= MinLeakBytes))
+        {
+            if (payload.AsSpan().IndexOf(value) >= 0)
+            {
+                return (collection, "response");
+            }
+
+            if (stub.Event is { } chaincodeEvent && chaincodeEvent.Payload.AsSpan().IndexOf(value) >= 0)
+            {
+                return (collection, $"event {chaincodeEvent.Name}");
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Fabric's proposal hash: SHA-256 of channel header ‖ signature header ‖ the chaincode proposal payload without its transient map.</summary>

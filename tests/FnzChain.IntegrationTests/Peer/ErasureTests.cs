@@ -1,6 +1,7 @@
 using System.Text;
 using FnzChain.Client;
 using FnzChain.Protos.Peer;
+using static FnzChain.IntegrationTests.Peer.ErasureHelpers;
 
 namespace FnzChain.IntegrationTests.Peer;
 
@@ -42,6 +43,10 @@ public sealed class ErasureTests : FundsNetworkFixture
         await gateway2.GetNetwork(TestNetwork.Channel).GetCommitStatusAsync(updated.TransactionId);
 
         Assert.That(Encoding.UTF8.GetString(await funds1.EvaluateAsync("ReadPersonalData", "I1")), Does.Contain(markers[2]));
+        var submitted = Assert.ThrowsAsync<GatewayException>(async () => await funds1.SubmitAsync("ReadPersonalData", "I1"));
+        var submittedDetails = string.Join(" | ", submitted!.Details.Select(d => d.Message).Prepend(submitted.Message));
+        Assert.That(submittedDetails, Does.Contain("put private data of collection investorPII into its response"), "a submit would store the plaintext in the block");
+        Assert.That(submittedDetails, Does.Not.Contain(markers[2]));
         var denied = Assert.ThrowsAsync<GatewayException>(async () => await funds2.EvaluateAsync("ReadPersonalData", "I1"));
         Assert.That(denied!.Message, Does.Contain("Org2MSP is not a member of collection investorPII"));
         foreach (var marker in markers)
@@ -176,16 +181,9 @@ public sealed class ErasureTests : FundsNetworkFixture
             "--peer", $"Org1MSP={Network.IdentityMsp("org1.example.com", "users/Admin@org1.example.com")}@{Peer1.Address}",
             "--peer", $"Org2MSP={Network.IdentityMsp("org2.example.com", "users/Admin@org2.example.com")}@{Peer2.Address}");
 
-    /// <summary>The member, plaintext, hash, transient and erasing columns of the row of <paramref name="mspId"/>.</summary>
-    private static string[] Row(string output, string mspId) =>
-        output.Split('\n').Single(l => l.Contains(mspId, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[2..7];
-
     private string Peer1Folder => Path.Combine(Network.Folder, "peer0.org1.example.com-data");
 
     private string Peer2Folder => Path.Combine(Network.Folder, "peer0.org2.example.com-data");
 
     private string OrdererFolder => Path.Combine(Network.Folder, "orderer-data");
-
-    private static Dictionary<string, byte[]> Personal(string text) =>
-        new() { ["personal"] = Encoding.UTF8.GetBytes($"{{\"name\":\"{text}\",\"taxId\":\"X\"}}") };
 }

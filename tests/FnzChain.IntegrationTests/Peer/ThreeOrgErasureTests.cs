@@ -1,6 +1,7 @@
 using System.Text;
 using FnzChain.Client;
 using FnzChain.Protos.Peer;
+using static FnzChain.IntegrationTests.Peer.ErasureHelpers;
 
 namespace FnzChain.IntegrationTests.Peer;
 
@@ -301,12 +302,5 @@ public sealed class ThreeOrgErasureTests
         }
     }
 
-    /// <summary>The member, plaintext, hash, transient and erasing columns of the row of <paramref name="mspId"/>.</summary>
-    private static string[] Row(string output, string mspId) =>
-        output.Split('\n').Single(l => l.Contains(mspId, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[2..7];
-
     private static string Detail(GatewayException e) => string.Join(" | ", e.Details.Select(d => d.Message).Prepend(e.Message));
-
-    private static Dictionary<string, byte[]> Personal(string text) =>
-        new() { ["personal"] = Encoding.UTF8.GetBytes($"{{\"name\":\"{text}\",\"taxId\":\"X\"}}") };
 }
