@@ -7,6 +7,7 @@ using FnzChain.Peer.Channels;
 using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.Common;
 using FnzChain.Protos.Peer;
+using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Status = FnzChain.Protos.Common.Status;
@@ -31,58 +32,80 @@ public sealed partial class PeerDeliverService(ChannelRegistry<PeerChannel> chan
     /// to the collections whose member policy the requester satisfies (as Fabric's collection access filter).
     /// </summary>
     public override Task DeliverWithPrivateData(IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<DeliverResponse> responseStream, ServerCallContext context) =>
-        ServeAsync(requestStream, responseStream, context, request => block => new DeliverResponse { BlockAndPrivateData = WithPrivateData(request, block) });
+        ServeAsync(requestStream, responseStream, context, request =>
+        {
+            var withPrivateData = PrivateDataFor(request);
+            return block => new DeliverResponse { BlockAndPrivateData = withPrivateData(block) };
+        });
 
-    private BlockAndPrivateData WithPrivateData(Envelope request, Block block)
+    /// <summary>
+    /// For one request: each block with the private data its requester may see. Membership is decided once per
+    /// collection and configuration (a config block may change it mid-stream). A request that does not parse gets
+    /// bare blocks — Deliver refuses it before sending any.
+    /// </summary>
+    private Func<Block, BlockAndPrivateData> PrivateDataFor(Envelope request)
     {
-        var result = new BlockAndPrivateData { Block = block };
-        var parsed = SignedEnvelope.Parse(request); // Deliver checked it (signature, Readers) before sending any block
-        if (channels.Find(parsed.ChannelId) is not { } channel || block.Header is null)
+        SignedEnvelope parsed;
+        try
         {
-            return result;
+            parsed = SignedEnvelope.Parse(request);
+        }
+        catch (Exception e) when (e is FormatException or InvalidProtocolBufferException)
+        {
+            return block => new BlockAndPrivateData { Block = block };
         }
 
-        var bundle = channel.Bundle;
-        var requester = bundle.Msps.Deserialize(parsed.SignedData.Identity.Span);
-        if (!requester.IsValid)
+        var allowed = new Dictionary<(ulong Sequence, string Ns, string Collection), bool>();
+        return block =>
         {
-            return result;
-        }
-
-        var allowed = new Dictionary<(string, string), bool>();
-        bool MayRead(string ns, string collection)
-        {
-            if (!allowed.TryGetValue((ns, collection), out var may))
+            var result = new BlockAndPrivateData { Block = block };
+            if (channels.Find(parsed.ChannelId) is not { } channel || block.Header is null)
             {
-                var definition = bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == ns);
-                may = definition is not null && CollectionAccess.Compile(definition).TryGetValue(collection, out var found)
-                    && found.Members.Evaluate(SignatureSet.Verified(requester.Identity!)).IsSatisfied;
-                allowed[(ns, collection)] = may;
+                return result;
             }
 
-            return may;
-        }
-
-        foreach (var (index, data) in channel.Ledger.PrivateData.ForBlock(block.Header.Number))
-        {
-            var visible = new TxPvtReadWriteSet { DataModel = data.DataModel };
-            foreach (var ns in data.NsPvtRwset)
+            var bundle = channel.Bundle;
+            var requester = bundle.Msps.Deserialize(parsed.SignedData.Identity.Span);
+            if (!requester.IsValid)
             {
-                var kept = new NsPvtReadWriteSet { Namespace = ns.Namespace };
-                kept.CollectionPvtRwset.AddRange(ns.CollectionPvtRwset.Where(c => MayRead(ns.Namespace, c.CollectionName)));
-                if (kept.CollectionPvtRwset.Count > 0)
+                return result;
+            }
+
+            bool MayRead(string ns, string collection)
+            {
+                var key = (bundle.Config.Sequence, ns, collection);
+                if (!allowed.TryGetValue(key, out var may))
                 {
-                    visible.NsPvtRwset.Add(kept);
+                    var definition = bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == ns);
+                    may = definition is not null && CollectionAccess.Compile(definition).TryGetValue(collection, out var found)
+                        && found.Members.Evaluate(SignatureSet.Verified(requester.Identity!)).IsSatisfied;
+                    allowed[key] = may;
+                }
+
+                return may;
+            }
+
+            foreach (var (index, data) in channel.Ledger.PrivateData.ForBlock(block.Header.Number))
+            {
+                var visible = new TxPvtReadWriteSet { DataModel = data.DataModel };
+                foreach (var ns in data.NsPvtRwset)
+                {
+                    var kept = new NsPvtReadWriteSet { Namespace = ns.Namespace };
+                    kept.CollectionPvtRwset.AddRange(ns.CollectionPvtRwset.Where(c => MayRead(ns.Namespace, c.CollectionName)));
+                    if (kept.CollectionPvtRwset.Count > 0)
+                    {
+                        visible.NsPvtRwset.Add(kept);
+                    }
+                }
+
+                if (visible.NsPvtRwset.Count > 0)
+                {
+                    result.PrivateDataMap[(ulong)index] = visible;
                 }
             }
 
-            if (visible.NsPvtRwset.Count > 0)
-            {
-                result.PrivateDataMap[(ulong)index] = visible;
-            }
-        }
-
-        return result;
+            return result;
+        };
     }
 
     private async Task ServeAsync(
