@@ -100,7 +100,7 @@ public sealed partial class PeerChannel : INodeChannel
         {
             // The peer's bundle once open; while the ledger replays blocks at open, the config in the ledger itself.
             // (The genesis block, committed into an empty ledger, holds no private data.)
-            PrivateDataLifetimes = ledger => opened?.Bundle is { } bundle ? CollectionAccess.BlockToLiveOf(bundle)
+            PrivateDataLifetimes = ledger => opened is not null ? opened.Lifetimes()
                 : ledger.Height == 0 ? (_, _) => 0
                 : CollectionAccess.BlockToLiveOf(LastConfig(ledger)),
         };
@@ -128,6 +128,29 @@ public sealed partial class PeerChannel : INodeChannel
             throw;
         }
     }
+
+    private LifetimesOf? _lifetimes;
+
+    /// <summary>The collections' block-to-live under the current bundle, rebuilt only when a config block replaced it.</summary>
+    private Ledger.Private.BlockToLive Lifetimes()
+    {
+        var bundle = Bundle;
+        var cached = Volatile.Read(ref _lifetimes);
+        if (cached is null || cached.Bundle != bundle)
+        {
+            cached = new LifetimesOf(bundle, CollectionAccess.BlockToLiveOf(bundle));
+            Volatile.Write(ref _lifetimes, cached);
+        }
+
+        return cached.Lifetimes;
+    }
+
+    private sealed record LifetimesOf(ChannelBundle Bundle, Ledger.Private.BlockToLive Lifetimes);
+
+    /// <summary>True when a collection of chaincode <paramref name="name"/> has an endorsement policy of its own (the gateway then checks what a transaction wrote).</summary>
+    public bool HasCollectionEndorsementPolicies(string name) =>
+        Bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == name)?.Collections?.Config
+            .Any(c => c.StaticCollectionConfig?.EndorsementPolicy is { TypeCase: not Protos.Peer.ApplicationPolicy.TypeOneofCase.None }) == true;
 
     /// <summary>The configuration in force for the ledger's next block: its last config block's.</summary>
     private static ChannelBundle LastConfig(ChannelLedger ledger)

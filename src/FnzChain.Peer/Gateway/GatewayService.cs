@@ -93,7 +93,8 @@ public sealed partial class GatewayService(
             {
                 // The plan followed the chaincode's policy; what the transaction wrote may call for more (collections
                 // with endorsement policies of their own): endorse on the organisations still missing.
-                if (MissingOrganizations(channel, responses[0]!, targets, applicationOrgs, unreachable) is { Count: > 0 } missing)
+                if (ChaincodeOf(signed) is { } invoked && channel.HasCollectionEndorsementPolicies(invoked)
+                    && MissingOrganizations(channel, responses[0]!, targets, applicationOrgs, unreachable) is { Count: > 0 } missing)
                 {
                     var more = await EndorseOnAsync(missing, localMsp, signed, context.CancellationToken).ConfigureAwait(false);
                     var moreFailures = more
