@@ -54,7 +54,43 @@ public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> chann
         }
     }
 
+    /// <summary>
+    /// Checks one envelope and hands it to the channel's consenter. Every outcome is a status with a reason: an
+    /// envelope that cannot even be checked is BAD_REQUEST (one bad envelope must not end a stream that others'
+    /// transactions share), a consenter that cannot take it SERVICE_UNAVAILABLE.
+    /// </summary>
     private async Task<(Status, string)> OrderAsync(Envelope envelope, CancellationToken cancellationToken)
+    {
+        Accepted accepted;
+        try
+        {
+            var (refusal, checkedEnvelope) = Check(envelope);
+            if (checkedEnvelope is null)
+            {
+                return refusal;
+            }
+
+            accepted = checkedEnvelope;
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            return (Status.BadRequest, $"envelope cannot be checked: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+        }
+
+        try
+        {
+            await accepted.Channel.Consenter.OrderAsync(accepted.Envelope, accepted.IsConfig, cancellationToken).ConfigureAwait(false);
+            return (Status.Success, string.Empty);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            return (Status.ServiceUnavailable, $"channel {accepted.Channel.ChannelId} cannot order now: {e.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+
+    private sealed record Accepted(OrdererChannel Channel, Envelope Envelope, bool IsConfig);
+
+    private ((Status, string) Refusal, Accepted? Accepted) Check(Envelope envelope)
     {
         SignedEnvelope parsed;
         try
@@ -63,12 +99,12 @@ public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> chann
         }
         catch (FormatException e)
         {
-            return (Status.BadRequest, e.Message);
+            return ((Status.BadRequest, e.Message), null);
         }
 
         if (channels.Find(parsed.ChannelId) is not { } channel)
         {
-            return (Status.NotFound, $"channel \"{parsed.ChannelId}\" does not exist on this orderer");
+            return ((Status.NotFound, $"channel \"{parsed.ChannelId}\" does not exist on this orderer"), null);
         }
 
         var bundle = channel.Bundle;
@@ -76,7 +112,7 @@ public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> chann
         var limit = bundle.Config.Orderer.BatchSize.AbsoluteMaxBytes;
         if (limit > 0 && size > limit)
         {
-            return (Status.RequestEntityTooLarge, $"envelope of {size} bytes exceeds channel {parsed.ChannelId}'s absolute_max_bytes of {limit}");
+            return ((Status.RequestEntityTooLarge, $"envelope of {size} bytes exceeds channel {parsed.ChannelId}'s absolute_max_bytes of {limit}"), null);
         }
 
         switch (parsed.Type)
@@ -84,33 +120,31 @@ public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> chann
             case HeaderType.EndorserTransaction or HeaderType.Message or HeaderType.ConfigUpdate:
                 break;
             case HeaderType.Config:
-                return (Status.BadRequest, "CONFIG envelopes are produced by the orderer; submit a CONFIG_UPDATE");
+                return ((Status.BadRequest, "CONFIG envelopes are produced by the orderer; submit a CONFIG_UPDATE"), null);
             default:
-                return (Status.BadRequest, $"envelopes of header type {(int)parsed.Type} are not accepted for ordering");
+                return ((Status.BadRequest, $"envelopes of header type {(int)parsed.Type} are not accepted for ordering"), null);
         }
 
         var writers = bundle.Evaluate(ChannelBundle.Writers, [parsed.SignedData]);
         if (!writers.IsSatisfied)
         {
-            return (Status.Forbidden, writers.Reason);
+            return ((Status.Forbidden, writers.Reason), null);
         }
 
-        if (parsed.Type == HeaderType.ConfigUpdate)
+        if (parsed.Type != HeaderType.ConfigUpdate)
         {
-            try
-            {
-                var next = ConfigUpdates.Validate(bundle, parsed);
-                var config = ConfigUpdates.ToConfigEnvelope(next, envelope, local.Serialized, local.Signing.Signer, time.GetUtcNow());
-                await channel.Consenter.OrderAsync(config, isConfig: true, cancellationToken).ConfigureAwait(false);
-                return (Status.Success, string.Empty);
-            }
-            catch (ConfigUpdateRejectedException e)
-            {
-                return (e.IsAuthorization ? Status.Forbidden : Status.BadRequest, e.Message);
-            }
+            return (default, new Accepted(channel, envelope, IsConfig: false));
         }
 
-        await channel.Consenter.OrderAsync(envelope, isConfig: false, cancellationToken).ConfigureAwait(false);
-        return (Status.Success, string.Empty);
+        try
+        {
+            var next = ConfigUpdates.Validate(bundle, parsed);
+            var config = ConfigUpdates.ToConfigEnvelope(next, envelope, local.Serialized, local.Signing.Signer, time.GetUtcNow());
+            return (default, new Accepted(channel, config, IsConfig: true));
+        }
+        catch (ConfigUpdateRejectedException e)
+        {
+            return ((e.IsAuthorization ? Status.Forbidden : Status.BadRequest, e.Message), null);
+        }
     }
 }
