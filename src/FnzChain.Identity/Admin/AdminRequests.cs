@@ -63,7 +63,7 @@ public static class AdminRequests
         }
 
         var now = localMsp.Time.GetUtcNow();
-        if (request.Timestamp is null || (request.Timestamp.ToDateTimeOffset() - now).Duration() > ClockSkew)
+        if (Channels.HeaderTime.Read(request.Timestamp) is not { } sent || (sent - now).Duration() > ClockSkew)
         {
             return (null, $"the request's timestamp is missing or more than {ClockSkew.TotalMinutes} minutes from this node's clock");
         }

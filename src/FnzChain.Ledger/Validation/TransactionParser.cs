@@ -60,7 +60,16 @@ public static class TransactionParser
             var channelHeader = ChannelHeader.Parser.ParseFrom(payload.Header.ChannelHeader);
             txId = channelHeader.TxId;
             var type = (HeaderType)channelHeader.Type;
-            var timestamp = channelHeader.Timestamp is { } ts ? ts.ToDateTimeOffset() : DateTimeOffset.UnixEpoch;
+            DateTimeOffset timestamp;
+            try
+            {
+                timestamp = channelHeader.Timestamp?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch;
+            }
+            catch (InvalidOperationException)
+            {
+                // Protobuf refuses seconds outside years 1-9999 and nanos outside 0-999,999,999: a signer's choice.
+                return ParsedTransaction.Failed(index, txId, $"channel header timestamp (seconds {channelHeader.Timestamp!.Seconds}, nanos {channelHeader.Timestamp.Nanos}) is not a valid time");
+            }
             if (type != HeaderType.EndorserTransaction)
             {
                 return new ParsedTransaction(index, txId, type, timestamp, [], null);

@@ -76,6 +76,11 @@ public sealed class TransactionValidator(ChannelBundle bundle, OwnSignatures? ow
             return (TxValidationCode.TargetChainNotFound, $"transaction is for channel {envelope.ChannelId}, not {bundle.ChannelId}");
         }
 
+        if (!HeaderTime.IsValidOrMissing(envelope.ChannelHeader.Timestamp))
+        {
+            return (TxValidationCode.BadPayload, $"channel header timestamp (seconds {envelope.ChannelHeader.Timestamp.Seconds}, nanos {envelope.ChannelHeader.Timestamp.Nanos}) is not a valid time");
+        }
+
         if (envelope.Type != HeaderType.EndorserTransaction)
         {
             return (TxValidationCode.UnknownTxType, $"transactions of header type {(int)envelope.Type} are not valid in a block of transactions");

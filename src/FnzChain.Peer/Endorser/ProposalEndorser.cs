@@ -89,6 +89,11 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
             throw new ProposalRejectedException($"channel \"{channelHeader.ChannelId}\" is not joined by this peer");
         }
 
+        if (!HeaderTime.IsValidOrMissing(channelHeader.Timestamp))
+        {
+            throw new ProposalRejectedException($"proposal timestamp (seconds {channelHeader.Timestamp.Seconds}, nanos {channelHeader.Timestamp.Nanos}) is not a valid time");
+        }
+
         var bundle = channel.Bundle;
         var creator = bundle.Msps.Deserialize(signatureHeader.Creator.Span);
         if (!creator.IsValid)
@@ -146,7 +151,7 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
             channel.Ledger.History,
             channelHeader.TxId,
             channelHeader.ChannelId,
-            channelHeader.Timestamp?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch,
+            HeaderTime.Read(channelHeader.Timestamp) ?? DateTimeOffset.UnixEpoch,
             new ClientIdentity(creator.Identity.MspId, creator.Identity.Certificate),
             payload.TransientMap.ToDictionary(p => p.Key, p => p.Value.ToByteArray()),
             collections);

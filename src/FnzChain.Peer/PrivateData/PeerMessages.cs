@@ -44,7 +44,7 @@ internal static class PeerMessages
             return (null, $"signature of {identity}: {check.Reason}");
         }
 
-        if (timestamp is null || (timestamp.ToDateTimeOffset() - now).Duration() > ClockSkew)
+        if (HeaderTime.Read(timestamp) is not { } sent || (sent - now).Duration() > ClockSkew)
         {
             return (null, $"message from {identity} is not within {ClockSkew.TotalMinutes} minutes of this peer's clock");
         }

@@ -228,6 +228,25 @@ public sealed class TransactionValidatorTests
     }
 
     [Test]
+    public void A_signed_timestamp_protobuf_cannot_convert_is_a_bad_payload_and_the_parser_names_it()
+    {
+        var envelope = Envelope.Parser.ParseFrom(Transaction(Client, "funds", "funds", Peer1, Peer2));
+        var payload = Payload.Parser.ParseFrom(envelope.Payload);
+        var header = ChannelHeader.Parser.ParseFrom(payload.Header.ChannelHeader);
+        header.Timestamp.Nanos = 1_759_464_924; // over 999,999,999: Timestamp.ToDateTime throws
+        payload.Header.ChannelHeader = header.ToByteString();
+        envelope.Payload = payload.ToByteString();
+        envelope.Signature = ByteString.CopyFrom(Client.Item2.Signer.Sign(envelope.Payload.Span));
+
+        var (code, reason) = new TransactionValidator(_bundle).Validate(0, envelope.ToByteString());
+        var parsed = Ledger.Validation.TransactionParser.Parse(0, envelope.ToByteString());
+
+        Assert.That(code, Is.EqualTo(TxValidationCode.BadPayload));
+        Assert.That(reason, Does.Contain("timestamp").And.Contain("is not a valid time"));
+        Assert.That(parsed.Problem, Does.Contain("nanos 1759464924) is not a valid time"));
+    }
+
+    [Test]
     public void Garbage_is_a_bad_payload()
     {
         Assert.That(Verdict(ByteString.CopyFrom(0x0a, 0x01, 0xff)), Is.EqualTo(TxValidationCode.BadPayload));
