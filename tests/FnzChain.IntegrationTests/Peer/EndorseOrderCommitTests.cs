@@ -118,6 +118,7 @@ public sealed class EndorseOrderCommitTests : FundsNetworkFixture
         Assert.That(responses[0].Response.Message, Does.StartWith("malformed proposal"));
         Assert.That(responses[1].Response.Message, Does.StartWith("proposal signature of Org1MSP").And.Contain("signature does not match"));
         Assert.That(responses[2].Response.Message, Does.StartWith("proposal signature of Org1MSP"));
-        Assert.That(Peer1.Output, Does.Contain("not endorsed: 500 malformed proposal"), "logged once by the peer");
+        Assert.That(Peer1.Output, Does.Contain("/protos.Endorser/ProcessProposal from ").And.Contain(" refused: status 500 malformed proposal"), "logged once by the peer");
+        Assert.That(Peer1.Output, Does.Not.Contain("   at "), "without a stack trace");
     }
 }
