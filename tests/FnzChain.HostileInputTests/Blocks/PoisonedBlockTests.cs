@@ -69,7 +69,7 @@ public sealed class PoisonedBlockTests
             Assert.That(commits[poisonedTx].Code, Is.AnyOf(TxValidationCode.EndorsementPolicyFailure, TxValidationCode.InvalidOtherReason), $"{name}: code of the poisoned transaction");
             Assert.That(commits[nextTx].Code, Is.EqualTo(TxValidationCode.Valid), $"{name}: the transaction after the poisoned one");
             Assert.That(
-                ReasonLogged(peer.Output, commits[poisonedTx].Block, commits[poisonedTx].Code),
+                await ReasonLoggedAsync(peer, commits[poisonedTx].Block, commits[poisonedTx].Code),
                 Is.True,
                 $"{name} logs no reason for block {commits[poisonedTx].Block}'s poisoned transaction");
         }
@@ -117,10 +117,12 @@ public sealed class PoisonedBlockTests
 
         var peer = await StartPeerPullingFromAsync(fake.Address);
         var commits = await CommitsAsync(peer, poisonedTx, nextTx);
+        TestContext.Progress.WriteLine($"poisoned creator: the peer opened {fake.Streams} Deliver stream(s) to the test's orderer; its pull failures: "
+            + string.Join(" | ", peer.Output.Split('\n').Where(l => l.Contains("pulling blocks failed", StringComparison.Ordinal)).Take(3)));
         Assert.That(commits.Keys, Is.EquivalentTo(new[] { poisonedTx, nextTx }), $"the peer did not commit both blocks within {s_commitTimeout.TotalSeconds} s (halted by the poisoned block?)\n{Tail(peer.Output)}");
         Assert.That(commits[poisonedTx].Code, Is.EqualTo(TxValidationCode.BadCreatorSignature), "code of the transaction with the poisoned creator");
         Assert.That(commits[nextTx].Code, Is.EqualTo(TxValidationCode.Valid), "the transaction after the poisoned one");
-        Assert.That(ReasonLogged(peer.Output, commits[poisonedTx].Block, commits[poisonedTx].Code), Is.True, $"the peer logs no reason for the poisoned transaction\n{Tail(peer.Output)}");
+        Assert.That(await ReasonLoggedAsync(peer, commits[poisonedTx].Block, commits[poisonedTx].Code), Is.True, $"the peer logs no reason for the poisoned transaction\n{Tail(peer.Output)}");
         Assert.That(await HeightAsync(peer, _net.Org1Admin), Is.EqualTo(previousHeight(chain) + 2), "the peer's height: the fake orderer's chain");
 
         static ulong previousHeight(List<Block> chain) => chain[^1].Header.Number + 1;
@@ -213,6 +215,28 @@ public sealed class PoisonedBlockTests
         using var channel = TestNetwork.Connect(node);
         var list = await new NodeAdmin.NodeAdminClient(channel).ListChannelsAsync(admin.Admin(new AdminRequest { ListChannels = new ListChannelsRequest() }));
         return list.Channels.Single(c => c.ChannelId == TestNetwork.Channel).Height;
+    }
+
+    /// <summary>
+    /// Waits (the node's console logger writes asynchronously, and its output is read asynchronously) until the peer
+    /// logged the verdict of a transaction of <paramref name="block"/>; false when it did not within the timeout.
+    /// </summary>
+    private static async Task<bool> ReasonLoggedAsync(NodeProcess peer, ulong block, TxValidationCode code)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!ReasonLogged(peer.Output, block, code))
+        {
+            try
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The peer logged the verdict of a transaction of <paramref name="block"/> with its code and a non-empty reason.</summary>

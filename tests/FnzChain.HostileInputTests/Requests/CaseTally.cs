@@ -8,8 +8,19 @@ internal sealed class CaseTally
 {
     private readonly ConcurrentDictionary<(string Method, InputClass Class), (int Sent, int Failed)> _counts = new();
 
-    public void Add(string method, InputClass kind, bool failed) =>
+    private readonly ConcurrentDictionary<(string Method, string Answer), int> _answers = new();
+
+    public void Add(string method, InputClass kind, bool failed, string answer)
+    {
         _counts.AddOrUpdate((method, kind), _ => (1, failed ? 1 : 0), (_, c) => (c.Sent + 1, c.Failed + (failed ? 1 : 0)));
+        _answers.AddOrUpdate((method, answer), 1, (_, n) => n + 1);
+    }
+
+    /// <summary>What each method answered, e.g. "InvalidArgument 120, PermissionDenied 60, OK/BadRequest 20".</summary>
+    public string Answers() => string.Join(
+        "\n",
+        _answers.GroupBy(a => a.Key.Method).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key}: {string.Join(", ", g.OrderByDescending(a => a.Value).Select(a => $"{a.Key.Answer} {a.Value}"))}"));
 
     public string Table()
     {

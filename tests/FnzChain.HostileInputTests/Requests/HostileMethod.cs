@@ -113,6 +113,30 @@ internal sealed record HostileMethod(string Node, string Service, string Name, C
         }
     }
 
+    /// <summary>The answer in a word or two: the status, and for an OK stream its last in-band status.</summary>
+    public string Describe(CallOutcome outcome)
+    {
+        if (outcome.Code != StatusCode.OK)
+        {
+            return outcome.Code.ToString();
+        }
+
+        try
+        {
+            return Answer switch
+            {
+                Answer.Deliver when outcome.Responses.Count > 0 => $"OK/{DeliverResponse.Parser.ParseFrom(outcome.Responses[^1]).Status}",
+                Answer.Broadcast when outcome.Responses.Count > 0 => $"OK/{BroadcastResponse.Parser.ParseFrom(outcome.Responses[^1]).Status}",
+                Answer.Proposal => $"OK/{ProposalResponse.Parser.ParseFrom(outcome.Responses[0]).Response?.Status}",
+                _ => "OK",
+            };
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return "OK/undecodable";
+        }
+    }
+
     /// <summary>A message names a cause: not empty, not the framework's generic handler text.</summary>
     private static bool Names(string? detail) =>
         !string.IsNullOrWhiteSpace(detail) && detail.Trim().Length >= 8 && !detail.Contains("Exception was thrown by handler", StringComparison.Ordinal);

@@ -34,7 +34,7 @@ public sealed partial class HostileRequestTests
     public void Attach() => _net = SharedNetwork.Current;
 
     [OneTimeTearDown]
-    public void PrintSummary() => TestContext.Progress.WriteLine($"hostile input summary, {HostileSeed.Reproduce}:\n{_tally.Table()}");
+    public void PrintSummary() => TestContext.Progress.WriteLine($"hostile input summary, {HostileSeed.Reproduce}:\n{_tally.Table()}\nanswers:\n{_tally.Answers()}");
 
     [TestCaseSource(nameof(Methods))]
     public async Task Hostile_input_gets_named_rejections(string node, string service, string name)
@@ -59,7 +59,7 @@ public sealed partial class HostileRequestTests
                 problem = $"the answer does not decode: {e.Message}";
             }
 
-            _tally.Add(method.Id, @case.Class, problem is not null);
+            _tally.Add(method.Id, @case.Class, problem is not null, method.Describe(outcome));
             if (problem is not null)
             {
                 failures.Add($"{@case}: {problem}: {outcome.Code} \"{Shorten(outcome.Detail)}\"");
