@@ -21,6 +21,7 @@ internal sealed class FakeOrderer : AtomicBroadcast.AtomicBroadcastBase, IAsyncD
 {
     private readonly List<Block> _blocks = [];
     private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FakeOrderer()
@@ -65,14 +66,17 @@ internal sealed class FakeOrderer : AtomicBroadcast.AtomicBroadcastBase, IAsyncD
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
         Streams++;
-        if (!await requestStream.MoveNext(context.CancellationToken))
+        // Streams end when the test stops this server, rather than holding its shutdown until a grace period ends.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping.Token);
+        var cancellationToken = linked.Token;
+        if (!await requestStream.MoveNext(cancellationToken))
         {
             return;
         }
 
         var seek = SeekInfo.Parser.ParseFrom(Payload.Parser.ParseFrom(requestStream.Current.Payload).Data);
         var next = seek.Start.TypeCase == SeekPosition.TypeOneofCase.Specified ? seek.Start.Specified.Number : 0;
-        while (!context.CancellationToken.IsCancellationRequested)
+        while (!cancellationToken.IsCancellationRequested)
         {
             Block? block;
             Task appended;
@@ -84,18 +88,20 @@ internal sealed class FakeOrderer : AtomicBroadcast.AtomicBroadcastBase, IAsyncD
 
             if (block is null)
             {
-                await appended.WaitAsync(context.CancellationToken);
+                await appended.WaitAsync(cancellationToken);
                 continue;
             }
 
-            await responseStream.WriteAsync(new DeliverResponse { Block = block }, context.CancellationToken);
+            await responseStream.WriteAsync(new DeliverResponse { Block = block }, cancellationToken);
             next++;
         }
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _stopping.Dispose();
     }
 }
