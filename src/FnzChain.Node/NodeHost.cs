@@ -49,11 +49,13 @@ public static class NodeHost
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = maxMessageBytes;
-            grpc.MaxSendMessageSize = maxMessageBytes;
+            grpc.MaxSendMessageSize = MaxSendMessageBytes; // blocks (with private data) to peers and clients: not an attack surface
             grpc.Interceptors.Add<RpcErrorInterceptor>();
         });
         builder.Services.UseStrictRequestDecoding();
         builder.Services.AddSingleton<ClientFaultLog>();
+        builder.Services.AddSingleton(new LargeRequestLimiter(options.MaxConcurrentLargeRequests, options.MaxConcurrentLargeRequestsPerConnection, options.LargeRequestBytes, options.MaxMessageBytes));
+        builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
     }
@@ -85,12 +87,14 @@ public static class NodeHost
         ArgumentNullException.ThrowIfNull(app);
         var channels = app.Services.GetRequiredService<ChannelRegistry<TChannel>>();
         var operations = app.Services.GetRequiredService<OperationsListener>();
+        app.Use(app.Services.GetRequiredService<LargeRequestLimiter>().InvokeAsync);
         if (operations.Enabled)
         {
             OperationsEndpoint.Use(app, () => operations.Port, channels, app.Services.GetRequiredService<PrometheusExporter>());
         }
 
         await channels.LoadAsync(cancellationToken).ConfigureAwait(false);
+        WarnOfSmallReceiveLimit(channels.All, app.Services.GetRequiredService<NodeOptions>(), app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FnzChain.Node"));
         try
         {
             await RunAsync(app, kind, output, cancellationToken).ConfigureAwait(false);
@@ -98,6 +102,23 @@ public static class NodeHost
         finally
         {
             await channels.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Largest message a node sends (a block with its private data may exceed a request's limit).</summary>
+    public const int MaxSendMessageBytes = 256 * 1024 * 1024;
+
+    private static void WarnOfSmallReceiveLimit<TChannel>(IEnumerable<TChannel> channels, NodeOptions options, ILogger logger)
+        where TChannel : class, INodeChannel
+    {
+        foreach (var channel in channels)
+        {
+            if (channel.MaxEnvelopeBytes is { } envelope && envelope + (ulong)NodeOptions.MessageHeadroomBytes > (ulong)options.MaxMessageBytes)
+            {
+                logger.LogWarning(
+                    "Channel {Channel}: AbsoluteMaxBytes {Envelope} plus {Headroom} bytes of headroom is more than this node's maxMessageBytes {Limit}: transactions near the channel's limit will be refused; raise maxMessageBytes",
+                    channel.ChannelId, envelope, NodeOptions.MessageHeadroomBytes, options.MaxMessageBytes);
+            }
         }
     }
 

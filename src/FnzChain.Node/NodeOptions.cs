@@ -32,8 +32,27 @@ public abstract class NodeOptions
     /// <summary>Table-file compression of the channel databases: <c>lz4</c> (default) or <c>none</c> (byte-scan evidence of erasure).</summary>
     public StorageCompression Compression { get; init; } = StorageCompression.Lz4;
 
-    /// <summary>Largest gRPC message accepted or sent; channel batch limits apply on top.</summary>
-    public int MaxMessageBytes { get; init; } = 100 * 1024 * 1024;
+    /// <summary>Fabric's default AbsoluteMaxBytes (10 MiB) plus <see cref="MessageHeadroomBytes"/>.</summary>
+    public const int DefaultMaxMessageBytes = (10 * 1024 * 1024) + MessageHeadroomBytes;
+
+    /// <summary>What a request may carry beyond one envelope of AbsoluteMaxBytes (the Submit or Endorse wrapping, signatures, ids).</summary>
+    public const int MessageHeadroomBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Largest gRPC message the node accepts: a request over it is refused from its 5-byte header, before its bytes
+    /// are read. It must be at least the largest AbsoluteMaxBytes of the node's channels plus
+    /// <see cref="MessageHeadroomBytes"/> (the node warns at start when it is not); channel batch limits apply on top.
+    /// </summary>
+    public int MaxMessageBytes { get; init; } = DefaultMaxMessageBytes;
+
+    /// <summary>Requests whose message is this large or larger count as large (see <see cref="MaxConcurrentLargeRequests"/>).</summary>
+    public int LargeRequestBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Large unary requests the node decodes at once; more are refused with RESOURCE_EXHAUSTED before their bytes are read.</summary>
+    public int MaxConcurrentLargeRequests { get; init; } = 4;
+
+    /// <summary>Large unary requests one connection may have in progress at once.</summary>
+    public int MaxConcurrentLargeRequestsPerConnection { get; init; } = 2;
 
     public IPEndPoint Endpoint => NodeConfiguration.ParseEndpoint(ListenAddress);
 
@@ -87,6 +106,11 @@ public abstract class NodeOptions
         if (options.MaxMessageBytes is < 64 * 1024 or > 1024 * 1024 * 1024)
         {
             throw new OptionsException($"{what} {path}: maxMessageBytes {options.MaxMessageBytes} is outside 64 KiB..1 GiB");
+        }
+
+        if (options.LargeRequestBytes < 1024 || options.MaxConcurrentLargeRequests < 1 || options.MaxConcurrentLargeRequestsPerConnection < 1)
+        {
+            throw new OptionsException($"{what} {path}: largeRequestBytes must be at least 1024 and maxConcurrentLargeRequests, maxConcurrentLargeRequestsPerConnection at least 1");
         }
 
         return options;

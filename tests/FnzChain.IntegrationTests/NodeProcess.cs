@@ -22,6 +22,15 @@ internal sealed class NodeProcess : IAsyncDisposable
     /// <summary>host:port the node listens on.</summary>
     public string Address { get; }
 
+    public int Pid => _process.Id;
+
+    /// <summary>The node process's resident set size now, from /proc (Linux).</summary>
+    public long ResidentBytes()
+    {
+        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
     public string Output
     {
         get

@@ -14,6 +14,9 @@ public interface INodeChannel : IAsyncDisposable
 
     /// <summary>Why this channel is not healthy now (for <c>/healthz</c>), or null.</summary>
     string? HealthProblem => null;
+
+    /// <summary>The channel's AbsoluteMaxBytes (largest envelope it orders), when known.</summary>
+    ulong? MaxEnvelopeBytes => null;
 }
 
 /// <summary>

@@ -44,6 +44,8 @@ public sealed class OrdererChannel : IBlockWriter, INodeChannel
     /// <summary>The configuration in force (replaced atomically when a config block is written).</summary>
     public ChannelBundle Bundle => Volatile.Read(ref _bundle);
 
+    public ulong? MaxEnvelopeBytes => Bundle.Config.Orderer?.BatchSize?.AbsoluteMaxBytes;
+
     public ChannelLedger Ledger { get; }
 
     public ulong Height => Ledger.Height;

@@ -58,6 +58,8 @@ public sealed partial class PeerChannel : INodeChannel
 
     public ChannelBundle Bundle => Volatile.Read(ref _bundle);
 
+    public ulong? MaxEnvelopeBytes => Bundle.Config.Orderer?.BatchSize?.AbsoluteMaxBytes;
+
     /// <summary>
     /// Unhealthy when this node's storage failed a commit (committing has stopped; restart the peer once storage is
     /// fixed), or while pulling blocks has failed continuously for more than <see cref="UnhealthyAfter"/> (every
