@@ -1,0 +1,117 @@
+using FnzChain.HostileInputTests.Blocks;
+using FnzChain.HostileInputTests.Network;
+using FnzChain.Identity.Channels;
+using FnzChain.IntegrationTests;
+using FnzChain.Ledger.Validation;
+using FnzChain.Node.Channels;
+using FnzChain.Peer.Committer;
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Orderer;
+using FnzChain.Protos.Peer;
+using Google.Protobuf;
+
+namespace FnzChain.HostileInputTests.Fuzzing;
+
+/// <summary>
+/// The decoders a block's bytes go through on a peer, fuzzed in-process from real inputs of the running network:
+/// a committed endorsed transaction, the channel's configuration, real (and poisoned) identities. Nothing may throw,
+/// and every rejection names its reason. Seeded (<c>FNZCHAIN_HOSTILE_SEED</c>); <c>FNZCHAIN_FUZZ_ITERATIONS</c> sets the run length.
+/// </summary>
+[TestFixture]
+[Category("Hostile")]
+[NonParallelizable]
+public sealed class DecoderFuzzTests
+{
+    private HostileNetwork _net = null!;
+    private ChannelBundle _bundle = null!;
+    private List<byte[]> _envelopes = null!;
+    private List<byte[]> _identities = null!;
+
+    [OneTimeSetUp]
+    public async Task ReadCorpus()
+    {
+        _net = SharedNetwork.Current;
+        var blocks = await ReadChainAsync();
+        _bundle = ChannelBundle.Create(ConfigBlock.ReadConfig(blocks[(int)ConfigBlock.LastConfigIndex(blocks[^1])]));
+        var (poisonedClient, _) = PoisonedIdentity.Create("Org1MSP", _net.Client.Files.Certificate);
+        var (poisonedPeer, _) = PoisonedIdentity.Create("Org1MSP", _net.Org1Peer.Files.Certificate);
+        _identities = [_net.Client.Serialized, _net.Org1Peer.Serialized, _net.Org2Peer.Serialized, _net.OrdererAdmin.Serialized, poisonedClient, poisonedPeer];
+        _envelopes = blocks.Where(b => !ConfigBlock.IsConfigBlock(b)).SelectMany(b => b.Data.Data).Select(d => d.ToByteArray()).ToList();
+        Assert.That(_envelopes, Is.Not.Empty, "the network committed no transaction to start from");
+        var data = Payload.Parser.ParseFrom(Envelope.Parser.ParseFrom(_envelopes[0]).Payload).Data;
+        _envelopes.Add(SignedEnvelope.Create(TestNetwork.Channel, HeaderType.EndorserTransaction, data, poisonedClient, _net.Client.Files.Signer).ToByteArray());
+    }
+
+    [Test]
+    public void TransactionValidator_never_throws_and_gives_every_verdict_a_reason() =>
+        Fuzz("TransactionValidator.Validate", _envelopes, bytes =>
+        {
+            var (code, reason) = new TransactionValidator(_bundle).Validate(0, ByteString.CopyFrom(bytes));
+            return (code.ToString(), code == TxValidationCode.Valid, reason);
+        });
+
+    [Test]
+    public void TransactionParser_never_throws_and_names_problems() =>
+        Fuzz("TransactionParser.Parse", _envelopes, bytes =>
+        {
+            var parsed = TransactionParser.Parse(0, ByteString.CopyFrom(bytes));
+            return (parsed.Problem is null ? "parsed" : "problem", parsed.Problem is null, parsed.Problem);
+        });
+
+    [Test]
+    public void MspRegistry_Deserialize_never_throws_and_names_rejections() =>
+        Fuzz("MspRegistry.Deserialize", _identities, bytes =>
+        {
+            var result = _bundle.Msps.Deserialize(bytes);
+            return (result.IsValid ? "valid" : Category(result.Error), result.IsValid, result.Error);
+        });
+
+    [Test]
+    public void SignedEnvelope_Parse_throws_only_format_errors_that_name_the_part() =>
+        Fuzz("SignedEnvelope.Parse", _envelopes, bytes =>
+        {
+            try
+            {
+                var parsed = SignedEnvelope.Parse(Envelope.Parser.ParseFrom(bytes));
+                return ($"parsed {parsed.Type}", true, null);
+            }
+            catch (Exception e) when (e is FormatException or InvalidProtocolBufferException)
+            {
+                return (e.GetType().Name, false, e.Message); // its documented rejection
+            }
+        });
+
+    private static void Fuzz(string name, IReadOnlyList<byte[]> seeds, Func<byte[], (string, bool, string?)> decode)
+    {
+        var fuzzer = new DecoderFuzzer(name, HostileSeed.For("fuzz " + name));
+        var iterations = DecoderFuzzer.Iterations;
+        fuzzer.Run(seeds, iterations, decode);
+        TestContext.Progress.WriteLine(
+            $"fuzz {name}: {iterations} iterations from {seeds.Count} seeds, {HostileSeed.Reproduce}; verdicts: "
+            + string.Join(", ", fuzzer.Verdicts.OrderByDescending(v => v.Value).Select(v => $"{v.Key} {v.Value}")));
+        Assert.That(fuzzer.Failures, Is.Empty, $"{name}, {HostileSeed.Reproduce}:\n{string.Join("\n", fuzzer.Failures.Take(10))}");
+    }
+
+    /// <summary>A rejection's category: its text up to the first detail, so verdicts group without one per input.</summary>
+    private static string Category(string error)
+    {
+        var cut = error.IndexOfAny([':', '\'', '"', '(']);
+        return cut > 0 ? error[..cut].Trim() : error.Length > 40 ? error[..40] : error;
+    }
+
+    private async Task<List<Block>> ReadChainAsync()
+    {
+        using var channel = TestNetwork.Connect(_net.Orderer);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var call = new AtomicBroadcast.AtomicBroadcastClient(channel).Deliver(cancellationToken: timeout.Token);
+        var seek = new SeekInfo { Start = new SeekPosition { Oldest = new SeekOldest() }, Stop = new SeekPosition { Newest = new SeekNewest() } };
+        await call.RequestStream.WriteAsync(_net.Client.Envelope(TestNetwork.Channel, HeaderType.DeliverSeekInfo, seek.ToByteString()));
+        var blocks = new List<Block>();
+        while (await call.ResponseStream.MoveNext(timeout.Token) && call.ResponseStream.Current.TypeCase == FnzChain.Protos.Orderer.DeliverResponse.TypeOneofCase.Block)
+        {
+            blocks.Add(call.ResponseStream.Current.Block);
+        }
+
+        return blocks;
+    }
+}

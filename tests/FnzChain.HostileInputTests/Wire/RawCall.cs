@@ -1,0 +1,94 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace FnzChain.HostileInputTests.Wire;
+
+/// <summary>How a gRPC method streams, as far as a raw caller cares.</summary>
+internal enum CallShape
+{
+    Unary,
+    ServerStreaming,
+    DuplexStreaming,
+}
+
+/// <summary>What one raw call came back with: the final status and every response message's bytes.</summary>
+internal sealed record CallOutcome(StatusCode Code, string Detail, IReadOnlyList<byte[]> Responses);
+
+/// <summary>
+/// Calls a gRPC method with bytes exactly as given: a pass-through marshaller, so undecodable bytes reach the
+/// server's own decoder (a generated client would refuse to build them).
+/// </summary>
+internal static class RawCall
+{
+    private static readonly Marshaller<byte[]> s_bytes = Marshallers.Create(b => b, b => b);
+
+    public static Method<byte[], byte[]> Method(CallShape shape, string service, string name) => new(
+        shape switch
+        {
+            CallShape.Unary => MethodType.Unary,
+            CallShape.ServerStreaming => MethodType.ServerStreaming,
+            _ => MethodType.DuplexStreaming,
+        },
+        service,
+        name,
+        s_bytes,
+        s_bytes);
+
+    /// <summary>
+    /// Sends <paramref name="request"/> (for a duplex method: as the only request message, then completes) and reads
+    /// until the server ends the call or <paramref name="timeout"/> passes (then the outcome is DEADLINE_EXCEEDED).
+    /// </summary>
+    public static async Task<CallOutcome> InvokeAsync(GrpcChannel channel, Method<byte[], byte[]> method, byte[] request, TimeSpan timeout)
+    {
+        var invoker = channel.CreateCallInvoker();
+        var options = new CallOptions(deadline: DateTime.UtcNow + timeout);
+        var responses = new List<byte[]>();
+        try
+        {
+            switch (method.Type)
+            {
+                case MethodType.Unary:
+                    responses.Add(await invoker.AsyncUnaryCall(method, null, options, request).ResponseAsync.ConfigureAwait(false));
+                    return new CallOutcome(StatusCode.OK, string.Empty, responses);
+                case MethodType.ServerStreaming:
+                {
+                    using var call = invoker.AsyncServerStreamingCall(method, null, options, request);
+                    while (await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
+                    {
+                        responses.Add(call.ResponseStream.Current);
+                    }
+
+                    var status = call.GetStatus();
+                    return new CallOutcome(status.StatusCode, status.Detail, responses);
+                }
+
+                default:
+                {
+                    using var call = invoker.AsyncDuplexStreamingCall(method, null, options);
+                    try
+                    {
+                        await call.RequestStream.WriteAsync(request).ConfigureAwait(false);
+                        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is RpcException or InvalidOperationException or IOException)
+                    {
+                        // The server may end the call before it has read the whole request (e.g. over its receive
+                        // limit); its status is read below.
+                    }
+
+                    while (await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
+                    {
+                        responses.Add(call.ResponseStream.Current);
+                    }
+
+                    var status = call.GetStatus();
+                    return new CallOutcome(status.StatusCode, status.Detail, responses);
+                }
+            }
+        }
+        catch (RpcException e)
+        {
+            return new CallOutcome(e.StatusCode, e.Status.Detail, responses);
+        }
+    }
+}
