@@ -66,7 +66,7 @@ public sealed class TransactionNotCommittedException : Exception
 
     private static string MessageOf(string transactionId, ulong from, ulong to, int maxBlocks, Limit reached, TimeSpan? waited, bool resubmittable)
     {
-        var within = reached == Limit.Blocks ? $"{maxBlocks} blocks" : $"{waited?.TotalSeconds:0.#} s";
+        var within = reached == Limit.Blocks ? $"{maxBlocks} block{(maxBlocks == 1 ? string.Empty : "s")}" : $"{waited?.TotalSeconds:0.#} s";
         var advice = resubmittable ? "it is safe to resubmit the same signed transaction (a copy that did commit makes the resubmission DUPLICATE_TXID)" : "resubmitting the same signed transaction is safe";
         return $"transaction {transactionId} was not committed within {within} (the peer's height moved from {from} to {to}): the orderer may have lost it (restarted before cutting a block?); {advice}";
     }
