@@ -8,8 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace FnzChain.Node;
 
 /// <summary>Channel participation for operators: join a channel from its genesis block, list channels. Admins of the node's organisation only.</summary>
-public sealed partial class NodeAdminService(
-    INodeChannels channels, LocalIdentity local, ILogger<NodeAdminService> logger, IChaincodeInstaller? installer = null, IPrivateDataInspector? inspector = null) : NodeAdmin.NodeAdminBase
+public sealed class NodeAdminService(
+    INodeChannels channels, LocalIdentity local, IChaincodeInstaller? installer = null, IPrivateDataInspector? inspector = null) : NodeAdmin.NodeAdminBase
 {
     public override async Task<ChannelInfo> JoinChannel(SignedAdminRequest request, ServerCallContext context)
     {
@@ -106,10 +106,6 @@ public sealed partial class NodeAdminService(
 
     private RpcException Fail(ServerCallContext context, StatusCode code, string message)
     {
-        LogRejected(logger, context.Method, context.Peer, code, message);
         return new RpcException(new Grpc.Core.Status(code, message));
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} from {Peer} rejected: {Code} {Message}")]
-    private static partial void LogRejected(ILogger logger, string method, string peer, StatusCode code, string message);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using FnzChain.Ledger;
 using FnzChain.Node.Channels;
 using FnzChain.Node.Operations;
+using FnzChain.Node.Rpc;
 using FnzChain.Protos.Common;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -49,8 +50,10 @@ public static class NodeHost
         {
             grpc.MaxReceiveMessageSize = maxMessageBytes;
             grpc.MaxSendMessageSize = maxMessageBytes;
-            grpc.Interceptors.Add<ClientGoneInterceptor>();
+            grpc.Interceptors.Add<RpcErrorInterceptor>();
         });
+        builder.Services.UseStrictRequestDecoding();
+        builder.Services.AddSingleton<ClientFaultLog>();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
     }

@@ -50,31 +50,48 @@ public sealed class MemberServiceProvider
 
     public string MspId => Definition.MspId;
 
-    /// <summary>Validates <paramref name="certificate"/> as an identity of this MSP at time <paramref name="now"/>.</summary>
+    /// <summary>
+    /// Validates <paramref name="certificate"/> as an identity of this MSP at time <paramref name="now"/>. Total: a
+    /// certificate that .NET cannot read in full (a corrupt validity date, a malformed extension or name, an
+    /// unsupported key) is refused with a reason like any other, never an exception — identities come from the
+    /// network, and a validator that throws would stop a peer on a block.
+    /// </summary>
     public IdentityResult Validate(X509Certificate2 certificate, byte[] serialized, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        var name = $"certificate '{certificate.Subject}'";
+        try
+        {
+            return ValidateCore(certificate, serialized, now);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return IdentityResult.Invalid($"{NameOf(certificate)} of {MspId} cannot be read: {OneLine(e)}", IdentityRejection.Malformed);
+        }
+    }
+
+    private IdentityResult ValidateCore(X509Certificate2 certificate, byte[] serialized, DateTimeOffset now)
+    {
+        var name = NameOf(certificate);
         if (IsCa(certificate))
         {
-            return IdentityResult.Invalid($"{name} is a CA certificate and cannot be used as an identity of {MspId}");
+            return IdentityResult.Invalid($"{name} is a CA certificate and cannot be used as an identity of {MspId}", IdentityRejection.Untrusted);
         }
 
         var periodError = CheckValidityPeriod(certificate, now);
         if (periodError is not null)
         {
-            return IdentityResult.Invalid(periodError);
+            return IdentityResult.Invalid(periodError, IdentityRejection.OutsideValidity);
         }
 
-        var issuer = BuildChain(certificate, now, out var chainError);
+        var issuer = BuildChain(certificate, now, out var chainError, out var chainRejection);
         if (issuer is null)
         {
-            return IdentityResult.Invalid(chainError);
+            return IdentityResult.Invalid(chainError, chainRejection);
         }
 
         if (IsRevoked(issuer, certificate))
         {
-            return IdentityResult.Invalid($"{name} (serial 0x{SerialHex(certificate.SerialNumberBytes.Span)}) is revoked by {MspId}'s CRL");
+            return IdentityResult.Invalid($"{name} (serial 0x{SerialHex(certificate.SerialNumberBytes.Span)}) is revoked by {MspId}'s CRL", IdentityRejection.Revoked);
         }
 
         var organizationalUnits = OrganizationalUnitsOf(certificate);
@@ -85,7 +102,8 @@ public sealed class MemberServiceProvider
             if (nodeRoles.Count != 1)
             {
                 var found = nodeRoles.Count == 0 ? "none" : string.Join(", ", nodeRoles);
-                return IdentityResult.Invalid($"{name} must carry exactly one node OU (client, peer, admin or orderer) to be an identity of {MspId}; found {found}");
+                return IdentityResult.Invalid(
+                    $"{name} must carry exactly one node OU (client, peer, admin or orderer) to be an identity of {MspId}; found {found}", IdentityRejection.NotAnIdentity);
             }
 
             roles |= nodeRoles[0];
@@ -98,10 +116,30 @@ public sealed class MemberServiceProvider
         }
         catch (CryptographicException ex)
         {
-            return IdentityResult.Invalid(ex.Message);
+            return IdentityResult.Invalid($"{name}: {ex.Message}", IdentityRejection.NotAnIdentity);
         }
 
         return IdentityResult.Valid(new ValidatedIdentity(MspId, certificate, serialized, roles, organizationalUnits, verifier));
+    }
+
+    /// <summary>"certificate 'subject'", or "certificate (serial …)" when even the subject cannot be read.</summary>
+    private static string NameOf(X509Certificate2 certificate)
+    {
+        try
+        {
+            return $"certificate '{certificate.Subject}'";
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return "certificate (unreadable subject)";
+        }
+    }
+
+    /// <summary>An exception as one line: its type and first line of message (a reason, not a trace).</summary>
+    internal static string OneLine(Exception e)
+    {
+        var message = e.Message.ReplaceLineEndings(" ").Trim();
+        return message.Length > 200 ? $"{e.GetType().Name}: {message[..200]}…" : $"{e.GetType().Name}: {message}";
     }
 
     /// <summary>Null when <paramref name="certificate"/> is inside its validity period at <paramref name="now"/>.</summary>
@@ -122,7 +160,7 @@ public sealed class MemberServiceProvider
         return null;
     }
 
-    private X509Certificate2? BuildChain(X509Certificate2 certificate, DateTimeOffset now, out string error)
+    private X509Certificate2? BuildChain(X509Certificate2 certificate, DateTimeOffset now, out string error, out IdentityRejection rejection)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
@@ -134,11 +172,14 @@ public sealed class MemberServiceProvider
         if (chain.Build(certificate) && chain.ChainElements.Count >= 2)
         {
             error = string.Empty;
+            rejection = IdentityRejection.None;
             return chain.ChainElements[1].Certificate;
         }
 
         var statuses = chain.ChainStatus.Select(s => s.Status).ToHashSet();
-        error = statuses.Contains(X509ChainStatusFlags.UntrustedRoot) || statuses.Contains(X509ChainStatusFlags.PartialChain) || chain.ChainElements.Count < 2
+        var untrusted = statuses.Contains(X509ChainStatusFlags.UntrustedRoot) || statuses.Contains(X509ChainStatusFlags.PartialChain) || chain.ChainElements.Count < 2;
+        rejection = !untrusted && statuses.Contains(X509ChainStatusFlags.NotTimeValid) ? IdentityRejection.OutsideValidity : IdentityRejection.Untrusted;
+        error = untrusted
             ? $"certificate '{certificate.Subject}' is not issued by any CA of {MspId}"
             : statuses.Contains(X509ChainStatusFlags.NotTimeValid)
                 ? $"certificate '{certificate.Subject}' chains to a CA of {MspId} that is outside its validity period"

@@ -73,8 +73,24 @@ public sealed class MspRegistry
         }
     }
 
-    /// <summary>Deserializes and validates an identity, from the cache when it was validated before.</summary>
+    /// <summary>
+    /// Deserializes and validates an identity, from the cache when it was validated before. Total: any bytes get
+    /// an identity or a typed rejection with a one-line reason, never an exception (identities come from the
+    /// network, inside requests and inside blocks).
+    /// </summary>
     public IdentityResult Deserialize(ReadOnlySpan<byte> serializedIdentity)
+    {
+        try
+        {
+            return DeserializeCore(serializedIdentity);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return IdentityResult.Invalid($"identity cannot be read: {MemberServiceProvider.OneLine(e)}", IdentityRejection.Malformed);
+        }
+    }
+
+    private IdentityResult DeserializeCore(ReadOnlySpan<byte> serializedIdentity)
     {
         if (serializedIdentity.IsEmpty)
         {
@@ -91,7 +107,7 @@ public sealed class MspRegistry
         if (_cache.TryGetValue(key, out var cached) && ReferenceEquals(Find(cached.Identity.MspId), cached.Provider))
         {
             var periodError = MemberServiceProvider.CheckValidityPeriod(cached.Identity.Certificate, now);
-            return periodError is null ? IdentityResult.Valid(cached.Identity) : IdentityResult.Invalid(periodError);
+            return periodError is null ? IdentityResult.Valid(cached.Identity) : IdentityResult.Invalid(periodError, IdentityRejection.OutsideValidity);
         }
 
         var bytes = serializedIdentity.ToArray();
@@ -108,7 +124,7 @@ public sealed class MspRegistry
         var provider = Find(message.Mspid);
         if (provider is null)
         {
-            return IdentityResult.Invalid($"identity's MSP '{message.Mspid}' is not known on this channel");
+            return IdentityResult.Invalid($"identity's MSP '{message.Mspid}' is not known on this channel", IdentityRejection.UnknownMsp);
         }
 
         var certificate = ReadPemCertificate(message.IdBytes.Span, message.Mspid, out var parseError);

@@ -55,12 +55,37 @@ public sealed class ValidatedIdentity
     public override string ToString() => $"{MspId} '{Subject}'";
 }
 
-/// <summary>The outcome of deserializing and validating an identity: the identity, or why it was refused.</summary>
-public readonly record struct IdentityResult(ValidatedIdentity? Identity, string Error)
+/// <summary>Why an identity was refused: the kind of problem, for status codes, metrics and throttling.</summary>
+public enum IdentityRejection
+{
+    /// <summary>Not refused.</summary>
+    None,
+
+    /// <summary>The bytes are not a serialized identity holding one well-formed X.509 certificate.</summary>
+    Malformed,
+
+    /// <summary>The identity names an MSP that is not on the channel.</summary>
+    UnknownMsp,
+
+    /// <summary>The certificate does not chain to the MSP's CAs, or is a CA certificate itself.</summary>
+    Untrusted,
+
+    /// <summary>The certificate (or a CA it chains to) is outside its validity period.</summary>
+    OutsideValidity,
+
+    /// <summary>The certificate is revoked by a CRL of the MSP.</summary>
+    Revoked,
+
+    /// <summary>The certificate is valid but carries no usable role (node OU) or key.</summary>
+    NotAnIdentity,
+}
+
+/// <summary>The outcome of deserializing and validating an identity: the identity, or why it was refused (kind and one-line reason).</summary>
+public readonly record struct IdentityResult(ValidatedIdentity? Identity, string Error, IdentityRejection Rejection = IdentityRejection.None)
 {
     public bool IsValid => Identity is not null;
 
     public static IdentityResult Valid(ValidatedIdentity identity) => new(identity, string.Empty);
 
-    public static IdentityResult Invalid(string error) => new(null, error);
+    public static IdentityResult Invalid(string error, IdentityRejection rejection = IdentityRejection.Malformed) => new(null, error, rejection);
 }

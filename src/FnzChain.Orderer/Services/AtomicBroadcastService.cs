@@ -1,3 +1,4 @@
+using FnzChain.Node.Rpc;
 using FnzChain.Node.Channels;
 using FnzChain.Identity.Channels;
 using FnzChain.Orderer.Channels;
@@ -16,7 +17,7 @@ namespace FnzChain.Orderer.Services;
 /// signature and Writers policy checked first); Deliver streams a channel's blocks to its Readers. Every
 /// rejection is a <c>common.Status</c> with a one-line reason, logged once.
 /// </summary>
-public sealed partial class AtomicBroadcastService(ChannelRegistry<OrdererChannel> channels, LocalIdentity local, TimeProvider time, ILogger<AtomicBroadcastService> logger) : AtomicBroadcast.AtomicBroadcastBase
+public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> channels, LocalIdentity local, TimeProvider time, ClientFaultLog faults) : AtomicBroadcast.AtomicBroadcastBase
 {
     public override async Task Broadcast(IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<BroadcastResponse> responseStream, ServerCallContext context)
     {
@@ -27,7 +28,7 @@ public sealed partial class AtomicBroadcastService(ChannelRegistry<OrdererChanne
             OrdererMetrics.Broadcasts.Add(1, new KeyValuePair<string, object?>("status", status.ToString()));
             if (status != Status.Success)
             {
-                LogRejected(logger, "Broadcast", context.Peer, status, info);
+                faults.Refused(context.Method, context.Peer, status.ToString(), info);
             }
 
             await responseStream.WriteAsync(new BroadcastResponse { Status = status, Info = info }, cancellationToken).ConfigureAwait(false);
@@ -46,7 +47,7 @@ public sealed partial class AtomicBroadcastService(ChannelRegistry<OrdererChanne
                 cancellationToken).ConfigureAwait(false);
             if (status != Status.Success)
             {
-                LogRejected(logger, "Deliver", context.Peer, status, info);
+                faults.Refused(context.Method, context.Peer, status.ToString(), info);
             }
 
             await responseStream.WriteAsync(new DeliverResponse { Status = status }, cancellationToken).ConfigureAwait(false);
@@ -112,7 +113,4 @@ public sealed partial class AtomicBroadcastService(ChannelRegistry<OrdererChanne
         await channel.Consenter.OrderAsync(envelope, isConfig: false, cancellationToken).ConfigureAwait(false);
         return (Status.Success, string.Empty);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Rpc} from {Peer} rejected: {Status} {Info}")]
-    private static partial void LogRejected(ILogger logger, string rpc, string peer, Status status, string info);
 }

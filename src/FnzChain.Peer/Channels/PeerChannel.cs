@@ -36,6 +36,7 @@ public sealed partial class PeerChannel : INodeChannel
     private TransactionValidator _validator;
     private Task? _puller;
     private PullFailures? _failures;
+    private string? _halted;
     private PrivateData.Reconciler? _reconciler;
 
     private PeerChannel(ChannelLedger ledger, ChannelBundle bundle, LocalIdentity local, IReadOnlyList<string> ordererOverrides, ILogger logger)
@@ -57,7 +58,8 @@ public sealed partial class PeerChannel : INodeChannel
     public ChannelBundle Bundle => Volatile.Read(ref _bundle);
 
     /// <summary>
-    /// Unhealthy while pulling blocks has failed continuously for more than <see cref="UnhealthyAfter"/> (every
+    /// Unhealthy when this node's storage failed a commit (committing has stopped; restart the peer once storage is
+    /// fixed), or while pulling blocks has failed continuously for more than <see cref="UnhealthyAfter"/> (every
     /// orderer unreachable or refusing) and a failure is recent; a block received, or an open stream that stops
     /// failing, makes the channel healthy again.
     /// </summary>
@@ -65,6 +67,11 @@ public sealed partial class PeerChannel : INodeChannel
     {
         get
         {
+            if (Volatile.Read(ref _halted) is { } halted)
+            {
+                return halted;
+            }
+
             var failures = Volatile.Read(ref _failures);
             var now = DateTimeOffset.UtcNow;
             return failures is not null && now - failures.Since > UnhealthyAfter && now - failures.Last < UnhealthyAfter
@@ -170,6 +177,10 @@ public sealed partial class PeerChannel : INodeChannel
             catch (OperationCanceledException)
             {
             }
+            catch (CommitHaltedException)
+            {
+                // Logged, and reported by HealthProblem, when it happened.
+            }
         }
 
         if (_reconciler is not null)
@@ -212,6 +223,10 @@ public sealed partial class PeerChannel : INodeChannel
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (CommitHaltedException)
+            {
+                throw; // the ledger cannot store blocks: pulling again would not help (HealthProblem says why)
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -283,31 +298,13 @@ public sealed partial class PeerChannel : INodeChannel
 
         if (ConfigBlock.IsConfigBlock(block))
         {
-            var config = ConfigBlock.ReadConfig(block);
-            ChannelBundle? next = null;
-            if (config.Sequence == bundle.Config.Sequence + 1)
-            {
-                try
-                {
-                    next = ChannelBundle.Create(config);
-                    if (ChannelBundle.TransitionProblem(bundle.Config, config) is { } transition)
-                    {
-                        throw new ChannelConfigException(transition);
-                    }
-                }
-                catch (ChannelConfigException e)
-                {
-                    next = null;
-                    LogInvalidConfig(_logger, ChannelId, block.Header.Number, e.Message);
-                }
-            }
-
-            await Ledger.CommitAsync(block, [next is null ? TxValidationCode.InvalidConfigTransaction : TxValidationCode.Valid], cancellationToken).ConfigureAwait(false);
+            var (next, sequence) = NextConfiguration(block, bundle);
+            await CommitToLedgerAsync(block.Header.Number, () => Ledger.CommitAsync(block, [next is null ? TxValidationCode.InvalidConfigTransaction : TxValidationCode.Valid], cancellationToken)).ConfigureAwait(false);
             if (next is not null)
             {
                 Volatile.Write(ref _bundle, next);
                 _validator = new TransactionValidator(next, _local.OwnSignatures);
-                LogConfigApplied(_logger, ChannelId, block.Header.Number, config.Sequence);
+                LogConfigApplied(_logger, ChannelId, block.Header.Number, sequence);
             }
 
             return;
@@ -317,7 +314,7 @@ public sealed partial class PeerChannel : INodeChannel
         var (codes, reasons) = _validator.Validate(block);
         var prepared = ChannelLedger.Prepare(block);
         var privateData = PrivateDataFor(prepared, bundle);
-        var result = await Ledger.CommitAsync(prepared, codes, privateData, cancellationToken).ConfigureAwait(false);
+        var result = await CommitToLedgerAsync(block.Header.Number, () => Ledger.CommitAsync(prepared, codes, privateData, cancellationToken)).ConfigureAwait(false);
         AfterPrivateCommit(prepared, result, bundle, privateData);
         var channelTag = new KeyValuePair<string, object?>("channel", ChannelId);
         PeerMetrics.BlockCommitSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, channelTag);
@@ -333,6 +330,59 @@ public sealed partial class PeerChannel : INodeChannel
             {
                 LogInvalidTransaction(_logger, ChannelId, block.Header.Number, i, result.Codes[i], reasons[i] ?? result.Reasons[i] ?? string.Empty);
             }
+        }
+    }
+
+    /// <summary>
+    /// The configuration a config block moves the channel to, or null when the block's configuration is not a valid
+    /// successor of <paramref name="current"/> (it is then committed as INVALID_CONFIG_TRANSACTION). Never throws:
+    /// whatever the block holds, the peer commits it and carries on.
+    /// </summary>
+    private (ChannelBundle? Next, ulong Sequence) NextConfiguration(Block block, ChannelBundle current)
+    {
+        try
+        {
+            var config = ConfigBlock.ReadConfig(block);
+            if (config.Sequence != current.Config.Sequence + 1)
+            {
+                LogInvalidConfig(_logger, ChannelId, block.Header.Number, $"sequence {config.Sequence} does not follow {current.Config.Sequence}");
+                return (null, config.Sequence);
+            }
+
+            var next = ChannelBundle.Create(config);
+            if (ChannelBundle.TransitionProblem(current.Config, config) is { } transition)
+            {
+                LogInvalidConfig(_logger, ChannelId, block.Header.Number, transition);
+                return (null, config.Sequence);
+            }
+
+            return (next, config.Sequence);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogInvalidConfig(_logger, ChannelId, block.Header.Number, $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            return (null, 0);
+        }
+    }
+
+    /// <summary>
+    /// Runs the ledger's commit of block <paramref name="number"/>. A block the ledger rejects (out of sequence, wrong
+    /// data hash, too large) is the orderer's fault: the exception goes back to the puller, which tries another
+    /// orderer. Any other failure is this node's storage failing: committing stops for the channel — retrying the
+    /// same block would only fail again, or worse — and <see cref="HealthProblem"/> says why until the peer restarts.
+    /// </summary>
+    private async Task<T> CommitToLedgerAsync<T>(ulong number, Func<Task<T>> commit)
+    {
+        try
+        {
+            return await commit().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (BlockRejectedException or OperationCanceledException))
+        {
+            var reason = $"committing block {number} failed in this node's storage ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}); commits of channel {ChannelId} are stopped until the peer restarts";
+            Volatile.Write(ref _halted, reason);
+            LogCommitHalted(_logger, e, ChannelId, number, reason);
+            throw new CommitHaltedException(reason, e);
         }
     }
 
@@ -414,6 +464,9 @@ public sealed partial class PeerChannel : INodeChannel
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: config block {Block} is not valid: {Reason}")]
     private static partial void LogInvalidConfig(ILogger logger, string channel, ulong block, string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Channel {Channel}: block {Block}: {Reason}")]
+    private static partial void LogCommitHalted(ILogger logger, Exception exception, string channel, ulong block, string reason);
 
     private sealed record PullFailures(DateTimeOffset Since, DateTimeOffset Last, string Reason);
 }

@@ -62,9 +62,9 @@ public static class BlockVerifier
 
                 reasons.Add(check.Reason);
             }
-            catch (InvalidProtocolBufferException e)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                reasons.Add(e.Message);
+                reasons.Add($"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
             }
         }
 

@@ -36,9 +36,26 @@ public sealed class TransactionValidator(ChannelBundle bundle, OwnSignatures? ow
         return (codes, reasons);
     }
 
+    /// <summary>
+    /// The verdict on entry <paramref name="index"/> of a block. Never throws: every check turns its failure into
+    /// a code and a one-line reason, and anything unforeseen becomes INVALID_OTHER_REASON — a transaction's bytes
+    /// come from its submitter, and an exception here would stop every peer on the block.
+    /// </summary>
     public (TxValidationCode Code, string? Reason) Validate(int index, ByteString envelopeBytes)
     {
         ArgumentNullException.ThrowIfNull(envelopeBytes);
+        try
+        {
+            return ValidateCore(index, envelopeBytes);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return (TxValidationCode.InvalidOtherReason, $"validation failed unexpectedly: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+
+    private (TxValidationCode Code, string? Reason) ValidateCore(int index, ByteString envelopeBytes)
+    {
         if (envelopeBytes.IsEmpty)
         {
             return (TxValidationCode.NilEnvelope, "empty envelope");

@@ -36,8 +36,7 @@ public sealed partial class GatewayService(
     ProposalEndorser endorser,
     Connections connections,
     BroadcastStreams broadcasts,
-    PeerOptions options,
-    ILogger<GatewayService> logger) : FnzChain.Protos.Gateway.Gateway.GatewayBase
+    PeerOptions options) : FnzChain.Protos.Gateway.Gateway.GatewayBase
 {
     public override async Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
     {
@@ -453,13 +452,9 @@ public sealed partial class GatewayService(
 
     private RpcException Fail(ServerCallContext context, StatusCode code, string message, IReadOnlyList<ErrorDetail> details)
     {
-        LogFailed(logger, context.Method, context.Peer, code, message);
         var status = new FnzChain.Protos.Rpc.Status { Code = (int)code, Message = message };
         status.Details.AddRange(details.Select(Any.Pack));
         var trailers = new Grpc.Core.Metadata { { "grpc-status-details-bin", status.ToByteArray() } };
         return new RpcException(new GrpcStatus(code, message), trailers);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} from {Peer} failed: {Code} {Message}")]
-    private static partial void LogFailed(ILogger logger, string method, string peer, StatusCode code, string message);
 }

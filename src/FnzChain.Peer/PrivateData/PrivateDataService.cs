@@ -120,12 +120,8 @@ public sealed partial class PrivateDataService(ChannelRegistry<PeerChannel> chan
 
     private RpcException Fail(ServerCallContext context, StatusCode code, string message)
     {
-        LogRejected(logger, context.Method, context.Peer, code, message);
         return new RpcException(new Status(code, message));
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} from {Peer} rejected: {Code} {Message}")]
-    private static partial void LogRejected(ILogger logger, string method, string peer, StatusCode code, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: push of tx {TxId} from {Sender}: {Count} collection(s) dropped (sender or this peer not a member)")]
     private static partial void LogDropped(ILogger logger, string channel, string txId, string sender, int count);

@@ -9,7 +9,7 @@ using FnzChain.Protos.Common;
 using FnzChain.Protos.Peer;
 using Google.Protobuf;
 using Grpc.Core;
-using Microsoft.Extensions.Logging;
+using FnzChain.Node.Rpc;
 using Status = FnzChain.Protos.Common.Status;
 
 namespace FnzChain.Peer.Services;
@@ -19,7 +19,7 @@ namespace FnzChain.Peer.Services;
 /// (tx id, type, validation code and chaincode event names only) for clients that only follow outcomes, or blocks
 /// with the private data the requester's organisation may see.
 /// </summary>
-public sealed partial class PeerDeliverService(ChannelRegistry<PeerChannel> channels, ILogger<PeerDeliverService> logger) : Deliver.DeliverBase
+public sealed class PeerDeliverService(ChannelRegistry<PeerChannel> channels, ClientFaultLog faults) : Deliver.DeliverBase
 {
     public override Task Deliver(IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<DeliverResponse> responseStream, ServerCallContext context) =>
         ServeAsync(requestStream, responseStream, context, _ => block => new DeliverResponse { Block = block });
@@ -123,13 +123,10 @@ public sealed partial class PeerDeliverService(ChannelRegistry<PeerChannel> chan
                 cancellationToken).ConfigureAwait(false);
             if (status != Status.Success)
             {
-                LogRejected(logger, context.Method, context.Peer, status, info);
+                faults.Refused(context.Method, context.Peer, status.ToString(), info);
             }
 
             await responseStream.WriteAsync(new DeliverResponse { Status = status }, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} from {Peer} rejected: {Status} {Info}")]
-    private static partial void LogRejected(ILogger logger, string method, string peer, Status status, string info);
 }

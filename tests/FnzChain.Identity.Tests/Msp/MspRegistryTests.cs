@@ -1,6 +1,7 @@
 using FnzChain.Crypto.Cryptogen;
 using FnzChain.Identity.Msp;
 using FnzChain.Protos.Msp;
+using FnzChain.Tests.Shared;
 using Google.Protobuf;
 
 namespace FnzChain.Identity.Tests.Msp;
@@ -42,6 +43,35 @@ public sealed class MspRegistryTests
         var identity = Pki.Issue("Org1MSP", "client", validity: TimeSpan.FromDays(1));
         var result = Pki.Registry(new ManualTime(TestPki.Epoch.AddDays(3)), "Org1MSP").Deserialize(identity.Serialized);
         Assert.That(result.Error, Does.Match("expired at 2026-01-01T23:55:00Z$"), "a day after the CA's 5-minute backdated start");
+    }
+
+    [Test]
+    public void Deserialize_refuses_a_certificate_whose_validity_date_cannot_be_read_without_throwing()
+    {
+        var identity = Pki.Issue("Org1MSP", "peer");
+        var corrupt = CorruptCertificates.Serialize("Org1MSP", CorruptCertificates.WithCorruptValidity(identity.Certificate));
+        Assert.That(() => _ = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(CorruptCertificates.WithCorruptValidity(identity.Certificate)).NotBefore,
+            Throws.InstanceOf<System.Security.Cryptography.CryptographicException>(), "the platform throws when the date is read: the hazard this test is about");
+
+        var result = Pki.Registry(null, "Org1MSP").Deserialize(corrupt);
+
+        Assert.That(result.IsValid, Is.False);
+        Assert.That(result.Rejection, Is.EqualTo(IdentityRejection.Malformed));
+        Assert.That(result.Error, Does.StartWith("certificate '").And.Contain("of Org1MSP cannot be read: CryptographicException"));
+    }
+
+    [Test]
+    public void Deserialize_gives_each_refusal_its_kind()
+    {
+        var registry = Pki.Registry(new ManualTime(TestPki.Epoch.AddDays(3)), "Org1MSP");
+        Assert.Multiple(() =>
+        {
+            Assert.That(registry.Deserialize([0x0a, 0xff]).Rejection, Is.EqualTo(IdentityRejection.Malformed));
+            Assert.That(registry.Deserialize(Pki.Issue("Org2MSP", "peer").Serialized).Rejection, Is.EqualTo(IdentityRejection.UnknownMsp));
+            Assert.That(registry.Deserialize(Pki.Issue("Org1MSP", "peer", issuerMspId: "OutsiderMSP").Serialized).Rejection, Is.EqualTo(IdentityRejection.Untrusted));
+            Assert.That(registry.Deserialize(Pki.Issue("Org1MSP", "client", validity: TimeSpan.FromDays(1)).Serialized).Rejection, Is.EqualTo(IdentityRejection.OutsideValidity));
+            Assert.That(registry.Deserialize(Pki.Issue("Org1MSP", null).Serialized).Rejection, Is.EqualTo(IdentityRejection.NotAnIdentity));
+        });
     }
 
     [Test]

@@ -206,6 +206,28 @@ public sealed class TransactionValidatorTests
     }
 
     [Test]
+    public void An_endorser_certificate_with_a_corrupt_validity_date_fails_the_policy_instead_of_throwing()
+    {
+        var poisoned = (CorruptCertificates.Serialize("Org1MSP", CorruptCertificates.WithCorruptValidity(Peer1.Item2.Certificate)), Peer1.Item2);
+
+        var (code, reason) = new TransactionValidator(_bundle).Validate(0, Transaction(Client, "funds", "funds", poisoned, Peer2));
+
+        Assert.That(code, Is.EqualTo(TxValidationCode.EndorsementPolicyFailure));
+        Assert.That(reason, Does.Contain("cannot be read: CryptographicException"));
+    }
+
+    [Test]
+    public void A_creator_certificate_with_a_corrupt_validity_date_is_a_bad_creator()
+    {
+        var poisoned = (CorruptCertificates.Serialize("Org1MSP", CorruptCertificates.WithCorruptValidity(Client.Item2.Certificate)), Client.Item2);
+
+        var (code, reason) = new TransactionValidator(_bundle).Validate(0, Transaction(poisoned, "funds", "funds", Peer1, Peer2));
+
+        Assert.That(code, Is.EqualTo(TxValidationCode.BadCreatorSignature));
+        Assert.That(reason, Does.StartWith("creator: certificate"));
+    }
+
+    [Test]
     public void Garbage_is_a_bad_payload()
     {
         Assert.That(Verdict(ByteString.CopyFrom(0x0a, 0x01, 0xff)), Is.EqualTo(TxValidationCode.BadPayload));
