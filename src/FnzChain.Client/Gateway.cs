@@ -29,12 +29,14 @@ namespace FnzChain.Client;
 public sealed class Gateway : IDisposable
 {
     private readonly GrpcChannel _channel;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<CommitWatcher>> _watchers = new(StringComparer.Ordinal);
 
-    private Gateway(GrpcChannel channel, ClientIdentity identity, TimeProvider clock)
+    private Gateway(GrpcChannel channel, ClientIdentity identity, GatewayOptions options)
     {
         _channel = channel;
         Identity = identity;
-        Clock = clock;
+        Options = options;
+        Clock = options.Clock;
         Client = new GatewayClient(channel);
     }
 
@@ -45,8 +47,14 @@ public sealed class Gateway : IDisposable
 
     internal GrpcChannel Channel => _channel;
 
-    /// <summary>How long a call may take before it is abandoned (commit waits included).</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>How long a call may take before it is abandoned (commit waits included); see <see cref="GatewayOptions.Timeout"/>.</summary>
+    public TimeSpan Timeout => Options.Timeout;
+
+    /// <summary>How many blocks a commit wait lasts; see <see cref="GatewayOptions.MaxCommitWaitBlocks"/>.</summary>
+    public int MaxCommitWaitBlocks => Options.MaxCommitWaitBlocks;
+
+    /// <summary>The options this gateway was connected with.</summary>
+    public GatewayOptions Options { get; }
 
     /// <summary>
     /// The clock that stamps proposals (the transaction time chaincode sees as <c>Stub.Timestamp</c>). The system
@@ -55,24 +63,93 @@ public sealed class Gateway : IDisposable
     public TimeProvider Clock { get; }
 
     /// <summary>Connects to the peer at <paramref name="address"/> (host:port).</summary>
-    public static Gateway Connect(string address, ClientIdentity identity) => Connect(address, identity, TimeProvider.System);
+    public static Gateway Connect(string address, ClientIdentity identity) => Connect(address, identity, new GatewayOptions());
 
     /// <summary>Connects with a clock for proposal timestamps other than the system's (see <see cref="Clock"/>).</summary>
-    public static Gateway Connect(string address, ClientIdentity identity, TimeProvider clock)
+    public static Gateway Connect(string address, ClientIdentity identity, TimeProvider clock) =>
+        Connect(address, identity, new GatewayOptions { Clock = clock });
+
+    /// <summary>Connects with <paramref name="options"/> (timeouts, the commit wait's block limit, the clock).</summary>
+    /// <example>
+    /// <code>
+    /// using var gateway = Gateway.Connect("127.0.0.1:7051", user, new GatewayOptions { MaxCommitWaitBlocks = 5, Timeout = TimeSpan.FromSeconds(30) });
+    /// </code>
+    /// </example>
+    public static Gateway Connect(string address, ClientIdentity identity, GatewayOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(address);
         ArgumentNullException.ThrowIfNull(identity);
-        ArgumentNullException.ThrowIfNull(clock);
-        return new Gateway(GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 }), identity, clock);
+        ArgumentNullException.ThrowIfNull(options);
+        return new Gateway(GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 }), identity, options);
     }
 
     /// <summary>A channel.</summary>
     public Network GetNetwork(string channel) => new(this, channel);
 
     /// <inheritdoc />
-    public void Dispose() => _channel.Dispose();
+    public void Dispose()
+    {
+        foreach (var watcher in _watchers.Values.Where(w => w.IsValueCreated))
+        {
+            watcher.Value.Dispose();
+        }
+
+        _channel.Dispose();
+    }
+
+    /// <summary>The commit watcher of <paramref name="channel"/>: one filtered block stream per channel, started on first use.</summary>
+    internal CommitWatcher Watcher(string channel) =>
+        _watchers.GetOrAdd(channel, c => new Lazy<CommitWatcher>(() => new CommitWatcher(this, c))).Value;
+
+    /// <summary>A Deliver request for <paramref name="channel"/>, signed by <see cref="Identity"/>.</summary>
+    internal Envelope SeekEnvelope(string channel, SeekInfo seek)
+    {
+        var nonce = RandomNumberGenerator.GetBytes(24);
+        var payload = new Payload
+        {
+            Header = new Header
+            {
+                ChannelHeader = new ChannelHeader
+                {
+                    Type = (int)HeaderType.DeliverSeekInfo,
+                    ChannelId = channel,
+                    TxId = Convert.ToHexStringLower(SHA256.HashData([.. nonce, .. Identity.Serialized])),
+                    Timestamp = Timestamp.FromDateTimeOffset(Clock.GetUtcNow()),
+                }.ToByteString(),
+                SignatureHeader = new SignatureHeader { Creator = ByteString.CopyFrom(Identity.Serialized), Nonce = ByteString.CopyFrom(nonce) }.ToByteString(),
+            },
+            Data = seek.ToByteString(),
+        }.ToByteString();
+        return new Envelope { Payload = payload, Signature = ByteString.CopyFrom(Identity.Sign(payload.Span)) };
+    }
 
     internal DateTime Deadline() => DateTime.UtcNow + Timeout;
+}
+
+/// <summary>How a <see cref="Gateway"/> waits: call timeout, commit wait, clock.</summary>
+public sealed record GatewayOptions
+{
+    /// <summary>How long a call may take before it is abandoned, commit waits included (default 1 minute).</summary>
+    public TimeSpan Timeout
+    {
+        get;
+        init => field = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "the timeout must be positive");
+    } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How many blocks the gateway's peer may commit after a transaction was submitted without it before the commit
+    /// wait gives up with <see cref="TransactionNotCommittedException"/> (default 10). A transaction is normally in
+    /// the next block or the one after; one still missing after this many was most likely lost by the orderer, and
+    /// resubmitting it is safe.
+    /// </summary>
+    public int MaxCommitWaitBlocks
+    {
+        get;
+        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "the commit wait needs at least one block");
+    } = 10;
+
+    /// <summary>The clock that stamps proposals (see <see cref="Gateway.Clock"/>); the system clock by default.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 }
 
 /// <summary>A channel seen through a gateway.</summary>
@@ -95,20 +172,118 @@ public sealed class Network
     /// <summary>
     /// Waits until this gateway's peer has committed transaction <paramref name="transactionId"/> and returns its
     /// outcome. Use it to read your writes on another organisation's peer, which commits blocks on its own clock.
+    /// Throws <see cref="TransactionNotCommittedException"/> when the peer commits
+    /// <see cref="Gateway.MaxCommitWaitBlocks"/> blocks (after the wait began) without it, or
+    /// <see cref="Gateway.Timeout"/> passes; <see cref="GatewayException"/> when the peer refuses the request.
     /// </summary>
+    /// <example>
+    /// <code>
+    /// var status = await otherOrgGateway.GetNetwork("funds").GetCommitStatusAsync(txId);
+    /// if (!status.IsSuccessful) Console.WriteLine($"{txId} is {status.Result} in block {status.BlockNumber}");
+    /// </code>
+    /// </example>
     public async Task<CommitStatus> GetCommitStatusAsync(string transactionId, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrEmpty(transactionId);
+        var watcher = await WatcherAsync(cancellationToken).ConfigureAwait(false);
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var waiter = watcher.Register(transactionId, Gateway.MaxCommitWaitBlocks, transaction: null);
+        var watched = waiter.WaitAsync(Gateway.Timeout, done.Token);
+        // CommitStatus answers at once for a transaction committed before the wait began; the watcher sees later blocks.
         var request = new CommitStatusRequest { TransactionId = transactionId, ChannelId = Name, Identity = ByteString.CopyFrom(Gateway.Identity.Serialized) }.ToByteString();
+        var asked = Gateway.Client.CommitStatusAsync(
+            new SignedCommitStatusRequest { Request = request, Signature = ByteString.CopyFrom(Gateway.Identity.Sign(request.Span)) },
+            deadline: Gateway.Deadline(), cancellationToken: done.Token).ResponseAsync;
         try
         {
-            var status = await Gateway.Client.CommitStatusAsync(
-                new SignedCommitStatusRequest { Request = request, Signature = ByteString.CopyFrom(Gateway.Identity.Sign(request.Span)) },
+            if (await Task.WhenAny(watched, asked).ConfigureAwait(false) == asked)
+            {
+                try
+                {
+                    var answer = await asked.ConfigureAwait(false);
+                    return new CommitStatus(transactionId, answer.Result, answer.BlockNumber);
+                }
+                catch (RpcException e) when (e.StatusCode is not (StatusCode.DeadlineExceeded or StatusCode.Cancelled))
+                {
+                    throw new GatewayException(e);
+                }
+                catch (RpcException)
+                {
+                    // timed out: the watcher's own wait ends at the same time and says how far the peer got
+                }
+            }
+
+            return await watched.ConfigureAwait(false);
+        }
+        finally
+        {
+            await done.CancelAsync().ConfigureAwait(false); // ends whichever of the two is still waiting
+        }
+    }
+
+    /// <summary>
+    /// Submits a transaction already signed (from <see cref="TransactionNotCommittedException.Transaction"/>,
+    /// <see cref="GatewayException.Transaction"/> or <see cref="SignedTransaction.FromBytes"/>) again and waits for
+    /// its commit. Safe whatever happened to the earlier copy: returns <see cref="TxValidationCode.Valid"/> when this
+    /// copy was ordered and applied, <see cref="TxValidationCode.DuplicateTxid"/> when an earlier copy had committed
+    /// (this one changed nothing; <see cref="GetCommitStatusAsync"/> gives the earlier copy's outcome).
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// catch (TransactionNotCommittedException e) when (e.Transaction is not null)
+    /// {
+    ///     var status = await network.ResubmitAsync(e.Transaction);
+    /// }
+    /// </code>
+    /// </example>
+    public async Task<CommitStatus> ResubmitAsync(SignedTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        var commit = await SubmitAsync(transaction, cancellationToken).ConfigureAwait(false);
+        return await commit.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Submits a signed transaction and returns the wait for its commit. The wait is registered before the Submit, so
+    /// it sees every block that could hold the transaction and counts <see cref="Gateway.MaxCommitWaitBlocks"/> from there.
+    /// </summary>
+    internal async Task<Task<CommitStatus>> SubmitAsync(SignedTransaction transaction, CancellationToken cancellationToken)
+    {
+        var watcher = await WatcherAsync(cancellationToken).ConfigureAwait(false);
+        var waiter = watcher.Register(transaction.TransactionId, Gateway.MaxCommitWaitBlocks, transaction);
+        try
+        {
+            await Gateway.Client.SubmitAsync(
+                new SubmitRequest { TransactionId = transaction.TransactionId, ChannelId = Name, PreparedTransaction = transaction.Envelope },
                 deadline: Gateway.Deadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            return new CommitStatus(transactionId, status.Result, status.BlockNumber);
         }
         catch (RpcException e)
         {
-            throw new GatewayException(e);
+            waiter.Stop();
+            throw new GatewayException(e, transaction);
+        }
+        catch
+        {
+            waiter.Stop();
+            throw;
+        }
+
+        return waiter.WaitAsync(Gateway.Timeout, cancellationToken);
+    }
+
+    /// <summary>The channel's commit watcher once it knows the peer's height.</summary>
+    private async Task<CommitWatcher> WatcherAsync(CancellationToken cancellationToken)
+    {
+        var watcher = Gateway.Watcher(Name);
+        try
+        {
+            await watcher.ReadyAsync(cancellationToken).WaitAsync(Gateway.Timeout, cancellationToken).ConfigureAwait(false);
+            return watcher;
+        }
+        catch (TimeoutException)
+        {
+            throw new GatewayException(new RpcException(new Grpc.Core.Status(
+                StatusCode.DeadlineExceeded, $"the peer did not deliver channel {Name}'s blocks (to follow commits) within {Gateway.Timeout.TotalSeconds:0.#} s")));
         }
     }
 
@@ -119,31 +294,14 @@ public sealed class Network
     /// </summary>
     public async IAsyncEnumerable<BlockWithPrivateData> GetBlocksWithPrivateDataAsync(ulong startBlock, ulong? endBlock = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var identity = Gateway.Identity;
-        var nonce = RandomNumberGenerator.GetBytes(24);
         var seek = new SeekInfo
         {
             Start = new SeekPosition { Specified = new SeekSpecified { Number = startBlock } },
             Stop = new SeekPosition { Specified = new SeekSpecified { Number = endBlock ?? ulong.MaxValue } },
             Behavior = SeekInfo.Types.SeekBehavior.BlockUntilReady,
         };
-        var payload = new Payload
-        {
-            Header = new Header
-            {
-                ChannelHeader = new ChannelHeader
-                {
-                    Type = (int)HeaderType.DeliverSeekInfo,
-                    ChannelId = Name,
-                    TxId = Convert.ToHexStringLower(SHA256.HashData([.. nonce, .. identity.Serialized])),
-                    Timestamp = Timestamp.FromDateTimeOffset(Gateway.Clock.GetUtcNow()),
-                }.ToByteString(),
-                SignatureHeader = new SignatureHeader { Creator = ByteString.CopyFrom(identity.Serialized), Nonce = ByteString.CopyFrom(nonce) }.ToByteString(),
-            },
-            Data = seek.ToByteString(),
-        }.ToByteString();
         using var call = new Deliver.DeliverClient(Gateway.Channel).DeliverWithPrivateData(cancellationToken: cancellationToken);
-        await call.RequestStream.WriteAsync(new Envelope { Payload = payload, Signature = ByteString.CopyFrom(identity.Sign(payload.Span)) }, cancellationToken).ConfigureAwait(false);
+        await call.RequestStream.WriteAsync(Gateway.SeekEnvelope(Name, seek), cancellationToken).ConfigureAwait(false);
         while (await NextAsync(call.ResponseStream, "block delivery", cancellationToken).ConfigureAwait(false) is { } response)
         {
             switch (response.TypeCase)
@@ -266,30 +424,44 @@ public sealed class Contract
 
     /// <summary>
     /// Endorses and submits without waiting: returns the result and a task that completes with the commit status,
-    /// so many transactions can be in flight at once.
+    /// so many transactions can be in flight at once. The task fails with
+    /// <see cref="TransactionNotCommittedException"/> (carrying the signed transaction to resubmit) when the peer
+    /// commits <see cref="Gateway.MaxCommitWaitBlocks"/> blocks without the transaction or <see cref="Gateway.Timeout"/> passes.
     /// </summary>
+    /// <example>
+    /// <code>
+    /// var (result, commit) = await contract.SubmitAsyncReturningCommit("PublishNav", ["GEQ", "102.40"], transient: null);
+    /// try
+    /// {
+    ///     var status = await commit;
+    /// }
+    /// catch (TransactionNotCommittedException e)
+    /// {
+    ///     var status = await contract.Network.ResubmitAsync(e.Transaction!); // Valid, or DuplicateTxid if the first copy committed
+    /// }
+    /// </code>
+    /// </example>
     public async Task<(byte[] Result, Task<CommitStatus> Commit)> SubmitAsyncReturningCommit(
         string function, IReadOnlyList<string> args, IReadOnlyDictionary<string, byte[]>? transient, CancellationToken cancellationToken = default)
     {
         var gateway = _network.Gateway;
         var (signed, txId) = Propose(function, args, transient);
+        Envelope envelope;
         try
         {
             var endorsed = await gateway.Client.EndorseAsync(
                 new EndorseRequest { TransactionId = txId, ChannelId = _network.Name, ProposedTransaction = signed },
                 deadline: gateway.Deadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            var envelope = endorsed.PreparedTransaction;
-            envelope.Signature = ByteString.CopyFrom(gateway.Identity.Sign(envelope.Payload.Span));
-            await gateway.Client.SubmitAsync(
-                new SubmitRequest { TransactionId = txId, ChannelId = _network.Name, PreparedTransaction = envelope },
-                deadline: gateway.Deadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            var result = ResultOf(envelope);
-            return (result, _network.GetCommitStatusAsync(txId, cancellationToken));
+            envelope = endorsed.PreparedTransaction;
         }
         catch (RpcException e)
         {
             throw new GatewayException(e);
         }
+
+        envelope.Signature = ByteString.CopyFrom(gateway.Identity.Sign(envelope.Payload.Span));
+        var commit = await _network.SubmitAsync(SignedTransaction.Of(envelope, txId), cancellationToken).ConfigureAwait(false);
+        return (ResultOf(envelope), commit);
     }
 
     private (SignedProposal Signed, string TxId) Propose(string function, IReadOnlyList<string> args, IReadOnlyDictionary<string, byte[]>? transient)

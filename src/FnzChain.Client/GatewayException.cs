@@ -9,8 +9,14 @@ public class GatewayException : Exception
 {
     /// <summary>Wraps a failed gateway call.</summary>
     public GatewayException(RpcException exception)
+        : this(exception, transaction: null)
+    {
+    }
+
+    internal GatewayException(RpcException exception, SignedTransaction? transaction)
         : base(exception?.Status.Detail, exception)
     {
+        Transaction = transaction;
         ArgumentNullException.ThrowIfNull(exception);
         StatusCode = exception.StatusCode;
         var bytes = exception.Trailers.GetValueBytes("grpc-status-details-bin");
@@ -21,6 +27,12 @@ public class GatewayException : Exception
 
     /// <summary>The gRPC status code (e.g. <see cref="Grpc.Core.StatusCode.Aborted"/> when endorsement failed).</summary>
     public StatusCode StatusCode { get; }
+
+    /// <summary>
+    /// For a failed Submit, the signed transaction. Its outcome may be in doubt (an orderer can have ordered it and
+    /// failed before answering); resubmitting it with <see cref="Network.ResubmitAsync"/> is safe.
+    /// </summary>
+    public SignedTransaction? Transaction { get; }
 
     /// <summary>Per-node failures (address, MSP id, message), when the gateway reported them.</summary>
     public IReadOnlyList<ErrorDetail> Details { get; }

@@ -130,6 +130,16 @@ internal sealed class NodeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the node at once (SIGKILL: no shutdown, as a crash) and waits until it is gone; the process stays for <see cref="Output"/>.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

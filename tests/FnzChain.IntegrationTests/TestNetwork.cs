@@ -99,14 +99,15 @@ internal sealed class TestNetwork : IAsyncDisposable
     public string IdentityMsp(string domain, string who) =>
         Path.Combine(Crypto, domain == "example.com" ? "ordererOrganizations" : "peerOrganizations", domain, who, "msp");
 
-    public async Task<NodeProcess> StartOrdererAsync(string name = "orderer")
+    /// <summary>Starts the orderer <paramref name="name"/> (again, from the same config and data, when it ran before); a fixed <paramref name="port"/> lets peers find a restarted orderer.</summary>
+    public async Task<NodeProcess> StartOrdererAsync(string name = "orderer", int port = 0)
     {
         var config = Path.Combine(Folder, $"{name}.json");
         if (!File.Exists(config))
         {
             await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
             {
-                listenAddress = "127.0.0.1:0",
+                listenAddress = $"127.0.0.1:{port}",
                 operationsAddress = "127.0.0.1:0",
                 mspId = "OrdererMSP",
                 mspPath = IdentityMsp("example.com", "orderers/orderer.example.com"),

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using FnzChain.Identity.Channels;
 using FnzChain.Identity.Policies;
 using FnzChain.Ledger;
@@ -15,8 +16,6 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
-using Polly;
-using Polly.Retry;
 using Status = FnzChain.Protos.Common.Status;
 
 namespace FnzChain.Peer.Channels;
@@ -201,39 +200,67 @@ public sealed partial class PeerChannel : INodeChannel
             ? _ordererOverrides
             : Bundle.Config.Orderer.Endpoints.Select(e => $"{e.Endpoint.Host}:{e.Endpoint.Port}").ToList();
 
+    /// <summary>
+    /// Pulls blocks until the channel closes, failing over to the next orderer after each failure. The wait before the
+    /// next attempt doubles with each failure in a row (from <see cref="PullRetryDelay"/> up to
+    /// <see cref="PullRetryMaxDelay"/>, with jitter) and starts short again once a stream has proved good — it
+    /// delivered a block, or stayed open longer than the longest wait — so each outage is recovered from quickly.
+    /// </summary>
     private async Task PullAsync(CancellationToken cancellationToken)
     {
-        var retry = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not CommitHaltedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(5),
-                UseJitter = true,
-                OnRetry = args =>
-                {
-                    var reason = args.Outcome.Exception?.Message ?? "stream ended";
-                    var now = DateTimeOffset.UtcNow;
-                    Volatile.Write(ref _failures, new PullFailures(Volatile.Read(ref _failures)?.Since ?? now, now, reason));
-                    LogPullFailed(_logger, ChannelId, args.AttemptNumber, reason);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+        var failuresInARow = 0;
         var attempt = 0;
-        await retry.ExecuteAsync(
-            async ct =>
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var orderers = Orderers();
+            var address = orderers[attempt++ % orderers.Count]; // fail over to the next orderer on every retry
+            var opened = Stopwatch.GetTimestamp();
+            var delivered = new StrongBox<bool>();
+            string reason;
+            try
             {
-                var orderers = Orderers();
-                var address = orderers[attempt++ % orderers.Count]; // fail over to the next orderer on every retry
-                await PullFromAsync(address, ct).ConfigureAwait(false);
-            },
-            cancellationToken).ConfigureAwait(false);
+                await PullFromAsync(address, delivered, cancellationToken).ConfigureAwait(false);
+                reason = $"orderer {address} ended the Deliver stream";
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (CommitHaltedException)
+            {
+                throw; // the ledger cannot store blocks: pulling again would not help (HealthProblem says why)
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                reason = e.Message.Contains(address, StringComparison.Ordinal) ? e.Message : $"orderer {address}: {e.Message}";
+            }
+
+            if (delivered.Value || Stopwatch.GetElapsedTime(opened) > PullRetryMaxDelay)
+            {
+                failuresInARow = 0;
+            }
+
+            failuresInARow++;
+            var now = DateTimeOffset.UtcNow;
+            Volatile.Write(ref _failures, new PullFailures(Volatile.Read(ref _failures)?.Since ?? now, now, reason));
+            LogPullFailed(_logger, ChannelId, failuresInARow, reason);
+            await Task.Delay(PullRetryWait(failuresInARow), cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    private async Task PullFromAsync(string address, CancellationToken cancellationToken)
+    private static TimeSpan PullRetryDelay => TimeSpan.FromMilliseconds(200);
+
+    private static TimeSpan PullRetryMaxDelay => TimeSpan.FromSeconds(5);
+
+    /// <summary>The wait after the <paramref name="failuresInARow"/>th failure in a row: exponential, capped, between half and all of it.</summary>
+    private static TimeSpan PullRetryWait(int failuresInARow)
+    {
+        var exponential = PullRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failuresInARow - 1, 16));
+        var capped = Math.Min(exponential, PullRetryMaxDelay.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(capped * (0.5 + (Random.Shared.NextDouble() / 2)));
+    }
+
+    private async Task PullFromAsync(string address, StrongBox<bool> delivered, CancellationToken cancellationToken)
     {
         using var channel = GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024 });
         using var call = new AtomicBroadcast.AtomicBroadcastClient(channel).Deliver(cancellationToken: cancellationToken);
@@ -253,6 +280,7 @@ public sealed partial class PeerChannel : INodeChannel
             }
 
             await CommitAsync(response.Block, address, cancellationToken).ConfigureAwait(false);
+            delivered.Value = true;
             Volatile.Write(ref _failures, null);
         }
     }
@@ -427,8 +455,8 @@ public sealed partial class PeerChannel : INodeChannel
     [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: block {Block} transaction {Index}: private data of {Namespace}/{Collection} is missing on this member peer ({Reason}); reconciling from other members")]
     private static partial void LogMissingPrivateData(ILogger logger, string channel, ulong block, int index, string @namespace, string collection, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: pulling blocks failed (attempt {Attempt}): {Reason}")]
-    private static partial void LogPullFailed(ILogger logger, string channel, int attempt, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: pulling blocks failed ({Failures} in a row): {Reason}")]
+    private static partial void LogPullFailed(ILogger logger, string channel, int failures, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Channel {Channel}: block {Block} transaction {Index} is {Code}: {Reason}")]
     private static partial void LogInvalidTransaction(ILogger logger, string channel, ulong block, int index, TxValidationCode code, string reason);

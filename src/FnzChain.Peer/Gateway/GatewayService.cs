@@ -245,11 +245,17 @@ public sealed partial class GatewayService(
                     var address = orderers[attempt++ % orderers.Count];
                     try
                     {
-                        return await broadcasts.SendAsync(address, envelope, ct).ConfigureAwait(false);
+                        var answer = await broadcasts.SendAsync(address, envelope, ct).ConfigureAwait(false);
+                        if (answer.Status == Status.ServiceUnavailable)
+                        {
+                            errors.Add(Detail(address, OrdererMspId(channel, address), $"orderer {address} answered SERVICE_UNAVAILABLE: {answer.Info}"));
+                        }
+
+                        return answer;
                     }
                     catch (RpcException e)
                     {
-                        errors.Add(Detail(address, OrdererMspId(channel, address), $"{e.StatusCode}: {e.Status.Detail}"));
+                        errors.Add(Detail(address, OrdererMspId(channel, address), e.Status.Detail));
                         throw;
                     }
                 },
@@ -257,7 +263,21 @@ public sealed partial class GatewayService(
         }
         catch (RpcException)
         {
-            throw Fail(context, StatusCode.Unavailable, $"no orderer accepted transaction {request.TransactionId}", errors);
+            throw Fail(context, StatusCode.Unavailable, $"no orderer accepted transaction {request.TransactionId}: {LastErrors(errors)}", errors);
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The client's deadline passed or it went away: say what the orderers did meanwhile (the transaction may
+            // still have been ordered; resubmitting the same signed transaction is safe).
+            var (code, why) = context.Deadline <= DateTime.UtcNow
+                ? (StatusCode.DeadlineExceeded, "the client's deadline passed")
+                : (StatusCode.Cancelled, "the client cancelled");
+            throw Fail(context, code, $"{why} while submitting transaction {request.TransactionId}{(errors.Count > 0 ? $": {LastErrors(errors)}" : string.Empty)}", errors);
+        }
+
+        if (response?.Status == Status.ServiceUnavailable)
+        {
+            throw Fail(context, StatusCode.Unavailable, $"no orderer accepted transaction {request.TransactionId}: {LastErrors(errors)}", errors);
         }
 
         if (response?.Status != Status.Success)
@@ -421,6 +441,10 @@ public sealed partial class GatewayService(
             ? (StatusCode.Aborted, message)
             : (StatusCode.Unknown, $"chaincode response {status}, {message}");
     }
+
+    /// <summary>The last failure of each orderer tried, in one line (each message already names its orderer).</summary>
+    private static string LastErrors(IReadOnlyList<ErrorDetail> errors) =>
+        string.Join("; ", errors.GroupBy(e => e.Address, StringComparer.Ordinal).Select(g => g.Last().Message));
 
     private static ErrorDetail Detail(string address, string mspId, string message) => new() { Address = address, MspId = mspId, Message = message };
 

@@ -10,6 +10,12 @@ public abstract class FundsNetworkFixture
 
     internal NodeProcess Orderer { get; private set; } = null!;
 
+    /// <summary>The orderer's fixed port: a restarted orderer listens there again.</summary>
+    internal int OrdererPort { get; private set; }
+
+    /// <summary>The channel's batch size and timeout (the tests of lost, uncut envelopes need a batch that waits).</summary>
+    protected virtual (uint MaxMessageCount, string BatchTimeout) Batch => (10, "200ms");
+
     internal NodeProcess Peer1 { get; private set; } = null!;
 
     internal NodeProcess Peer2 { get; set; } = null!;
@@ -24,8 +30,9 @@ public abstract class FundsNetworkFixture
     {
         var (port1, port2) = (TestNetwork.FreePort(), TestNetwork.FreePort());
         Peer2Port = port2;
-        Network = await TestNetwork.CreateAsync(maxMessageCount: 10, batchTimeout: "200ms", org1AnchorPort: port1, org2AnchorPort: port2);
-        Orderer = await Network.StartOrdererAsync();
+        Network = await TestNetwork.CreateAsync(maxMessageCount: Batch.MaxMessageCount, batchTimeout: Batch.BatchTimeout, org1AnchorPort: port1, org2AnchorPort: port2);
+        OrdererPort = TestNetwork.FreePort();
+        Orderer = await Network.StartOrdererAsync(port: OrdererPort);
         await Network.JoinOrdererAsync(Orderer);
         Peer1 = await Network.StartPeerAsync("org1.example.com", "Org1MSP", Orderer, port: port1);
         Peer2 = await Network.StartPeerAsync("org2.example.com", "Org2MSP", Orderer, port: port2);
@@ -42,6 +49,16 @@ public abstract class FundsNetworkFixture
         await Client.WaitForBlockAsync(Peer1, 1); // the definition's config block: endorsers need it
         await Client.WaitForBlockAsync(Peer2, 1);
     }
+
+    /// <summary>Kills the orderer (as a crash: envelopes it queued but had not cut are lost) and starts it again on its port.</summary>
+    internal async Task CrashAndRestartOrdererAsync()
+    {
+        await Orderer.KillAsync();
+        await RestartOrdererAsync();
+    }
+
+    /// <summary>Starts the (stopped) orderer again from its config and data, on its port.</summary>
+    internal async Task RestartOrdererAsync() => Orderer = await Network.StartOrdererAsync(port: OrdererPort);
 
     [TearDown]
     public async Task StopNetwork()
