@@ -10,4 +10,7 @@ public interface INodeChannels
 
     /// <summary>Every channel with its height, by id.</summary>
     IReadOnlyList<(string ChannelId, ulong Height)> List();
+
+    /// <summary>The largest AbsoluteMaxBytes of the node's channels now (the largest envelope any of them orders), or null with no channels.</summary>
+    ulong? LargestEnvelopeBytes { get; }
 }

@@ -54,7 +54,12 @@ public static class NodeHost
         });
         builder.Services.UseStrictRequestDecoding();
         builder.Services.AddSingleton<ClientFaultLog>();
-        builder.Services.AddSingleton(new LargeRequestLimiter(options.MaxConcurrentLargeRequests, options.MaxConcurrentLargeRequestsPerConnection, options.LargeRequestBytes, options.MaxMessageBytes));
+        builder.Services.AddSingleton(provider =>
+        {
+            var channels = provider.GetService<INodeChannels>();
+            return new LargeRequestLimiter(
+                options.MaxConcurrentLargeRequests, options.MaxConcurrentLargeRequestsPerConnection, options.LargeRequestBytes, options.MaxMessageBytes, () => channels?.LargestEnvelopeBytes);
+        });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;

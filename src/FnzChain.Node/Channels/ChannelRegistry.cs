@@ -38,6 +38,23 @@ public sealed class ChannelRegistry<TChannel>(
 
     public TChannel? Find(string channelId) => _channels.GetValueOrDefault(channelId);
 
+    public ulong? LargestEnvelopeBytes
+    {
+        get
+        {
+            ulong? largest = null;
+            foreach (var channel in _channels.Values)
+            {
+                if (channel.MaxEnvelopeBytes is { } bytes && (largest is null || bytes > largest))
+                {
+                    largest = bytes;
+                }
+            }
+
+            return largest;
+        }
+    }
+
     /// <summary>Reopens every channel under the data folder (each ledger recovers).</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {

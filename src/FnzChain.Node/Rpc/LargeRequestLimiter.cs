@@ -16,13 +16,23 @@ namespace FnzChain.Node.Rpc;
 /// their bytes are read. Messages over the node's receive limit are refused by gRPC from the same header.
 /// </summary>
 /// <remarks>
+/// Requests of the services whose messages carry one transaction or proposal (<c>gateway.Gateway</c>,
+/// <c>protos.Endorser</c>) are also held to the channels' own bound: a message over the largest AbsoluteMaxBytes of
+/// the node's channels plus <see cref="ChannelBoundHeadroomBytes"/> is refused from its header, whatever
+/// <c>maxMessageBytes</c> allows (which stays the bound for admin requests such as chaincode installs).
 /// Streaming requests (Broadcast, Deliver) are not counted: a stream's messages are read one at a time, so each
 /// stream holds at most one message, and HTTP/2 bounds the streams of a connection.
 /// </remarks>
-public sealed class LargeRequestLimiter(int perNode, int perConnection, int largeBytes, int maxMessageBytes)
+public sealed class LargeRequestLimiter(int perNode, int perConnection, int largeBytes, int maxMessageBytes, Func<ulong?>? largestEnvelopeBytes = null)
 {
     private readonly ConcurrentDictionary<string, int> _byConnection = new(StringComparer.Ordinal);
     private int _inFlight;
+
+    /// <summary>
+    /// What a Gateway or Endorser request may carry beyond one envelope of AbsoluteMaxBytes: 1 MiB of wrapping and
+    /// signatures, and a proposal's transient data (the endorser accepts up to 1 MiB), which never reaches a block.
+    /// </summary>
+    public const int ChannelBoundHeadroomBytes = 2 * 1024 * 1024;
 
     public int PerNode { get; } = perNode;
 
@@ -46,6 +56,14 @@ public sealed class LargeRequestLimiter(int perNode, int perConnection, int larg
 
         // Over the receive limit: gRPC refuses it from the same header without reading it, so it takes no slot.
         var length = await PeekMessageLengthAsync(context).ConfigureAwait(false);
+        if (length <= maxMessageBytes && CarriesOneTransaction(method) && largestEnvelopeBytes?.Invoke() is { } envelope
+            && (ulong)length > envelope + ChannelBoundHeadroomBytes)
+        {
+            RpcMetrics.LargeRequestsRefused.Add(1, new KeyValuePair<string, object?>("method", method.FullName));
+            RefuseAsResourceExhausted(context, $"{method.FullName}: a message of {length} bytes is more than this node's channels order (AbsoluteMaxBytes {envelope} + {ChannelBoundHeadroomBytes} bytes of headroom)");
+            return;
+        }
+
         if (length < LargeBytes || length > maxMessageBytes)
         {
             await next(context).ConfigureAwait(false);
@@ -69,6 +87,8 @@ public sealed class LargeRequestLimiter(int perNode, int perConnection, int larg
             Exit(connection);
         }
     }
+
+    private static bool CarriesOneTransaction(IMethod method) => method.ServiceName is "gateway.Gateway" or "protos.Endorser";
 
     private bool TryEnter(string connection)
     {

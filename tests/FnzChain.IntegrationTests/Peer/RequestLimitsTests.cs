@@ -18,8 +18,13 @@ public sealed partial class RequestLimitsTests
     /// </summary>
     private const long MemoryBound = 300L * 1024 * 1024;
 
-    private static readonly Method<byte[], byte[]> Evaluate = new(
-        MethodType.Unary, "gateway.Gateway", "Evaluate", Marshallers.Create(b => b, b => b), Marshallers.Create(b => b, b => b));
+    private static readonly Method<byte[], byte[]> Evaluate = Raw("gateway.Gateway", "Evaluate");
+
+    /// <summary>Chaincode installs are the requests that may legitimately be large (the node's maxMessageBytes, not a channel's AbsoluteMaxBytes).</summary>
+    private static readonly Method<byte[], byte[]> Install = Raw("fnzchain.admin.NodeAdmin", "InstallChaincode");
+
+    private static Method<byte[], byte[]> Raw(string service, string name) =>
+        new(MethodType.Unary, service, name, Marshallers.Create(b => b, b => b), Marshallers.Create(b => b, b => b));
 
     private TestNetwork _network = null!;
     private NodeProcess _orderer = null!;
@@ -47,12 +52,14 @@ public sealed partial class RequestLimitsTests
     }
 
     /// <summary>Sends <paramref name="body"/> as an Evaluate request over a connection of its own; the status it ends with.</summary>
-    private async Task<Status> SendAsync(byte[] body)
+    private Task<Status> SendAsync(byte[] body) => SendAsync(Evaluate, body);
+
+    private async Task<Status> SendAsync(Method<byte[], byte[]> method, byte[] body)
     {
         using var channel = GrpcChannel.ForAddress($"http://{_peer.Address}", new GrpcChannelOptions { MaxSendMessageSize = null });
         try
         {
-            await channel.CreateCallInvoker().AsyncUnaryCall(Evaluate, null, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(60)), body);
+            await channel.CreateCallInvoker().AsyncUnaryCall(method, null, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(60)), body);
             return Status.DefaultSuccess;
         }
         catch (RpcException e)
@@ -96,19 +103,30 @@ public sealed partial class RequestLimitsTests
         var before = _peer.ResidentBytes();
         var body = Garbage(10 * 1024 * 1024);
 
-        var statuses = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => SendAsync(body)));
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => SendAsync(Install, body)));
 
         var after = _peer.ResidentBytes();
-        TestContext.Out.WriteLine($"peer RSS {before / 1048576} MiB before, {after / 1048576} MiB after 16 concurrent 10 MiB requests: " +
+        TestContext.Out.WriteLine($"peer RSS {before / 1048576} MiB before, {after / 1048576} MiB after 16 concurrent 10 MiB install requests: " +
             string.Join(", ", statuses.GroupBy(s => s.StatusCode).Select(g => $"{g.Count()} {g.Key}")));
         Assert.Multiple(() =>
         {
             Assert.That(statuses.Select(s => s.StatusCode), Is.All.AnyOf(StatusCode.ResourceExhausted, StatusCode.InvalidArgument));
             Assert.That(statuses.Where(s => s.StatusCode == StatusCode.ResourceExhausted).Select(s => s.Detail), Is.All.Contain("requests of 1024 KiB or more are in progress"));
             Assert.That(statuses.Where(s => s.StatusCode == StatusCode.InvalidArgument).Select(s => s.Detail),
-                Is.All.StartWith("/gateway.Gateway/Evaluate: request is not a gateway.EvaluateRequest: "));
+                Is.All.StartWith("/fnzchain.admin.NodeAdmin/InstallChaincode: request is not a "));
             Assert.That(after - before, Is.LessThan(MemoryBound));
         });
+    }
+
+    [Test]
+    public async Task A_transaction_message_larger_than_the_channels_order_is_refused_from_its_header()
+    {
+        // The test channel's AbsoluteMaxBytes is 256 KiB: with 2 MiB of headroom (wrapping, transient data), a 3 MiB
+        // Evaluate is more than any channel of this peer orders, though under the node's maxMessageBytes.
+        var status = await SendAsync(Garbage(3 * 1024 * 1024));
+
+        Assert.That(status.StatusCode, Is.EqualTo(StatusCode.ResourceExhausted));
+        Assert.That(status.Detail, Is.EqualTo($"/gateway.Gateway/Evaluate: a message of {3 * 1024 * 1024} bytes is more than this node's channels order (AbsoluteMaxBytes 262144 + 2097152 bytes of headroom)"));
     }
 
     [Test]
