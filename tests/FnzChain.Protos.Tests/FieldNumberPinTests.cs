@@ -2,6 +2,7 @@ using FnzChain.Protos.Common;
 using FnzChain.Protos.Gateway;
 using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.Ledger.Rwset.Kvrwset;
+using FnzChain.Protos.Msp;
 using FnzChain.Protos.Orderer;
 using FnzChain.Protos.Peer;
 using Google.Protobuf.Reflection;
@@ -41,6 +42,40 @@ public sealed class FieldNumberPinTests
         yield return Field(ErrorDetail.Descriptor, "message", 3, FieldType.String);
         yield return Field(CommitStatusResponse.Descriptor, "block_number", 2, FieldType.UInt64);
         yield return Field(ProposalResponse.Descriptor, "payload", 5, FieldType.Bytes);
+        // Channel configuration (config blocks and config updates), read by every Fabric block decoder.
+        yield return Field(ConfigEnvelope.Descriptor, "config", 1, FieldType.Message);
+        yield return Field(ConfigEnvelope.Descriptor, "last_update", 2, FieldType.Message);
+        yield return Field(Common.Config.Descriptor, "sequence", 1, FieldType.UInt64);
+        yield return Field(Common.Config.Descriptor, "channel_group", 2, FieldType.Message);
+        yield return Field(ConfigGroup.Descriptor, "version", 1, FieldType.UInt64);
+        yield return Field(ConfigGroup.Descriptor, "groups", 2, FieldType.Message);
+        yield return Field(ConfigGroup.Descriptor, "values", 3, FieldType.Message);
+        yield return Field(ConfigGroup.Descriptor, "policies", 4, FieldType.Message);
+        yield return Field(ConfigGroup.Descriptor, "mod_policy", 5, FieldType.String);
+        yield return Field(ConfigValue.Descriptor, "value", 2, FieldType.Bytes);
+        yield return Field(ConfigValue.Descriptor, "mod_policy", 3, FieldType.String);
+        yield return Field(ConfigPolicy.Descriptor, "policy", 2, FieldType.Message);
+        yield return Field(ConfigPolicy.Descriptor, "mod_policy", 3, FieldType.String);
+        yield return Field(ConfigUpdateEnvelope.Descriptor, "config_update", 1, FieldType.Bytes);
+        yield return Field(ConfigUpdateEnvelope.Descriptor, "signatures", 2, FieldType.Message);
+        yield return Field(ConfigUpdate.Descriptor, "channel_id", 1, FieldType.String);
+        yield return Field(ConfigUpdate.Descriptor, "read_set", 2, FieldType.Message);
+        yield return Field(ConfigUpdate.Descriptor, "write_set", 3, FieldType.Message);
+        yield return Field(ConfigUpdate.Descriptor, "isolated_data", 5, FieldType.Message);
+        yield return Field(ConfigSignature.Descriptor, "signature_header", 1, FieldType.Bytes);
+        yield return Field(BlockDataHashingStructure.Descriptor, "width", 1, FieldType.UInt32);
+        yield return Field(Capabilities.Descriptor, "capabilities", 1, FieldType.Message);
+        yield return Field(MSPConfig.Descriptor, "config", 2, FieldType.Bytes);
+        yield return Field(FabricMSPConfig.Descriptor, "revocation_list", 5, FieldType.Bytes);
+        yield return Field(FabricMSPConfig.Descriptor, "organizational_unit_identifiers", 7, FieldType.Message);
+        yield return Field(FabricMSPConfig.Descriptor, "tls_root_certs", 9, FieldType.Bytes);
+        yield return Field(FabricMSPConfig.Descriptor, "fabric_node_ous", 11, FieldType.Message);
+        yield return Field(FabricNodeOUs.Descriptor, "orderer_ou_identifier", 5, FieldType.Message);
+        yield return Field(ConsensusType.Descriptor, "state", 3, FieldType.Enum);
+        yield return Field(BatchSize.Descriptor, "preferred_max_bytes", 3, FieldType.UInt32);
+        yield return Field(ChannelRestrictions.Descriptor, "max_count", 1, FieldType.UInt64);
+        yield return Field(AnchorPeer.Descriptor, "port", 2, FieldType.Int32);
+        yield return Field(ACLs.Descriptor, "acls", 1, FieldType.Message);
     }
 
     private static TestCaseData Field(MessageDescriptor message, string name, int number, FieldType type) =>
@@ -79,6 +114,13 @@ public sealed class FieldNumberPinTests
     [TestCase("orderer.SeekInfo")]
     [TestCase("gateway.ErrorDetail")]
     [TestCase("google.rpc.Status")]
+    [TestCase("common.ConfigEnvelope")]
+    [TestCase("common.ConfigUpdateEnvelope")]
+    [TestCase("common.Capabilities")]
+    [TestCase("msp.FabricMSPConfig")]
+    [TestCase("orderer.ConsensusType")]
+    [TestCase("protos.AnchorPeers")]
+    [TestCase("protos.ACLs")]
     public void Message_keeps_fabric_full_name(string fullName)
     {
         FileDescriptor[] files =
@@ -86,6 +128,8 @@ public sealed class FieldNumberPinTests
             CommonReflection.Descriptor, FnzChain.Protos.Msp.IdentitiesReflection.Descriptor, ProposalReflection.Descriptor,
             RwsetReflection.Descriptor, KvRwsetReflection.Descriptor, AbReflection.Descriptor,
             GatewayReflection.Descriptor, FnzChain.Protos.Rpc.StatusReflection.Descriptor,
+            ConfigtxReflection.Descriptor, FnzChain.Protos.Common.ConfigurationReflection.Descriptor, MspConfigReflection.Descriptor,
+            FnzChain.Protos.Orderer.ConfigurationReflection.Descriptor, FnzChain.Protos.Peer.ConfigurationReflection.Descriptor,
         ];
 
         Assert.That(files.SelectMany(f => f.MessageTypes).Select(m => m.FullName), Does.Contain(fullName));

@@ -11,6 +11,9 @@ using FnzChain.Protos.Orderer;
 using FnzChain.Protos.Peer;
 using Google.Protobuf;
 using ApplicationPolicy = FnzChain.Protos.Peer.ApplicationPolicy;
+// FnzChain's own config messages until issue 14 moves channel config to Fabric's (same names in FnzChain.Protos.Common).
+using ConfigUpdate = FnzChain.Protos.Config.ConfigUpdate;
+using ConfigUpdateEnvelope = FnzChain.Protos.Config.ConfigUpdateEnvelope;
 
 namespace FnzChain.Cli.Commands;
 

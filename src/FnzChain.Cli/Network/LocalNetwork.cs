@@ -15,6 +15,9 @@ using FnzChain.Protos.Config;
 using FnzChain.Protos.Orderer;
 using Google.Protobuf;
 using Grpc.Net.Client;
+// FnzChain's own config messages until issue 14 moves channel config to Fabric's (same names in FnzChain.Protos.Common).
+using ConfigUpdate = FnzChain.Protos.Config.ConfigUpdate;
+using ConfigUpdateEnvelope = FnzChain.Protos.Config.ConfigUpdateEnvelope;
 
 namespace FnzChain.Cli.Network;
 

@@ -4,6 +4,8 @@ using FnzChain.Protos.Common;
 using FnzChain.Protos.Config;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+// FnzChain's own config messages until issue 14 moves channel config to Fabric's (same names in FnzChain.Protos.Common).
+using ConfigEnvelope = FnzChain.Protos.Config.ConfigEnvelope;
 
 namespace FnzChain.Node.Channels;
 

@@ -7,6 +7,11 @@ using FnzChain.Protos.Common;
 using FnzChain.Protos.Config;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+// FnzChain's own config messages until issue 14 moves channel config to Fabric's (same names in FnzChain.Protos.Common).
+using ConfigEnvelope = FnzChain.Protos.Config.ConfigEnvelope;
+using ConfigSignature = FnzChain.Protos.Config.ConfigSignature;
+using ConfigUpdate = FnzChain.Protos.Config.ConfigUpdate;
+using ConfigUpdateEnvelope = FnzChain.Protos.Config.ConfigUpdateEnvelope;
 
 namespace FnzChain.Orderer.Channels;
 

@@ -6,6 +6,9 @@ using FnzChain.Protos.Orderer;
 using Google.Protobuf;
 using Grpc.Net.Client;
 using Status = FnzChain.Protos.Common.Status;
+// FnzChain's own config messages until issue 14 moves channel config to Fabric's (same names in FnzChain.Protos.Common).
+using ConfigUpdate = FnzChain.Protos.Config.ConfigUpdate;
+using ConfigUpdateEnvelope = FnzChain.Protos.Config.ConfigUpdateEnvelope;
 
 namespace FnzChain.IntegrationTests.Orderer;
 

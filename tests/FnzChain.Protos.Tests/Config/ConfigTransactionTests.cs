@@ -2,6 +2,10 @@ using FnzChain.Protos.Common;
 using FnzChain.Protos.Config;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+// FnzChain's own config messages; Fabric's same-named ones in FnzChain.Protos.Common replace them in issue 14.
+using ConfigSignature = FnzChain.Protos.Config.ConfigSignature;
+using ConfigUpdate = FnzChain.Protos.Config.ConfigUpdate;
+using ConfigUpdateEnvelope = FnzChain.Protos.Config.ConfigUpdateEnvelope;
 
 namespace FnzChain.Protos.Tests.Config;
 

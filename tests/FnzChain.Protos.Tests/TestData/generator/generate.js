@@ -510,3 +510,304 @@ collConfig.setStaticCollectionConfig(staticColl);
 const collPackage = new peer.CollectionConfigPackage();
 collPackage.setConfigList([collConfig]);
 write('collection_config_package', collPackage);
+
+// --- Channel configuration ------------------------------------------------------------------------
+// A config tree shaped as Fabric's configtxgen writes it for a solo/Kafka network: Channel with its
+// values and implicit-meta policies, Orderer (with one orderer org), Application (with two orgs).
+
+const pem = (kind, label) =>
+  utf8(`-----BEGIN ${kind}-----\n${b64(bytes(label, 48))}\n-----END ${kind}-----\n`);
+
+function configValue(message, modPolicy) {
+  const v = new common.ConfigValue();
+  v.setValue(message.serializeBinary());
+  v.setModPolicy(modPolicy);
+  return v;
+}
+
+function configPolicy(type, value, modPolicy) {
+  const p = new common.Policy();
+  p.setType(type);
+  p.setValue(value.serializeBinary());
+  const cp = new common.ConfigPolicy();
+  cp.setPolicy(p);
+  cp.setModPolicy(modPolicy);
+  return cp;
+}
+
+function implicitMeta(rule, subPolicy) {
+  const m = new common.ImplicitMetaPolicy();
+  m.setSubPolicy(subPolicy);
+  m.setRule(rule);
+  return configPolicy(common.Policy.PolicyType.IMPLICIT_META, m, 'Admins');
+}
+
+// OR over role principals of one MSP, e.g. OR('Org1MSP.admin','Org1MSP.client').
+function signedByAnyOf(mspId, roles) {
+  const envelope = new common.SignaturePolicyEnvelope();
+  const anyOf = new common.SignaturePolicy.NOutOf();
+  anyOf.setN(1);
+  anyOf.setRulesList(roles.map((_, i) => signedBy(i)));
+  const r = new common.SignaturePolicy();
+  r.setNOutOf(anyOf);
+  envelope.setRule(r);
+  envelope.setIdentitiesList(roles.map((role) => rolePrincipal(mspId, role)));
+  return configPolicy(common.Policy.PolicyType.SIGNATURE, envelope, 'Admins');
+}
+
+function capabilities(name) {
+  const c = new common.Capabilities();
+  c.getCapabilitiesMap().set(name, new common.Capability());
+  return c;
+}
+
+function ouIdentifier(caLabel, ou) {
+  const id = new msp.FabricOUIdentifier();
+  id.setCertificate(pem('CERTIFICATE', caLabel));
+  id.setOrganizationalUnitIdentifier(ou);
+  return id;
+}
+
+function fabricMspConfig(mspId) {
+  const ca = `${mspId}-ca`;
+  const cfg = new msp.FabricMSPConfig();
+  cfg.setName(mspId);
+  cfg.setRootCertsList([pem('CERTIFICATE', ca)]);
+  cfg.setIntermediateCertsList([pem('CERTIFICATE', `${mspId}-ica`)]);
+  cfg.setAdminsList([pem('CERTIFICATE', `${mspId}-admin`)]);
+  cfg.setRevocationListList([pem('X509 CRL', `${mspId}-crl`)]);
+  cfg.setOrganizationalUnitIdentifiersList([ouIdentifier(ca, 'COP')]);
+  const crypto = new msp.FabricCryptoConfig();
+  crypto.setSignatureHashFamily('SHA2');
+  crypto.setIdentityIdentifierHashFunction('SHA256');
+  cfg.setCryptoConfig(crypto);
+  cfg.setTlsRootCertsList([pem('CERTIFICATE', `${mspId}-tlsca`)]);
+  cfg.setTlsIntermediateCertsList([pem('CERTIFICATE', `${mspId}-tlsica`)]);
+  const nodeOus = new msp.FabricNodeOUs();
+  nodeOus.setEnable(true);
+  nodeOus.setClientOuIdentifier(ouIdentifier(ca, 'client'));
+  nodeOus.setPeerOuIdentifier(ouIdentifier(ca, 'peer'));
+  nodeOus.setAdminOuIdentifier(ouIdentifier(ca, 'admin'));
+  nodeOus.setOrdererOuIdentifier(ouIdentifier(ca, 'orderer'));
+  cfg.setFabricNodeOus(nodeOus);
+  return cfg;
+}
+
+function mspValue(mspId) {
+  const m = new msp.MSPConfig();
+  m.setType(0); // FABRIC (X.509)
+  m.setConfig(fabricMspConfig(mspId).serializeBinary());
+  return configValue(m, 'Admins');
+}
+
+const Role = common.MSPRole.MSPRoleType;
+
+function orgGroup(mspId, extraValues, extraPolicies) {
+  const g = new common.ConfigGroup();
+  g.getValuesMap().set('MSP', mspValue(mspId));
+  for (const [k, v] of extraValues) g.getValuesMap().set(k, v);
+  g.getPoliciesMap().set('Readers', signedByAnyOf(mspId, [Role.ADMIN, Role.PEER, Role.CLIENT]));
+  g.getPoliciesMap().set('Writers', signedByAnyOf(mspId, [Role.ADMIN, Role.CLIENT]));
+  g.getPoliciesMap().set('Admins', signedByAnyOf(mspId, [Role.ADMIN]));
+  for (const [k, v] of extraPolicies) g.getPoliciesMap().set(k, v);
+  g.setModPolicy('Admins');
+  return g;
+}
+
+function anchorPeers(host, port) {
+  const a = new peer.AnchorPeer();
+  a.setHost(host);
+  a.setPort(port);
+  const list = new peer.AnchorPeers();
+  list.setAnchorPeersList([a]);
+  return list;
+}
+
+function appOrg(mspId, host) {
+  return orgGroup(mspId, [['AnchorPeers', configValue(anchorPeers(host, 7051), 'Admins')]],
+    [['Endorsement', signedByAnyOf(mspId, [Role.PEER])]]);
+}
+
+const ordererEndpoints = new common.OrdererAddresses();
+ordererEndpoints.setAddressesList(['orderer.example.com:7050']);
+
+const ordererGroup = new common.ConfigGroup();
+{
+  const consensus = new orderer.ConsensusType();
+  consensus.setType('solo');
+  consensus.setState(orderer.ConsensusType.State.STATE_NORMAL);
+  const batchSize = new orderer.BatchSize();
+  batchSize.setMaxMessageCount(10);
+  batchSize.setAbsoluteMaxBytes(103809024);
+  batchSize.setPreferredMaxBytes(524288);
+  const batchTimeout = new orderer.BatchTimeout();
+  batchTimeout.setTimeout('2s');
+  const kafka = new orderer.KafkaBrokers();
+  kafka.setBrokersList(['kafka0.example.com:9092', 'kafka1.example.com:9092']);
+  const restrictions = new orderer.ChannelRestrictions();
+  restrictions.setMaxCount(1000);
+  const values = ordererGroup.getValuesMap();
+  values.set('ConsensusType', configValue(consensus, 'Admins'));
+  values.set('BatchSize', configValue(batchSize, 'Admins'));
+  values.set('BatchTimeout', configValue(batchTimeout, 'Admins'));
+  values.set('KafkaBrokers', configValue(kafka, 'Admins'));
+  values.set('ChannelRestrictions', configValue(restrictions, 'Admins'));
+  values.set('Capabilities', configValue(capabilities('V2_0'), 'Admins'));
+  const policies = ordererGroup.getPoliciesMap();
+  policies.set('Readers', implicitMeta(common.ImplicitMetaPolicy.Rule.ANY, 'Readers'));
+  policies.set('Writers', implicitMeta(common.ImplicitMetaPolicy.Rule.ANY, 'Writers'));
+  policies.set('Admins', implicitMeta(common.ImplicitMetaPolicy.Rule.MAJORITY, 'Admins'));
+  policies.set('BlockValidation', implicitMeta(common.ImplicitMetaPolicy.Rule.ANY, 'Writers'));
+  ordererGroup.getGroupsMap().set('OrdererOrg',
+    orgGroup('OrdererMSP', [['Endpoints', configValue(ordererEndpoints, 'Admins')]], []));
+  ordererGroup.setModPolicy('Admins');
+}
+
+const applicationGroup = new common.ConfigGroup();
+{
+  const acls = new peer.ACLs();
+  const acl = (resource, policyRef) => {
+    const r = new peer.APIResource();
+    r.setPolicyRef(policyRef);
+    acls.getAclsMap().set(resource, r);
+  };
+  acl('_lifecycle/CommitChaincodeDefinition', '/Channel/Application/Writers');
+  acl('peer/Propose', '/Channel/Application/Writers');
+  acl('event/Block', '/Channel/Application/Readers');
+  acl('qscc/GetChainInfo', '/Channel/Application/Readers');
+  const values = applicationGroup.getValuesMap();
+  values.set('Capabilities', configValue(capabilities('V2_5'), 'Admins'));
+  values.set('ACLs', configValue(acls, 'Admins'));
+  const policies = applicationGroup.getPoliciesMap();
+  policies.set('Readers', implicitMeta(common.ImplicitMetaPolicy.Rule.ANY, 'Readers'));
+  policies.set('Writers', implicitMeta(common.ImplicitMetaPolicy.Rule.ANY, 'Writers'));
+  policies.set('Admins', implicitMeta(common.ImplicitMetaPolicy.Rule.MAJORITY, 'Admins'));
+  policies.set('Endorsement', implicitMeta(common.ImplicitMetaPolicy.Rule.MAJORITY, 'Endorsement'));
+  policies.set('LifecycleEndorsement', implicitMeta(common.ImplicitMetaPolicy.Rule.MAJORITY, 'Endorsement'));
+  applicationGroup.getGroupsMap().set('Org1MSP', appOrg('Org1MSP', 'peer0.org1.example.com'));
+  applicationGroup.getGroupsMap().set('Org2MSP', appOrg('Org2MSP', 'peer0.org2.example.com'));
+  applicationGroup.setVersion(1);
+  applicationGroup.setModPolicy('Admins');
+}
+
+const channelGroup = new common.ConfigGroup();
+{
+  const hashing = new common.HashingAlgorithm();
+  hashing.setName('SHA256');
+  const dataHashing = new common.BlockDataHashingStructure();
+  dataHashing.setWidth(4294967295);
+  const values = channelGroup.getValuesMap();
+  values.set('HashingAlgorithm', configValue(hashing, 'Admins'));
+  values.set('BlockDataHashingStructure', configValue(dataHashing, 'Admins'));
+  values.set('OrdererAddresses', configValue(ordererEndpoints, '/Channel/Orderer/Admins'));
+  values.set('Capabilities', configValue(capabilities('V2_0'), 'Admins'));
+  const policies = channelGroup.getPoliciesMap();
+  policies.set('Readers', implicitMeta(common.ImplicitMetaPolicy.Rule.ANY, 'Readers'));
+  policies.set('Writers', implicitMeta(common.ImplicitMetaPolicy.Rule.ANY, 'Writers'));
+  policies.set('Admins', implicitMeta(common.ImplicitMetaPolicy.Rule.MAJORITY, 'Admins'));
+  channelGroup.getGroupsMap().set('Orderer', ordererGroup);
+  channelGroup.getGroupsMap().set('Application', applicationGroup);
+  channelGroup.setModPolicy('Admins');
+}
+
+// The update that led to it: Org1MSP moves its anchor peer. The read set names the versions seen; the
+// write set bumps Org1MSP and its AnchorPeers value, so only Org1MSP's Admins policy has to be satisfied.
+function sparseGroup(version, groups) {
+  const g = new common.ConfigGroup();
+  g.setVersion(version);
+  for (const [k, v] of groups) g.getGroupsMap().set(k, v);
+  return g;
+}
+const readOrg1 = sparseGroup(0, []);
+readOrg1.getValuesMap().set('MSP', new common.ConfigValue());
+readOrg1.getPoliciesMap().set('Admins', new common.ConfigPolicy());
+const writeOrg1 = sparseGroup(1, []);
+writeOrg1.getValuesMap().set('MSP', new common.ConfigValue());
+const newAnchor = configValue(anchorPeers('peer1.org1.example.com', 8051), 'Admins');
+newAnchor.setVersion(1);
+writeOrg1.getValuesMap().set('AnchorPeers', newAnchor);
+writeOrg1.getPoliciesMap().set('Admins', new common.ConfigPolicy());
+writeOrg1.setModPolicy('Admins');
+
+const configUpdate = new common.ConfigUpdate();
+configUpdate.setChannelId(channelId);
+configUpdate.setReadSet(sparseGroup(0, [['Application', sparseGroup(1, [['Org1MSP', readOrg1]])]]));
+configUpdate.setWriteSet(sparseGroup(0, [['Application', sparseGroup(1, [['Org1MSP', writeOrg1]])]]));
+configUpdate.getIsolatedDataMap().set('rscc_seed_data', bytes('rscc-seed', 16));
+configUpdate.getIsolatedDataMap().set('note', utf8('move Org1 anchor peer'));
+const configUpdateBytes = configUpdate.serializeBinary();
+
+function configSignature(mspId, label) {
+  const header = new common.SignatureHeader();
+  header.setCreator(identity(mspId, label).serializeBinary());
+  header.setNonce(bytes(`${label}-nonce`, 24));
+  const s = new common.ConfigSignature();
+  s.setSignatureHeader(header.serializeBinary());
+  s.setSignature(bytes(`${label}-config-signature`, 71));
+  return s;
+}
+const configUpdateEnvelope = new common.ConfigUpdateEnvelope();
+configUpdateEnvelope.setConfigUpdate(configUpdateBytes);
+configUpdateEnvelope.setSignaturesList([configSignature('Org1MSP', 'org1-admin'), configSignature('Org2MSP', 'org2-admin')]);
+write('config_update_envelope', configUpdateEnvelope, { configUpdate: configUpdate.toObject() });
+
+function configTxEnvelope(type, txLabel, data) {
+  const ch = new common.ChannelHeader();
+  ch.setType(type);
+  ch.setTimestamp(timestamp);
+  ch.setChannelId(channelId);
+  ch.setTxId(Buffer.from(sha256(utf8(txLabel))).toString('hex'));
+  const h = new common.Header();
+  h.setChannelHeader(ch.serializeBinary());
+  h.setSignatureHeader(signatureHeader.serializeBinary());
+  const p = new common.Payload();
+  p.setHeader(h);
+  p.setData(data);
+  const e = new common.Envelope();
+  e.setPayload(p.serializeBinary());
+  e.setSignature(bytes(`${txLabel}-signature`, 71));
+  return e;
+}
+
+// The config in force after that update: Org1MSP at version 1 with the new anchor peer.
+const org1AfterUpdate = applicationGroup.getGroupsMap().get('Org1MSP');
+org1AfterUpdate.setVersion(1);
+org1AfterUpdate.getValuesMap().set('AnchorPeers', newAnchor);
+
+const config = new common.Config();
+config.setSequence(3);
+config.setChannelGroup(channelGroup);
+const configEnvelope = new common.ConfigEnvelope();
+configEnvelope.setConfig(config);
+configEnvelope.setLastUpdate(configTxEnvelope(common.HeaderType.CONFIG_UPDATE, 'config-update', configUpdateEnvelope.serializeBinary()));
+write('config_envelope', configEnvelope, {
+  org1Msp: msp.FabricMSPConfig.deserializeBinary(fabricMspConfig('Org1MSP').serializeBinary()).toObject(),
+});
+
+// Config block 3: one CONFIG envelope; its orderer metadata points at itself as the last config.
+const configBlockData = new common.BlockData();
+configBlockData.setDataList([configTxEnvelope(common.HeaderType.CONFIG, 'config', configEnvelope.serializeBinary()).serializeBinary()]);
+const configBlockHeader = new common.BlockHeader();
+configBlockHeader.setNumber(3);
+configBlockHeader.setPreviousHash(bytes('block-2', 32));
+configBlockHeader.setDataHash(sha256(...configBlockData.getDataList_asU8()));
+const configOrdererMeta = new common.OrdererBlockMetadata();
+const selfConfig = new common.LastConfig();
+selfConfig.setIndex(3);
+configOrdererMeta.setLastConfig(selfConfig);
+const configSigMeta = new common.Metadata();
+configSigMeta.setValue(configOrdererMeta.serializeBinary());
+configSigMeta.setSignaturesList([sig1]);
+const configBlockMetadata = new common.BlockMetadata();
+configBlockMetadata.setMetadataList([
+  configSigMeta.serializeBinary(),
+  new Uint8Array(0),
+  new Uint8Array([peer.TxValidationCode.VALID]),
+  new Uint8Array(0),
+  new Uint8Array(0),
+]);
+const configBlock = new common.Block();
+configBlock.setHeader(configBlockHeader);
+configBlock.setData(configBlockData);
+configBlock.setMetadata(configBlockMetadata);
+write('config_block', configBlock, { signaturesMetadata: configSigMeta.toObject() });
