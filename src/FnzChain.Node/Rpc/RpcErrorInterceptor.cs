@@ -16,7 +16,8 @@ namespace FnzChain.Node.Rpc;
 /// <c>INVALID_ARGUMENT</c> naming the method and the message;</item>
 /// <item>trouble reaching another node, or this node stopping, is <c>UNAVAILABLE</c>; a timeout <c>DEADLINE_EXCEEDED</c>;</item>
 /// <item>a client that went away ends its call quietly;</item>
-/// <item>anything else is a bug: <c>INTERNAL</c>, and the only case logged with a stack trace.</item>
+/// <item>anything else is a bug: <c>INTERNAL</c>, and the only case logged with a stack trace (a status a service
+/// chose itself — Fabric's gateway answers a chaincode's error with <c>UNKNOWN</c> — is logged like a refusal).</item>
 /// </list>
 /// Client faults are logged through <see cref="ClientFaultLog"/> (one line, no trace, budget per origin). Details are
 /// made printable and bounded before they leave, whatever a request put in them.
@@ -100,7 +101,7 @@ public sealed partial class RpcErrorInterceptor(ClientFaultLog faults, ILogger<R
         {
             RpcException rpc => (rpc.StatusCode, rpc.Status.Detail),
             InvalidProtocolBufferException => (StatusCode.InvalidArgument, $"{method}: a request message does not parse: {e.Message}"),
-            FormatException or ArgumentException => (StatusCode.InvalidArgument, $"{method}: {e.Message}"),
+            FormatException or (ArgumentException and not ArgumentNullException) => (StatusCode.InvalidArgument, $"{method}: {e.Message}"),
             TimeoutException => (StatusCode.DeadlineExceeded, $"{method}: {e.Message}"),
             HttpRequestException or HttpIOException or SocketException => (StatusCode.Unavailable, $"{method}: a connection failed: {e.Message}"),
             OperationCanceledException or ObjectDisposedException => (StatusCode.Unavailable, $"{method}: the node is stopping"),
@@ -109,7 +110,9 @@ public sealed partial class RpcErrorInterceptor(ClientFaultLog faults, ILogger<R
 
         detail = Printable(detail);
         RpcMetrics.Errors.Add(1, new KeyValuePair<string, object?>("method", method), new KeyValuePair<string, object?>("code", code.ToString()));
-        if (code is StatusCode.Internal or StatusCode.Unknown or StatusCode.DataLoss)
+        // A status a service chose (Fabric's gateway answers a chaincode's own error with UNKNOWN) is its answer, not a
+        // fault of this node: one line within the origin's budget. Only an exception no rule maps is a bug.
+        if (e is not RpcException && code is StatusCode.Internal)
         {
             LogServerFault(logger, e, method, context.Peer, code, detail);
         }
