@@ -37,7 +37,7 @@ public sealed partial class TransferAgencyContract
 
     /// <summary>
     /// Pays the next <paramref name="batchSize"/> holders (0: all) of a declared distribution, from where the last
-    /// batch stopped: cash = units on the record date × amount per unit (truncated to minor units); accounts that
+    /// batch stopped: cash = units on the record date × amount per unit (money: half up to minor units); accounts that
     /// reinvest receive units at the ex-date NAV (truncated to the class's decimals). Transfer agent.
     /// </summary>
     public async Task<Distribution> ProcessDistribution(string distributionId, int batchSize)

@@ -128,7 +128,7 @@ public sealed partial class TransferAgencyContract
         }
 
         var dealingDate = await DealingDateAsync(shareClass, target);
-        var value = amount ?? (shareClass.LastNav is { } nav ? units!.Value * nav : 0);
+        var value = amount ?? (shareClass.LastNav is { } nav ? OrderPricing.Money(units!.Value * nav, shareClass.Currency) : 0);
         var needsApproval = shareClass.Definition.FourEyesThreshold is { } threshold && value > threshold;
         var order = new Order
         {

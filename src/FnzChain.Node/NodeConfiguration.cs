@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace FnzChain.Node;
 
@@ -23,6 +24,7 @@ public static class NodeConfiguration
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
         ReadCommentHandling = JsonCommentHandling.Skip,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };
 
     /// <summary>Deserializes <paramref name="path"/>; <paramref name="what"/> names the file in errors ("orderer config").</summary>
@@ -44,7 +46,7 @@ public static class NodeConfiguration
                 as JsonObject ?? throw new OptionsException($"{what} {path} is not a JSON object");
             foreach (var (name, value) in overrides)
             {
-                Override(root, name, value);
+                Override(root, s_json.GetTypeInfo(typeof(T)), name, value);
             }
 
             return root.Deserialize<T>(s_json) ?? throw new OptionsException($"{what} {path} is empty");
@@ -66,7 +68,12 @@ public static class NodeConfiguration
             .ToDictionary(e => (string)e.Key, e => e.Value as string ?? string.Empty, StringComparer.Ordinal);
 
     /// <summary>Sets the field a <c>FNZCHAIN__a__b</c> variable names; a string field keeps the text, others take it as JSON.</summary>
-    private static void Override(JsonObject root, string variable, string value)
+    /// <remarks>
+    /// Names match case-insensitively, as Microsoft.Extensions.Configuration matches keys: a field the file already
+    /// has keeps its spelling; one it lacks takes the JSON name of the options property it matches
+    /// (<c>FNZCHAIN__OPERATIONSADDRESS</c> sets <c>operationsAddress</c>).
+    /// </remarks>
+    private static void Override(JsonObject root, JsonTypeInfo rootType, string variable, string value)
     {
         var path = variable[EnvironmentPrefix.Length..].Split("__");
         if (path.Any(string.IsNullOrEmpty))
@@ -75,19 +82,38 @@ public static class NodeConfiguration
         }
 
         JsonNode parent = root;
+        JsonTypeInfo? type = rootType;
         for (var i = 0; i < path.Length; i++)
         {
             var last = i == path.Length - 1;
             var existing = Child(parent, path[i], variable);
+            var segment = parent is JsonObject ? JsonName(type, path[i]) : path[i];
+            type = ChildType(type, path[i]);
             if (!last)
             {
-                parent = existing ?? SetChild(parent, path[i], new JsonObject(), variable);
+                parent = existing ?? SetChild(parent, segment, new JsonObject(), variable);
                 continue;
             }
 
-            SetChild(parent, path[i], existing?.GetValueKind() == JsonValueKind.String ? JsonValue.Create(value) : ParseValue(value), variable);
+            var text = existing?.GetValueKind() == JsonValueKind.String || type?.Type == typeof(string);
+            SetChild(parent, segment, text ? JsonValue.Create(value) : ParseValue(value), variable);
         }
     }
+
+    /// <summary>The JSON name of the property of <paramref name="type"/> that <paramref name="segment"/> names in any case; camelCase when none does.</summary>
+    private static string JsonName(JsonTypeInfo? type, string segment) =>
+        type?.Properties.FirstOrDefault(p => string.Equals(p.Name, segment, StringComparison.OrdinalIgnoreCase))?.Name
+            ?? JsonNamingPolicy.CamelCase.ConvertName(segment);
+
+    /// <summary>The type below <paramref name="segment"/>: a property's type in an object, the element type in an array.</summary>
+    private static JsonTypeInfo? ChildType(JsonTypeInfo? type, string segment) => type?.Kind switch
+    {
+        JsonTypeInfoKind.Object => type.Properties.FirstOrDefault(p => string.Equals(p.Name, segment, StringComparison.OrdinalIgnoreCase)) is { } property
+            ? s_json.GetTypeInfo(Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType)
+            : null,
+        JsonTypeInfoKind.Enumerable when type.ElementType is { } element => s_json.GetTypeInfo(element),
+        _ => null,
+    };
 
     private static JsonNode ParseValue(string value)
     {
@@ -115,8 +141,7 @@ public static class NodeConfiguration
         switch (parent)
         {
             case JsonObject o:
-                var name = o.FirstOrDefault(p => string.Equals(p.Key, segment, StringComparison.OrdinalIgnoreCase)).Key
-                    ?? JsonNamingPolicy.CamelCase.ConvertName(segment);
+                var name = o.FirstOrDefault(p => string.Equals(p.Key, segment, StringComparison.OrdinalIgnoreCase)).Key ?? segment;
                 o[name] = value;
                 return value;
             case JsonArray a:

@@ -42,7 +42,9 @@ public sealed class DealingCycleTests
             {"distributionId":"DIST-2026-1","classId":"GLOBAL-EQ-A","recordDate":"2026-03-06","exDate":"2026-03-06","paymentDate":"2026-03-09","amountPerUnit":0.50,"currency":"EUR"}
             """);
         var distribution = await ledger.OkAsync<Distribution>(Ta, "ProcessDistribution", "DIST-2026-1", "0");
-        Assert.That((distribution.Status, distribution.CashPaidOut, distribution.CashReinvested, distribution.UnitsReinvested), Is.EqualTo((BatchStatus.Completed, 30.49m, 20.24m, 0.160m)));
+        // Cash is money, half up to cents: 60.999 × 0.50 = 30.4995 → 30.50 and 40.499 × 0.50 = 20.2495 → 20.25;
+        // units are truncated: 20.25 / 126 = 0.1607… → 0.160.
+        Assert.That((distribution.Status, distribution.CashPaidOut, distribution.CashReinvested, distribution.UnitsReinvested), Is.EqualTo((BatchStatus.Completed, 30.50m, 20.25m, 0.160m)));
 
         // The register after payment reconciles with the class's counters.
         var register = await RegisterAsync(ledger, "2026-03-09");

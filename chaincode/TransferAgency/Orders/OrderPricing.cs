@@ -8,17 +8,21 @@ namespace FnzChain.TransferAgency.Orders;
 /// <list type="bullet">
 /// <item>Units issued or cancelled are truncated (<see cref="MidpointRounding.ToZero"/>) to the class's unit
 /// decimals, so the fund never issues a fraction it was not paid for nor pays one it did not cancel.</item>
-/// <item>Proceeds (units × NAV) are truncated to the currency's minor units (<see cref="MidpointRounding.ToZero"/>).</item>
-/// <item>Fees are rounded half away from zero (<see cref="MidpointRounding.AwayFromZero"/>) to minor units.</item>
+/// <item>Every money amount — proceeds (units × NAV), fees, distribution cash, the value of a holding — is rounded
+/// half up (half away from zero, <see cref="MidpointRounding.AwayFromZero"/>) to the currency's minor units, once,
+/// where it is computed; what is stored is what is printed.</item>
 /// </list>
 /// </summary>
 public static class OrderPricing
 {
     public static decimal Units(decimal value, int decimals) => decimal.Round(value, decimals, MidpointRounding.ToZero);
 
-    public static decimal Proceeds(decimal value, string currency) => decimal.Round(value, Currencies.MinorUnitsOf(currency), MidpointRounding.ToZero);
+    /// <summary>A money amount in <paramref name="currency"/>: half up to its minor units (EUR 9,999.956… → 9,999.96).</summary>
+    public static decimal Money(decimal value, string currency) => decimal.Round(value, Currencies.MinorUnitsOf(currency), MidpointRounding.AwayFromZero);
 
-    public static decimal Fee(decimal value, string currency) => decimal.Round(value, Currencies.MinorUnitsOf(currency), MidpointRounding.AwayFromZero);
+    public static decimal Proceeds(decimal value, string currency) => Money(value, currency);
+
+    public static decimal Fee(decimal value, string currency) => Money(value, currency);
 
     /// <summary>
     /// The order priced at <paramref name="nav"/> (and <paramref name="targetNav"/> for a switch), with status

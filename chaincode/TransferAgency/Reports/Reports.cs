@@ -14,7 +14,7 @@ public sealed record RegisterEntry(string AccountId, string Distributor, decimal
 /// <summary>An investor statement: holdings valued at the latest NAV, distributions received, and one page of orders.</summary>
 public sealed record InvestorStatement(Account Account, IReadOnlyList<StatementHolding> Holdings, IReadOnlyList<DistributionPayment> Distributions, IReadOnlyList<Order> Orders, string Bookmark);
 
-/// <summary>A holding on a statement, valued at the class's latest NAV (truncated to minor units).</summary>
+/// <summary>A holding on a statement, valued at the class's latest NAV (money: half up to minor units).</summary>
 public sealed record StatementHolding(string ClassId, string Isin, string Currency, decimal Units, decimal? Nav, DateOnly? NavDate, decimal? Value);
 
 /// <summary>One page of the orders of a class for a dealing date, with the page's totals.</summary>

@@ -35,7 +35,7 @@ internal static class ChaincodeCommand
 
     private static Command CreatePackage()
     {
-        var folder = new Option<string>("--folder") { Description = "The contract's build output (its .dll files are packaged).", Required = true };
+        var folder = new Option<string>("--folder") { Description = "The contract's build output (its .dll files are packaged).", Required = true }.MustBeFolder();
         var assembly = new Option<string>("--assembly") { Description = "The .dll holding the contract, e.g. FundsSample.dll.", Required = true };
         var contract = new Option<string>("--contract") { Description = "The contract's full type name.", Required = true };
         var label = new Option<string>("--label") { Description = "Package label, e.g. funds_1.0.", Required = true };
@@ -59,9 +59,9 @@ internal static class ChaincodeCommand
     private static Command CreateInstall()
     {
         var node = new Option<string>("--node") { Description = "The peer's address, host:port.", Required = true };
-        var identity = new Option<string>("--identity") { Description = "An admin's msp folder of the peer's organisation.", Required = true };
+        var identity = new Option<string>("--identity") { Description = "An admin's msp folder of the peer's organisation.", Required = true }.MustBeFolder();
         var mspId = new Option<string>("--msp-id") { Description = "The admin's MSP id.", Required = true };
-        var package = new Option<string>("--package") { Description = "The package file (fnzchain chaincode package).", Required = true };
+        var package = new Option<string>("--package") { Description = "The package file (fnzchain chaincode package).", Required = true }.MustBeFile();
         var command = new Command("install", "Install a chaincode package on a peer; prints the package id a definition must name.");
         foreach (var option in new Option[] { node, identity, mspId, package })
         {
@@ -88,7 +88,7 @@ internal static class ChaincodeCommand
         var version = new Option<string>("--version") { Description = "Version label.", DefaultValueFactory = _ => "1.0" };
         var policy = new Option<string?>("--policy") { Description = "Endorsement policy, e.g. \"AND('Org1MSP.peer','Org2MSP.peer')\". Default: the channel's Endorsement policy." };
         var package = new Option<string?>("--package-id") { Description = "label:hash of the installed package peers must run." };
-        var collections = new Option<string?>("--collections-config") { Description = "Private data collections, a JSON file in Fabric's collections_config.json shape. Default: keep the current definition's." };
+        var collections = new Option<string?>("--collections-config") { Description = "Private data collections, a JSON file in Fabric's collections_config.json shape. Default: keep the current definition's." }.MustBeFile();
         var signers = new Option<string[]>("--signer")
         {
             Description = "An admin signing the update, as MSPID=<msp folder>; repeat for each organisation needed. The first also submits it.",

@@ -26,7 +26,7 @@ internal static class ChannelCommand
 
     private static Command CreateCreate()
     {
-        var profile = new Option<string>("--profile") { Description = "Channel profile (JSON): organisations, orderer settings, policies.", Required = true };
+        var profile = new Option<string>("--profile") { Description = "Channel profile (JSON): organisations, orderer settings, policies.", Required = true }.MustBeFile();
         var output = new Option<string>("--out") { Description = "Where to write the genesis block (serialized common.Block).", Required = true };
         var command = new Command("create", "Build a channel's genesis block from a profile.");
         command.Options.Add(profile);
@@ -49,7 +49,7 @@ internal static class ChannelCommand
         var node = NodeOption();
         var identity = IdentityOption();
         var mspId = MspIdOption();
-        var block = new Option<string>("--block") { Description = "The channel's genesis block file.", Required = true };
+        var block = new Option<string>("--block") { Description = "The channel's genesis block file.", Required = true }.MustBeFile();
         var command = new Command("join", "Join a node (orderer or peer) to a channel with the channel's genesis block.");
         foreach (var option in new Option[] { node, identity, mspId, block })
         {
@@ -95,7 +95,7 @@ internal static class ChannelCommand
 
     private static Option<string> NodeOption() => new("--node") { Description = "The node's gRPC address, host:port.", Required = true };
 
-    private static Option<string> IdentityOption() => new("--identity") { Description = "An admin's msp folder (signcerts/, keystore/) of the node's organisation.", Required = true };
+    private static Option<string> IdentityOption() => new Option<string>("--identity") { Description = "An admin's msp folder (signcerts/, keystore/) of the node's organisation.", Required = true }.MustBeFolder();
 
     private static Option<string> MspIdOption() => new("--msp-id") { Description = "The admin's MSP id.", Required = true };
 

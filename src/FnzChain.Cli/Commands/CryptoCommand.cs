@@ -18,7 +18,7 @@ internal static class CryptoCommand
 
     private static Command CreateGenerate()
     {
-        var config = new Option<string>("--config") { Description = "Crypto config JSON file (see examples/crypto-config.json).", Required = true };
+        var config = new Option<string>("--config") { Description = "Crypto config JSON file (see examples/crypto-config.json).", Required = true }.MustBeFile();
         var output = new Option<string>("--out") { Description = "Output folder; receives peerOrganizations/ and ordererOrganizations/.", Required = true };
         var force = new Option<bool>("--force") { Description = "Replace org folders that already exist (their keys are lost)." };
         var command = new Command("generate", "Create CAs, TLS CAs, node, admin and user identities in cryptogen's folder layout.");
@@ -44,8 +44,8 @@ internal static class CryptoCommand
 
     private static Command CreateRevoke()
     {
-        var org = new Option<string>("--org") { Description = "Org folder, e.g. out/peerOrganizations/org1.example.com.", Required = true };
-        var certificate = new Option<string>("--cert") { Description = "PEM certificate to revoke; must be issued by the org's CA.", Required = true };
+        var org = new Option<string>("--org") { Description = "Org folder, e.g. out/peerOrganizations/org1.example.com.", Required = true }.MustBeFolder();
+        var certificate = new Option<string>("--cert") { Description = "PEM certificate to revoke; must be issued by the org's CA.", Required = true }.MustBeFile();
         var command = new Command("revoke", "Revoke a certificate: add it to the org CA's CRL in <org>/msp/crls/crl.pem.");
         command.Options.Add(org);
         command.Options.Add(certificate);

@@ -33,11 +33,13 @@ internal static class DemoCommand
     public static Command Create()
     {
         var keep = new Option<string?>("--keep") { Description = "Run in this folder and keep it (crypto, configs, ledgers, logs), instead of a temporary folder." };
-        var command = new Command("demo", "Run the FnzChain demo: a transfer agent and two distributors on loopback, a dealing cycle with the transfer-agency chaincode, the register and a statement, verification.") { keep };
-        command.SetAction((parse, cancellationToken) => TransferAgencyDemo.RunAsync(parse.InvocationConfiguration.Output, parse.GetValue(keep), cancellationToken));
+        var force = ForceOption();
+        var command = new Command("demo", "Run the FnzChain demo: a transfer agent and two distributors on loopback, a dealing cycle with the transfer-agency chaincode, the register and a statement, verification.") { keep, force };
+        command.SetAction((parse, cancellationToken) => TransferAgencyDemo.RunAsync(parse.InvocationConfiguration.Output, parse.GetValue(keep), parse.GetValue(force), cancellationToken));
         var sampleKeep = new Option<string?>("--keep") { Description = "Run in this folder and keep it, instead of a temporary folder." };
-        var sample = new Command("sample", "The two-organisation demo with the sample fund contract: Gateway transactions, events, an MVCC conflict, a refusal.") { sampleKeep };
-        sample.SetAction((parse, cancellationToken) => NetworkDemo.RunAsync(parse.InvocationConfiguration.Output, parse.GetValue(sampleKeep), cancellationToken));
+        var sampleForce = ForceOption();
+        var sample = new Command("sample", "The two-organisation demo with the sample fund contract: Gateway transactions, events, an MVCC conflict, a refusal.") { sampleKeep, sampleForce };
+        sample.SetAction((parse, cancellationToken) => NetworkDemo.RunAsync(parse.InvocationConfiguration.Output, parse.GetValue(sampleKeep), parse.GetValue(sampleForce), cancellationToken));
         command.Subcommands.Add(sample);
         var foundationKeep = new Option<string?>("--keep") { Description = "Write the generated material to this folder and keep it, instead of a temporary folder." };
         var foundation = new Command("foundation", "The foundation demo: PKI, MSPs, signed envelopes, policies and revocation, without nodes.") { foundationKeep };
@@ -45,6 +47,11 @@ internal static class DemoCommand
         command.Subcommands.Add(foundation);
         return command;
     }
+
+    private static Option<bool> ForceOption() => new("--force")
+    {
+        Description = "With --keep: if the folder holds the stopped network of an earlier run, erase it (crypto, configs, ledgers, logs) and run the demo there afresh.",
+    };
 
     private static int Run(TextWriter output, string? keepFolder)
     {

@@ -10,6 +10,7 @@ namespace FnzChain.Cli.Commands;
 /// </summary>
 internal static class DemoRunner
 {
+    /// <param name="force">With <paramref name="keepFolder"/>: erase a stopped network a previous run left there (<c>--force</c>).</param>
     /// <param name="title">The first line's description, e.g. "a fund transfer agency network".</param>
     /// <param name="starting">Section 1's heading.</param>
     /// <param name="stoppingSection">The number of the closing "Stopping the network" section.</param>
@@ -17,6 +18,7 @@ internal static class DemoRunner
     public static async Task<int> RunAsync(
         TextWriter output,
         string? keepFolder,
+        bool force,
         string title,
         string starting,
         int stoppingSection,
@@ -32,7 +34,7 @@ internal static class DemoRunner
         ConnectionInfo? info = null;
         try
         {
-            info = await LocalNetwork.UpAsync(folder, output, cancellationToken, layout, uncompressed: true).ConfigureAwait(false);
+            info = await LocalNetwork.UpAsync(folder, output, cancellationToken, layout, uncompressed: true, force: force).ConfigureAwait(false);
             await business(info, folder).ConfigureAwait(false);
         }
         finally

@@ -10,22 +10,30 @@ internal static class NetworkCommand
     {
         var command = new Command("network", "Start or stop a local network (solo orderer, one peer per organisation, channel funds, sample chaincode).");
         var upDir = new Option<string>("--dir") { Description = "Folder for crypto material, configs, ledgers, logs and connection.json.", Required = true };
-        var up = new Command("up", "Generate everything, start the nodes in the background, join them, deploy the sample chaincode; writes connection.json.") { upDir };
+        var force = new Option<bool>("--force")
+        {
+            Description = "If --dir holds a stopped network (what network down leaves), erase it (crypto, configs, ledgers, logs) and start a new one. A running network is never touched.",
+        };
+        var up = new Command("up", "Generate everything, start the nodes in the background, join them, deploy the sample chaincode; writes connection.json. "
+            + "A folder that holds a stopped network is refused unless --force: a new network is started from nothing, the old one is not restarted.") { upDir, force };
         up.SetAction(async (parse, cancellationToken) =>
         {
             var folder = Path.GetFullPath(parse.GetValue(upDir)!);
             var output = parse.InvocationConfiguration.Output;
             output.WriteLine($"network up in {folder}");
-            await LocalNetwork.UpAsync(folder, output, cancellationToken).ConfigureAwait(false);
+            await LocalNetwork.UpAsync(folder, output, cancellationToken, force: parse.GetValue(force)).ConfigureAwait(false);
             output.WriteLine($"network up: connection details in {Path.Combine(folder, LocalNetwork.ConnectionFile)}; stop with: fnzchain network down --dir {folder}");
             return 0;
         });
         var downDir = new Option<string>("--dir") { Description = "The folder given to network up.", Required = true };
-        var down = new Command("down", "Stop the nodes started by network up (the folder and its ledgers stay).") { downDir };
+        var down = new Command("down", "Stop the nodes started by network up (the folder and its ledgers stay). A network that is already stopped is reported as such (exit 0).") { downDir };
         down.SetAction(async (parse, _) =>
         {
-            var info = await LocalNetwork.DownAsync(Path.GetFullPath(parse.GetValue(downDir)!)).ConfigureAwait(false);
-            parse.InvocationConfiguration.Output.WriteLine($"network down: stopped the orderer and {info.Organizations.Count} peers");
+            var folder = Path.GetFullPath(parse.GetValue(downDir)!);
+            var info = await LocalNetwork.DownAsync(folder).ConfigureAwait(false);
+            parse.InvocationConfiguration.Output.WriteLine(info is null
+                ? $"network down: the network in {folder} is already stopped; nothing to do (start a new one there with: fnzchain network up --dir {folder} --force)"
+                : $"network down: stopped the orderer and {info.Organizations.Count} peers");
             return 0;
         });
         command.Subcommands.Add(up);

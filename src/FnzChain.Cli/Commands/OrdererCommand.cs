@@ -8,7 +8,7 @@ internal static class OrdererCommand
 {
     public static Command Create()
     {
-        var config = new Option<string>("--config") { Description = "The orderer's JSON configuration file.", Required = true };
+        var config = new Option<string>("--config") { Description = "The orderer's JSON configuration file.", Required = true }.MustBeFile();
         var start = new Command("start", "Run an orderer node: AtomicBroadcast (Broadcast, Deliver) and NodeAdmin on one gRPC port.");
         start.Options.Add(config);
         start.SetAction(async (parse, cancellationToken) =>

@@ -8,7 +8,7 @@ internal static class PeerCommand
 {
     public static Command Create()
     {
-        var config = new Option<string>("--config") { Description = "The peer's JSON configuration file.", Required = true };
+        var config = new Option<string>("--config") { Description = "The peer's JSON configuration file.", Required = true }.MustBeFile();
         var start = new Command("start", "Run a peer node: pulls, validates and commits the blocks of its channels; serves Deliver and NodeAdmin.");
         start.Options.Add(config);
         start.SetAction(async (parse, cancellationToken) =>

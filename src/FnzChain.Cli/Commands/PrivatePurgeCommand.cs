@@ -14,7 +14,7 @@ internal static class PrivatePurgeCommand
     public static Command Create()
     {
         var gateway = new Option<string>("--gateway") { Description = "A peer's address, host:port, whose gateway submits the purge.", Required = true };
-        var identity = new Option<string>("--identity") { Description = "The compliance user's msp folder (its certificate must carry fnz.role=compliance).", Required = true };
+        var identity = new Option<string>("--identity") { Description = "The compliance user's msp folder (its certificate must carry fnz.role=compliance).", Required = true }.MustBeFolder();
         var mspId = new Option<string>("--msp-id") { Description = "That user's MSP id (a member of the collection).", Required = true };
         var channel = new Option<string>("--channel") { Description = "The channel.", Required = true };
         var chaincode = new Option<string>("--chaincode") { Description = "The chaincode whose collection holds the key.", Required = true };

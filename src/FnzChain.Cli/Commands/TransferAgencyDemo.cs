@@ -6,6 +6,7 @@ using FnzChain.Client;
 using FnzChain.Crypto.Cryptogen;
 using FnzChain.Protos.Peer;
 using FnzChain.TransferAgency;
+using FnzChain.TransferAgency.Funds;
 using FnzChain.TransferAgency.Reports;
 using ClientIdentity = FnzChain.Client.ClientIdentity;
 using Contract = FnzChain.Client.Contract;
@@ -29,23 +30,23 @@ internal static partial class TransferAgencyDemo
 
     /// <summary>Which organisation may hold which business role on the <see cref="Layout"/> network (the chaincode's role configuration).</summary>
     public const string RoleConfiguration =
-        """{"transfer-agent":["TaMSP"],"distributor":["Dist1MSP","Dist2MSP"],"fund-accountant":["TaMSP"],"approver":["TaMSP"],"compliance":["TaMSP"]}""";
+        """{"transfer-agent":["TransferAgentMSP"],"distributor":["Dist1MSP","Dist2MSP"],"fund-accountant":["TransferAgentMSP"],"approver":["TransferAgentMSP"],"compliance":["TransferAgentMSP"]}""";
 
     /// <summary>Three organisations; users carry their business role in the <c>fnz.role</c> certificate attribute.</summary>
     public static NetworkLayout Layout { get; } = new(
         [
-            new("TransferAgent", "ta.example.com", "TaMSP",
+            new("TransferAgent", "ta.example.com", "TransferAgentMSP",
             [
                 User("operator", "transfer-agent"), User("accountant", "fund-accountant"), User("approver", "approver"), User("compliance", "compliance"),
             ]),
-            new("DistributorOne", "dist1.example.com", "Dist1MSP", [User("orders", "distributor")]),
-            new("DistributorTwo", "dist2.example.com", "Dist2MSP", [User("orders", "distributor")]),
+            new("Dist1", "dist1.example.com", "Dist1MSP", [User("orders", "distributor")]),
+            new("Dist2", "dist2.example.com", "Dist2MSP", [User("orders", "distributor")]),
         ],
         Chaincode, "FnzChain.TransferAgency.dll", "FnzChain.TransferAgency.TransferAgencyContract", "ta_1.0", EndorsementPolicy: null,
         Collections: PersonalDataCollections("Dist1MSP", "Dist2MSP"));
 
-    public static Task<int> RunAsync(TextWriter output, string? keepFolder, CancellationToken cancellationToken) =>
-        DemoRunner.RunAsync(output, keepFolder, "a fund transfer agency network", "Starting the network: a transfer agent, two distributors, a solo orderer", 6, Layout,
+    public static Task<int> RunAsync(TextWriter output, string? keepFolder, bool force, CancellationToken cancellationToken) =>
+        DemoRunner.RunAsync(output, keepFolder, force, "a fund transfer agency network", "Starting the network: a transfer agent, two distributors, a solo orderer", 6, Layout,
             (info, folder) => DayAsync(info, folder, output, cancellationToken), cancellationToken);
 
     private static async Task DayAsync(ConnectionInfo info, string folder, TextWriter output, CancellationToken cancellationToken)
@@ -99,7 +100,7 @@ internal static partial class TransferAgencyDemo
         output.WriteLine($"  accountant@ta: NAV {ClassId} 2026-11-23 = EUR 101.25");
         foreach (var order in dealt.Priced)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  operator@ta: {order.OrderId} {order.AccountId} priced: {order.Units:N3} units for EUR {order.NetAmount:N2}, settles {order.SettlementDate:yyyy-MM-dd}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  operator@ta: {order.OrderId} {order.AccountId} priced: {order.Units:N3} units for {Money(order.NetAmount, "EUR")}, settles {order.SettlementDate:yyyy-MM-dd}"));
         }
 
         output.WriteLine();
@@ -122,12 +123,12 @@ internal static partial class TransferAgencyDemo
         output.WriteLine($"  statement of {statement.Account.AccountId} (read by its distributor, orders@dist1):");
         foreach (var holding in statement.Holdings)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    holding {holding.ClassId} ({holding.Isin}): {holding.Units:N3} units at NAV {holding.Nav:N2} {holding.Currency} = {holding.Currency} {holding.Value:N2}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    holding {holding.ClassId} ({holding.Isin}): {holding.Units:N3} units at NAV {holding.Nav} {holding.Currency} = {(holding.Value is { } value ? Money(value, holding.Currency) : "no NAV yet")}"));
         }
 
         foreach (var order in statement.Orders)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    order {order.OrderId}: {order.Type} {order.Currency} {order.Amount:N2} dealt {order.DealingDate:yyyy-MM-dd} at {order.Nav:N2} -> {order.DealtUnits:N3} units, {order.Status}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    order {order.OrderId}: {order.Type} {(order.Amount is { } amount ? Money(amount, order.Currency) : $"{order.Units:N3} units")} dealt {order.DealingDate:yyyy-MM-dd} at {order.Nav} -> {order.DealtUnits:N3} units, {order.Status}"));
         }
 
         await RightToErasureAsync(info, folder, clock, actors, output, cancellationToken).ConfigureAwait(false);
@@ -144,6 +145,13 @@ internal static partial class TransferAgencyDemo
 
         await other.Network.GetCommitStatusAsync(status.TransactionId, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// "EUR 9,999.96": an amount the register has already rounded (half up to the currency's minor units, see
+    /// OrderPricing.Money), shown with exactly those minor units — printing never rounds again.
+    /// </summary>
+    private static string Money(decimal amount, string currency) =>
+        string.Create(CultureInfo.InvariantCulture, $"{currency} {amount.ToString("N" + Currencies.MinorUnitsOf(currency).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)}");
 
     private static T Json<T>(byte[] payload) => JsonSerializer.Deserialize<T>(payload, ContractDispatcher.Json)!;
 
@@ -167,7 +175,7 @@ internal static partial class TransferAgencyDemo
                 StaticCollectionConfig = new StaticCollectionConfig
                 {
                     Name = $"ta-personal-{distributor}",
-                    MemberOrgsPolicy = new CollectionPolicyConfig { SignaturePolicy = Identity.Policies.PolicyDsl.Parse($"OR('TaMSP.member','{distributor}.member')") },
+                    MemberOrgsPolicy = new CollectionPolicyConfig { SignaturePolicy = Identity.Policies.PolicyDsl.Parse($"OR('TransferAgentMSP.member','{distributor}.member')") },
                     RequiredPeerCount = 0,
                     MaximumPeerCount = 1,
                     MemberOnlyRead = true,

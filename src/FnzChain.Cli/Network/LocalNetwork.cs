@@ -101,14 +101,42 @@ internal static class LocalNetwork
     /// uncompressed table files (<c>compression: none</c>) so that a byte scan of their folders sees every stored
     /// byte — the demo's erasure evidence.
     /// </summary>
-    public static async Task<ConnectionInfo> UpAsync(string folder, TextWriter output, CancellationToken cancellationToken, NetworkLayout? layout = null, bool uncompressed = false)
+    /// <remarks>
+    /// A folder that holds a running network (its <c>connection.json</c>) is refused. A folder that holds a stopped
+    /// one (what <c>network down</c> leaves: crypto, configs, ledgers, logs) is refused unless
+    /// <paramref name="force"/>, which erases those entries — and only those — and starts a new network there.
+    /// </remarks>
+    public static async Task<ConnectionInfo> UpAsync(string folder, TextWriter output, CancellationToken cancellationToken, NetworkLayout? layout = null, bool uncompressed = false, bool force = false)
     {
         var compression = uncompressed ? "none" : "lz4";
         layout ??= NetworkLayout.Sample;
         var organizationsOf = layout.Organizations;
         if (File.Exists(Path.Combine(folder, ConnectionFile)))
         {
-            throw new CliException($"{folder} already holds a network ({ConnectionFile}); run network down first");
+            throw new CliException($"{folder} holds a running network ({ConnectionFile}); stop it first with: fnzchain network down --dir {folder}");
+        }
+
+        var leftOver = NetworkEntries(folder);
+        if (leftOver.Count > 0)
+        {
+            if (!force)
+            {
+                throw new CliException($"{folder} holds a stopped network (crypto, configs, ledgers, logs); pass --force to erase it and start a new one there, or choose another folder");
+            }
+
+            foreach (var entry in leftOver)
+            {
+                if (Directory.Exists(entry))
+                {
+                    Directory.Delete(entry, recursive: true);
+                }
+                else
+                {
+                    File.Delete(entry);
+                }
+            }
+
+            output.WriteLine($"  --force: erased the stopped network in {folder} ({leftOver.Count} entries)");
         }
 
         Directory.CreateDirectory(folder);
@@ -192,12 +220,40 @@ internal static class LocalNetwork
     /// <summary>The orderer's data folder; its log is this path + ".log".</summary>
     public static string OrdererDataFolder(string folder) => Path.Combine(folder, "orderer");
 
-    public static async Task<ConnectionInfo> DownAsync(string folder)
+    /// <summary>
+    /// The entries of <paramref name="folder"/> that <c>network up</c> writes (crypto, genesis block, node configs,
+    /// data folders and logs, chaincode build) — what a stopped network leaves and <c>--force</c> erases.
+    /// </summary>
+    public static IReadOnlyList<string> NetworkEntries(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        string[] named = ["crypto", "chaincode-build", $"{Channel}.block", "orderer", "orderer.json", "orderer.log"];
+        return
+        [
+            .. named.Select(n => Path.Combine(folder, n)).Where(p => File.Exists(p) || Directory.Exists(p)),
+            .. Directory.EnumerateFiles(folder, "peer-*.json"),
+            .. Directory.EnumerateFileSystemEntries(folder, "peer0.*"),
+        ];
+    }
+
+    /// <summary>Stops the network in <paramref name="folder"/>; null when the network there is already stopped.</summary>
+    public static async Task<ConnectionInfo?> DownAsync(string folder)
     {
         var path = Path.Combine(folder, ConnectionFile);
         if (!File.Exists(path))
         {
-            throw new CliException($"{folder} has no {ConnectionFile}: no network was started there");
+            if (!Directory.Exists(folder))
+            {
+                throw new CliException($"{folder} does not exist: no network there to stop");
+            }
+
+            return NetworkEntries(folder).Count > 0
+                ? null
+                : throw new CliException($"{folder} holds no network: it has no {ConnectionFile} and none of the files network up writes");
         }
 
         var info = JsonSerializer.Deserialize<ConnectionInfo>(await File.ReadAllTextAsync(path).ConfigureAwait(false), s_json)

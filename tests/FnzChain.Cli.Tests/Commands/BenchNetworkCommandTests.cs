@@ -14,7 +14,7 @@ public sealed class BenchNetworkCommandTests
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         var lines = result.StandardOutput.TrimEnd().Split('\n');
         Assert.That(lines[0], Does.StartWith("network benchmark (ta-orders): 2 clients in flight"));
-        Assert.That(result.StandardOutput, Does.Contain("cpu peer DistributorTwo:"));
+        Assert.That(result.StandardOutput, Does.Contain("cpu peer Dist2:"));
         Assert.That(lines[^1], Does.Match(@"^network: [\d,]+ tx/s, p50 \d+ ms, p99 \d+ ms, [1-9]\d* committed, 0 failed$"));
     }
 

@@ -38,7 +38,73 @@ public sealed class CliErrorTests : CryptoFixture
     {
         var result = await ProcessRunner.FnzchainAsync(WorkDir, "crypto", "generate", "--config", "absent.json", "--out", "out");
 
-        AssertOneLineFailure(result, "crypto config: file absent.json not found");
+        AssertOneLineFailure(result, "--config: file absent.json does not exist");
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+    }
+
+    // Every option that reads a file names itself and the path, before the command does any work (no raw .NET
+    // "Could not find file"). The other required options are given so the missing file is the only error.
+    [TestCase("--block", "channel", "join", "--node", "127.0.0.1:1", "--identity", "msp", "--msp-id", "Org1MSP", "--block", "absent.block")]
+    [TestCase("--profile", "channel", "create", "--profile", "absent.json", "--out", "genesis.block")]
+    [TestCase("--package", "chaincode", "install", "--node", "127.0.0.1:1", "--identity", "msp", "--msp-id", "Org1MSP", "--package", "absent.tar.gz")]
+    [TestCase("--collections-config", "chaincode", "define", "--orderer", "127.0.0.1:1", "--channel", "funds", "--name", "funds", "--signer", "Org1MSP=msp", "--collections-config", "absent.json")]
+    [TestCase("--cert", "crypto", "revoke", "--org", "msp", "--cert", "absent.pem")]
+    [TestCase("--config", "orderer", "start", "--config", "absent.json")]
+    [TestCase("--config", "peer", "start", "--config", "absent.json")]
+    public async Task A_missing_input_file_is_named_with_its_option(string option, params string[] args)
+    {
+        Directory.CreateDirectory(Folder.File("msp"));
+        var missing = args[Array.IndexOf(args, option) + 1];
+
+        var result = await ProcessRunner.FnzchainAsync(WorkDir, args);
+
+        AssertOneLineFailure(result, $"fnzchain: {option}: file {missing} does not exist");
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+    }
+
+    [TestCase("--identity", "channel", "list", "--node", "127.0.0.1:1", "--identity", "absent-msp", "--msp-id", "Org1MSP")]
+    [TestCase("--org", "crypto", "revoke", "--org", "absent-org", "--cert", "cert.pem")]
+    public async Task A_missing_input_folder_is_named_with_its_option(string option, params string[] args)
+    {
+        await File.WriteAllTextAsync(Folder.File("cert.pem"), "x");
+        var missing = args[Array.IndexOf(args, option) + 1];
+
+        var result = await ProcessRunner.FnzchainAsync(WorkDir, args);
+
+        AssertOneLineFailure(result, $"fnzchain: {option}: folder {missing} does not exist");
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+    }
+
+    [TestCase(new[] { "crypt", "generate" }, "unknown command 'crypt' for 'fnzchain' (did you mean 'crypto'?)")]
+    [TestCase(new[] { "crypto", "generat", "--config", "c.json" }, "unknown command 'generat' for 'fnzchain crypto' (did you mean 'generate'?)")]
+    [TestCase(new[] { "nosuchthing" }, "unknown command 'nosuchthing' for 'fnzchain'; its commands: version, crypto")]
+    public async Task A_mistyped_command_is_named_with_the_closest_one(string[] args, string expected)
+    {
+        var result = await ProcessRunner.FnzchainAsync(WorkDir, args);
+
+        AssertOneLineFailure(result, expected);
+        Assert.That(result.StandardError, Does.Not.Contain("Required command was not provided"));
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+    }
+
+    [TestCase("crypt", "--help")]
+    [TestCase("crypto", "generat", "--help")]
+    public async Task An_unknown_command_with_help_is_an_error_not_the_parents_help(params string[] args)
+    {
+        var result = await ProcessRunner.FnzchainAsync(WorkDir, args);
+
+        AssertOneLineFailure(result, $"unknown command '{args[^2]}'");
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.StandardOutput, Is.Empty, "no help is printed for a command that does not exist");
+    }
+
+    [Test]
+    public async Task Help_of_a_known_command_still_prints_and_exits_zero()
+    {
+        var result = await ProcessRunner.FnzchainAsync(WorkDir, "crypto", "--help");
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.StandardOutput, Does.Contain("generate").And.Contain("revoke"));
     }
 
     [Test]
@@ -80,6 +146,7 @@ public sealed class CliErrorTests : CryptoFixture
     public async Task Revoking_in_a_folder_that_is_not_an_org()
     {
         await File.WriteAllTextAsync(Folder.File("cert.pem"), "x");
+        Directory.CreateDirectory(Folder.File("nowhere"));
 
         var result = await ProcessRunner.FnzchainAsync(WorkDir, "crypto", "revoke", "--org", "nowhere", "--cert", "cert.pem");
 
@@ -99,9 +166,10 @@ public sealed class CliErrorTests : CryptoFixture
     [TestCase("--composite-key", ",1")]
     public async Task A_purge_needs_exactly_one_well_formed_key(params string[] keyOptions)
     {
+        Directory.CreateDirectory(Folder.File("msp"));
         var result = await ProcessRunner.FnzchainAsync(WorkDir,
         [
-            "private", "purge", "--gateway", "127.0.0.1:1", "--identity", "absent", "--msp-id", "Org1MSP", "--channel", "funds",
+            "private", "purge", "--gateway", "127.0.0.1:1", "--identity", "msp", "--msp-id", "Org1MSP", "--channel", "funds",
             "--chaincode", "funds", "--collection", "investorPII", "--reason", "test", .. keyOptions,
         ]);
 

@@ -18,11 +18,12 @@ public sealed class DemoCommandTests
         Assert.That(output, Does.Contain("2 orders settled, 0 failed"));
         Assert.That(output, Does.Match(@"ACC-1\s+Dist1MSP\s+98\.765"));
         Assert.That(output, Does.Match(@"total\s+345\.678"), "the register adds up: 98.765 + 246.913");
-        Assert.That(output, Does.Contain("holding GLOBAL-EQ-A (IE00B4L5Y983): 98.765 units at NAV 101.25 EUR"));
+        Assert.That(output, Does.Contain("holding GLOBAL-EQ-A (IE00B4L5Y983): 98.765 units at NAV 101.25 EUR = EUR 9,999.96"),
+            "98.765 × 101.25 = 9,999.95625, money rounded half up to cents");
         Assert.That(output, Does.Not.Contain("Ada Lovelace"), "personal data is never printed");
         AssertErasureChapter(output);
         Assert.That(output, Does.Contain("6. Stopping the network"));
-        foreach (var peer in new[] { "TransferAgent", "DistributorOne", "DistributorTwo" })
+        foreach (var peer in new[] { "TransferAgent", "Dist1", "Dist2" })
         {
             Assert.That(output, Does.Match($@"ledger verify \({peer} peer\): ok, \d+ blocks, (\d+) transactions \(\1 valid\)"));
         }
@@ -46,7 +47,7 @@ public sealed class DemoCommandTests
         var chapter = output[output.IndexOf("5. Thursday", StringComparison.Ordinal)..output.IndexOf("6. Stopping", StringComparison.Ordinal)];
         var (before, after) = (chapter[..chapter.IndexOf("evidence after erasure", StringComparison.Ordinal)], chapter[chapter.IndexOf("evidence after erasure", StringComparison.Ordinal)..]);
         // Columns: org, member, plaintext, hash on ledger, transient, erasing.
-        Assert.That(before, Does.Match(@"TaMSP\s+yes\s+yes\s+yes\s+0\s+no\s+\d+"));
+        Assert.That(before, Does.Match(@"TransferAgentMSP\s+yes\s+yes\s+yes\s+0\s+no\s+\d+"));
         Assert.That(before, Does.Match(@"Dist1MSP\s+yes\s+yes\s+yes\s+0\s+no\s+\d+"));
         Assert.That(before, Does.Match(@"Dist2MSP\s+no\s+no\s+yes\s+0\s+no\s+\d+"), "the non-member's peer holds only the hash");
         var scanBefore = before.Split('\n').Single(l => l.Contains("byte scan before erasure", StringComparison.Ordinal));
@@ -55,7 +56,7 @@ public sealed class DemoCommandTests
 
         Assert.That(chapter, Does.Match(@"operator@ta closes ACC-3; compliance@ta erases its personal data\s+\(ErasePersonalData, reason ""GDPR art\. 17 request: application withdrawn before KYC"": a purge, valid in block \d+\)"));
         Assert.That(chapter, Does.Contain("orders@dist1 reads it again: chaincode response 404, the personal data of account ACC-3 was erased on 2026-11-26: nothing is on file"));
-        foreach (var (msp, member) in new[] { ("TaMSP", "yes"), ("Dist1MSP", "yes"), ("Dist2MSP", "no") })
+        foreach (var (msp, member) in new[] { ("TransferAgentMSP", "yes"), ("Dist1MSP", "yes"), ("Dist2MSP", "no") })
         {
             Assert.That(after, Does.Match($@"{msp}\s+{member}\s+no\s+no\s+0\s+no\s+\d+"), $"{msp}'s peer holds nothing of the key after erasure");
         }

@@ -32,4 +32,18 @@ public sealed class NodeConfigErrorTests
         Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
         Assert.That(result.ErrorLines.Single(), Does.StartWith("fnzchain: orderer config node.json").And.Contain("listenAddress: \"nohost\" is not host:port"));
     }
+
+    [Test]
+    public async Task An_upper_case_override_of_a_field_the_file_leaves_out_reaches_that_field()
+    {
+        // The file has no operationsAddress: the variable's name must be matched against the options, in any case.
+        using var folder = new TempFolder();
+        await File.WriteAllTextAsync(folder.File("node.json"), """{ "listenAddress": "127.0.0.1:0", "mspId": "X", "mspPath": ".", "dataPath": "d" }""");
+
+        var result = await ProcessRunner.FnzchainAsync(folder.Path, new Dictionary<string, string> { ["FNZCHAIN__OPERATIONSADDRESS"] = "nohost" }, "orderer", "start", "--config", "node.json");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        Assert.That(result.ErrorLines.Single(), Does.StartWith("fnzchain: orderer config node.json").And.Contain("operationsAddress: "));
+        Assert.That(result.StandardError, Does.Not.Contain("could not be mapped"));
+    }
 }

@@ -12,7 +12,7 @@ public sealed class NodeConfigurationOverrideTests
 
     public sealed record Inner(string Name, int Size = 0);
 
-    public sealed record Options(string ListenAddress, int MaxMessageBytes, string[] OrdererAddresses, Inner Inner, bool Verbose = false);
+    public sealed record Options(string ListenAddress, int MaxMessageBytes, string[] OrdererAddresses, Inner Inner, bool Verbose = false, string? OperationsAddress = null, string? Label = null);
 
     private static Options Load(Dictionary<string, string> environment)
     {
@@ -52,6 +52,25 @@ public sealed class NodeConfigurationOverrideTests
             Assert.That(options.Inner, Is.EqualTo(new Inner("a", 7)));
             Assert.That(options.Verbose, Is.True);
         });
+    }
+
+    [Test]
+    public void Upper_case_overrides_set_fields_the_file_does_not_have()
+    {
+        // As .NET users write environment variables; the file has neither field, so the name must come from the options type.
+        var options = Load(new() { ["FNZCHAIN__OPERATIONSADDRESS"] = "127.0.0.1:9443", ["FNZCHAIN__INNER__NAME"] = "b" });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.OperationsAddress, Is.EqualTo("127.0.0.1:9443"));
+            Assert.That(options.Inner, Is.EqualTo(new Inner("b")));
+        });
+    }
+
+    [Test]
+    public void A_string_field_the_file_does_not_have_keeps_text_that_looks_like_json()
+    {
+        Assert.That(Load(new() { ["FNZCHAIN__LABEL"] = "123" }).Label, Is.EqualTo("123"));
     }
 
     [Test]

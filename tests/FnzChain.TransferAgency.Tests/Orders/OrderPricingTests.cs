@@ -3,7 +3,7 @@ using FnzChain.TransferAgency.Orders;
 
 namespace FnzChain.TransferAgency.Tests.Orders;
 
-/// <summary>The rounding rules: units truncated to the class's decimals, proceeds truncated to minor units, fees half away from zero.</summary>
+/// <summary>The rounding rules: units truncated to the class's decimals; every money amount half up to the currency's minor units.</summary>
 public sealed class OrderPricingTests
 {
     private static readonly DateOnly Dealing = new(2026, 3, 2);
@@ -32,8 +32,19 @@ public sealed class OrderPricingTests
         Assert.That((priced.Status, priced.DealtUnits, priced.Fee, priced.NetAmount), Is.EqualTo((OrderStatus.Priced, units, feeAmount, amount - feeAmount)));
     }
 
+    [TestCase(9999.95625, "EUR", 9999.96)] // 98.765 units at NAV 101.25
+    [TestCase(0.005, "EUR", 0.01)]
+    [TestCase(0.00499, "EUR", 0.00)]
+    [TestCase(-0.005, "EUR", -0.01)]
+    [TestCase(1234.5, "JPY", 1235)]
+    [TestCase(1234.49, "JPY", 1234)]
+    public void Money_is_rounded_half_up_to_the_currency_minor_units(decimal value, string currency, decimal expected)
+    {
+        Assert.That(OrderPricing.Money(value, currency), Is.EqualTo(expected));
+    }
+
     [Test]
-    public void Redemption_proceeds_are_truncated_and_the_exit_fee_rounded_half_away_from_zero()
+    public void Redemption_proceeds_and_the_exit_fee_are_rounded_half_up()
     {
         // 3.333 × 1.2345 = 4.1145885 → 4.11; fee 4.11 × 0.5 % = 0.02055 → 0.02.
         var priced = OrderPricing.Price(Order(OrderType.Redemption, null, 3.333m), Class(exitFee: 0.005m), 1.2345m, null, null, Dealing);
@@ -46,7 +57,8 @@ public sealed class OrderPricingTests
     {
         var priced = OrderPricing.Price(Order(OrderType.Redemption, 1000m, null), Class(), 123.457m, null, null, Dealing);
 
-        Assert.That((priced.DealtUnits, priced.GrossAmount), Is.EqualTo((8.099m, 999.87m)));
+        // 8.099 × 123.457 = 999.878243 → 999.88, never more than the amount asked for (the units are truncated).
+        Assert.That((priced.DealtUnits, priced.GrossAmount), Is.EqualTo((8.099m, 999.88m)));
     }
 
     [Test]
@@ -54,8 +66,8 @@ public sealed class OrderPricingTests
     {
         var priced = OrderPricing.Price(Order(OrderType.Redemption, null, 7m), Class(exitFee: 0.015m, currency: "JPY"), 1234.5m, null, null, Dealing);
 
-        // 7 × 1234.5 = 8641.5 → 8641; fee 129.615 → 130.
-        Assert.That((priced.GrossAmount, priced.Fee), Is.EqualTo((8641m, 130m)));
+        // 7 × 1234.5 = 8641.5 → 8642; fee 129.63 → 130.
+        Assert.That((priced.GrossAmount, priced.Fee), Is.EqualTo((8642m, 130m)));
     }
 
     [Test]
