@@ -68,6 +68,9 @@ public abstract class FundsNetworkFixture
             TestContext.Out.WriteLine($"--- orderer\n{Orderer?.Output}\n--- peer1\n{Peer1?.Output}\n--- peer2\n{Peer2?.Output}");
         }
 
-        await Network.DisposeAsync();
+        if (Network is not null) // set-up may have failed before the network existed
+        {
+            await Network.DisposeAsync();
+        }
     }
 }
