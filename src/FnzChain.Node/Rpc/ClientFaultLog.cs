@@ -78,10 +78,14 @@ public sealed partial class ClientFaultLog(ILogger<ClientFaultLog> logger, TimeP
     public static string OriginOf(string peer)
     {
         ArgumentNullException.ThrowIfNull(peer);
-        var colon = peer.IndexOf(':', StringComparison.Ordinal);
-        var address = colon >= 0 && peer.StartsWith("ip", StringComparison.Ordinal) ? peer[(colon + 1)..] : peer;
+        if (!peer.StartsWith("ipv4:", StringComparison.Ordinal) && !peer.StartsWith("ipv6:", StringComparison.Ordinal))
+        {
+            return peer; // e.g. unix:/path: no port to drop
+        }
+
+        var address = peer["ipv4:".Length..];
         var port = address.LastIndexOf(':');
-        return port > 0 && (address[0] != '[' || address[port - 1] == ']') ? address[..port] : address;
+        return port <= 0 || (address[0] == '[' && address[port - 1] != ']') ? address : address[..port];
     }
 
     private sealed class Budget
