@@ -2,6 +2,9 @@ using FnzChain.HostileInputTests.Blocks;
 using FnzChain.HostileInputTests.Network;
 using FnzChain.Identity.Channels;
 using FnzChain.IntegrationTests;
+using FnzChain.Ledger;
+using FnzChain.Ledger.Blocks;
+using FnzChain.Ledger.State.RocksDb;
 using FnzChain.Ledger.Validation;
 using FnzChain.Node.Channels;
 using FnzChain.Peer.Committer;
@@ -49,6 +52,81 @@ public sealed class DecoderFuzzTests
             var (code, reason) = new TransactionValidator(_bundle).Validate(0, ByteString.CopyFrom(bytes));
             return (code.ToString(), code == TxValidationCode.Valid, reason);
         });
+
+    /// <summary>
+    /// Deeper than byte mutation of a signed envelope (which almost always breaks its signatures): mutates the endorsed
+    /// <c>ChaincodeAction</c> — read/write sets, collections' hashed sets, events, response, chaincode id — and signs the
+    /// result again as both organisations' peers and the client, so every input reaches the namespace, read/write-set
+    /// and endorsement-policy checks with valid signatures; every 25 inputs go, with the validator's verdicts, into a
+    /// block committed to a real ledger (RocksDB and block files in a temp folder), so the MVCC and state-update paths
+    /// see them too. Nothing may throw; the verdicts are what an attacker holding endorsing keys (a compromised peer)
+    /// could make a peer say.
+    /// </summary>
+    [Test]
+    public async Task TransactionValidator_and_ledger_never_throw_on_validly_signed_mutated_actions()
+    {
+        var folder = Directory.CreateTempSubdirectory("fnzchain-fuzz-ledger-");
+        using var ledger = await ChannelLedger.OpenAsync(folder.FullName, new LedgerOptions { Durability = CommitDurability.Buffered });
+        var genesis = (await ReadChainAsync())[0];
+        var previous = (await ledger.CommitAsync(genesis, [TxValidationCode.Valid])).BlockHash;
+        var pending = new List<(ByteString Envelope, TxValidationCode Code)>();
+        var committed = new Dictionary<TxValidationCode, int>();
+        async Task CommitPendingAsync()
+        {
+            var block = BlockFactory.Create(ledger.Height, previous, pending.Select(p => p.Envelope));
+            var result = await ledger.CommitAsync(block, pending.Select(p => p.Code).ToList());
+            previous = result.BlockHash;
+            foreach (var code in result.Codes)
+            {
+                committed[code] = committed.GetValueOrDefault(code) + 1;
+            }
+
+            pending.Clear();
+        }
+
+        var template = Transaction.Parser.ParseFrom(Payload.Parser.ParseFrom(Envelope.Parser.ParseFrom(_envelopes[0]).Payload).Data);
+        var actionPayload = ChaincodeActionPayload.Parser.ParseFrom(template.Actions[0].Payload);
+        var responsePayload = ProposalResponsePayload.Parser.ParseFrom(actionPayload.Action.ProposalResponsePayload);
+        var validator = new TransactionValidator(_bundle);
+        Fuzz("TransactionValidator.Validate (re-signed actions)", [responsePayload.Extension.ToByteArray()], action =>
+        {
+            var prp = new ProposalResponsePayload { ProposalHash = responsePayload.ProposalHash, Extension = ByteString.CopyFrom(action) }.ToByteString();
+            var endorsed = new ChaincodeEndorsedAction { ProposalResponsePayload = prp };
+            foreach (var endorser in new[] { _net.Org1Peer, _net.Org2Peer })
+            {
+                endorsed.Endorsements.Add(new Endorsement
+                {
+                    Endorser = ByteString.CopyFrom(endorser.Serialized),
+                    Signature = ByteString.CopyFrom(endorser.Files.Signer.Sign([.. prp.Span, .. endorser.Serialized])),
+                });
+            }
+
+            var transaction = new Transaction();
+            transaction.Actions.Add(new TransactionAction
+            {
+                Header = template.Actions[0].Header,
+                Payload = new ChaincodeActionPayload { ChaincodeProposalPayload = actionPayload.ChaincodeProposalPayload, Action = endorsed }.ToByteString(),
+            });
+            var envelope = _net.Client.Envelope(TestNetwork.Channel, HeaderType.EndorserTransaction, transaction.ToByteString()).ToByteString();
+            var (code, reason) = validator.Validate(0, envelope);
+            var parsed = TransactionParser.Parse(0, envelope);
+            pending.Add((envelope, code));
+            if (pending.Count == 25)
+            {
+                CommitPendingAsync().GetAwaiter().GetResult(); // the fuzzer's loop is synchronous
+            }
+
+            return ($"{code}{(parsed.Problem is null ? string.Empty : " (parse problem)")}", code == TxValidationCode.Valid, reason);
+        });
+        if (pending.Count > 0)
+        {
+            await CommitPendingAsync();
+        }
+
+        TestContext.Progress.WriteLine($"ledger: {ledger.Height} blocks committed; codes after MVCC: {string.Join(", ", committed.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}"))}");
+        ledger.Dispose();
+        folder.Delete(recursive: true);
+    }
 
     [Test]
     public void TransactionParser_never_throws_and_names_problems() =>
