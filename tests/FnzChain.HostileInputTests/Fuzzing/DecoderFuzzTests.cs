@@ -69,20 +69,8 @@ public sealed class DecoderFuzzTests
         using var ledger = await ChannelLedger.OpenAsync(folder.FullName, new LedgerOptions { Durability = CommitDurability.Buffered });
         var genesis = (await ReadChainAsync())[0];
         var previous = (await ledger.CommitAsync(genesis, [TxValidationCode.Valid])).BlockHash;
-        var pending = new List<(ByteString Envelope, TxValidationCode Code)>();
+        var validated = new List<(ByteString Envelope, TxValidationCode Code)>();
         var committed = new Dictionary<TxValidationCode, int>();
-        async Task CommitPendingAsync()
-        {
-            var block = BlockFactory.Create(ledger.Height, previous, pending.Select(p => p.Envelope));
-            var result = await ledger.CommitAsync(block, pending.Select(p => p.Code).ToList());
-            previous = result.BlockHash;
-            foreach (var code in result.Codes)
-            {
-                committed[code] = committed.GetValueOrDefault(code) + 1;
-            }
-
-            pending.Clear();
-        }
 
         var template = Transaction.Parser.ParseFrom(Payload.Parser.ParseFrom(Envelope.Parser.ParseFrom(_envelopes[0]).Payload).Data);
         var actionPayload = ChaincodeActionPayload.Parser.ParseFrom(template.Actions[0].Payload);
@@ -110,17 +98,20 @@ public sealed class DecoderFuzzTests
             var envelope = _net.Client.Envelope(TestNetwork.Channel, HeaderType.EndorserTransaction, transaction.ToByteString()).ToByteString();
             var (code, reason) = validator.Validate(0, envelope);
             var parsed = TransactionParser.Parse(0, envelope);
-            pending.Add((envelope, code));
-            if (pending.Count == 25)
-            {
-                CommitPendingAsync().GetAwaiter().GetResult(); // the fuzzer's loop is synchronous
-            }
+            validated.Add((envelope, code));
 
             return ($"{code}{(parsed.Problem is null ? string.Empty : " (parse problem)")}", code == TxValidationCode.Valid, reason);
         });
-        if (pending.Count > 0)
+        // The fuzzer's loop is synchronous: the validated inputs are committed after it, 25 to a block, in order.
+        foreach (var chunk in validated.Chunk(25))
         {
-            await CommitPendingAsync();
+            var block = BlockFactory.Create(ledger.Height, previous, chunk.Select(p => p.Envelope));
+            var result = await ledger.CommitAsync(block, chunk.Select(p => p.Code).ToList());
+            previous = result.BlockHash;
+            foreach (var code in result.Codes)
+            {
+                committed[code] = committed.GetValueOrDefault(code) + 1;
+            }
         }
 
         TestContext.Progress.WriteLine($"ledger: {ledger.Height} blocks committed; codes after MVCC: {string.Join(", ", committed.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}"))}");
