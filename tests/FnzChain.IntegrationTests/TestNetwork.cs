@@ -88,7 +88,7 @@ internal sealed class TestNetwork : IAsyncDisposable
                 PreferredMaxBytes = 128 * 1024,
             },
         };
-        network.Genesis = ConfigBlock.CreateGenesis(profile.ToConfig(), DateTimeOffset.UtcNow);
+        network.Genesis = ConfigBlock.CreateGenesis(Channel, profile.ToConfig(), DateTimeOffset.UtcNow);
         await File.WriteAllBytesAsync(Path.Combine(network.Folder, "funds.block"), network.Genesis.ToByteArray());
         return network;
     }

@@ -1,3 +1,4 @@
+using FnzChain.Identity.Channels;
 using FnzChain.Node.Channels;
 using System.CommandLine;
 using FnzChain.Crypto.Keys;
@@ -11,9 +12,6 @@ using FnzChain.Protos.Orderer;
 using FnzChain.Protos.Peer;
 using Google.Protobuf;
 using ApplicationPolicy = FnzChain.Protos.Peer.ApplicationPolicy;
-// FnzChain's own config messages until issue 14 moves channel config to Fabric's (same names in FnzChain.Protos.Common).
-using ConfigUpdate = FnzChain.Protos.Config.ConfigUpdate;
-using ConfigUpdateEnvelope = FnzChain.Protos.Config.ConfigUpdateEnvelope;
 
 namespace FnzChain.Cli.Commands;
 
@@ -109,10 +107,8 @@ internal static class ChaincodeCommand
                 using var client = new OrdererClient(parse.GetValue(orderer)!, identities[0].Files, identities[0].MspId);
                 var channelId = parse.GetValue(channel)!;
                 var (height, config) = await client.FetchConfigAsync(channelId, cancellationToken).ConfigureAwait(false);
-                var next = config.Clone();
-                next.Application ??= new ApplicationConfig();
                 var chaincode = parse.GetValue(name)!;
-                var existing = next.Application.Chaincodes.FirstOrDefault(c => c.Name == chaincode);
+                var existing = config.Chaincode(chaincode);
                 var definition = new ChaincodeDefinition
                 {
                     Name = chaincode,
@@ -123,13 +119,7 @@ internal static class ChaincodeCommand
                     EndorsementPolicySource = source,
                     Collections = parse.GetValue(collections) is { } collectionsFile ? CollectionsConfig.Load(collectionsFile) : existing?.Collections,
                 };
-                if (existing is not null)
-                {
-                    next.Application.Chaincodes.Remove(existing);
-                }
-
-                next.Application.Chaincodes.Add(definition);
-                var update = new ConfigUpdate { ChannelId = channelId, BaseSequence = config.Sequence, Config = next }.ToByteString();
+                var update = ConfigUpdateRules.Compute(channelId, config.Tree, ConfigTree.WithChaincode(config.Tree, definition)).ToByteString();
                 var envelope = new ConfigUpdateEnvelope { ConfigUpdate = update };
                 envelope.Signatures.AddRange(identities.Select(i => ConfigUpdates.Sign(update, MspRegistry.Serialize(i.MspId, i.Files.Certificate), i.Files.Signer)));
                 await client.BroadcastAsync(client.Sign(channelId, HeaderType.ConfigUpdate, envelope.ToByteString()), cancellationToken).ConfigureAwait(false);
@@ -173,7 +163,7 @@ internal static class ChaincodeCommand
         if (string.IsNullOrWhiteSpace(text))
         {
             source = "channel policy Endorsement";
-            return new ApplicationPolicy { ChannelConfigPolicyReference = "Endorsement" };
+            return new ApplicationPolicy { ChannelConfigPolicyReference = ChannelBundle.Endorsement };
         }
 
         try

@@ -33,12 +33,13 @@ internal static class ChannelCommand
         command.Options.Add(output);
         command.SetAction((parse, _) =>
         {
-            var config = ChannelProfile.Load(parse.GetValue(profile)!).ToConfig();
-            var block = ConfigBlock.CreateGenesis(config, DateTimeOffset.UtcNow);
+            var loaded = ChannelProfile.Load(parse.GetValue(profile)!);
+            var block = ConfigBlock.CreateGenesis(loaded.ChannelId, loaded.ToConfig(), DateTimeOffset.UtcNow);
+            var config = ConfigBlock.ReadConfig(block);
             var path = parse.GetValue(output)!;
             File.WriteAllBytes(path, block.ToByteArray());
             parse.InvocationConfiguration.Output.WriteLine(
-                $"channel {config.ChannelId}: genesis block written to {path} ({config.Organizations.Count} organizations, {config.Orderer.ConsenterType.ToString().ToLowerInvariant()} ordering)");
+                $"channel {config.ChannelId}: genesis block written to {path} ({config.Organizations.Count} organizations, {config.Orderer.ConsensusType} ordering)");
             return Task.FromResult(0);
         });
         return command;

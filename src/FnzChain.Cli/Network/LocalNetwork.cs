@@ -16,8 +16,6 @@ using FnzChain.Protos.Orderer;
 using Google.Protobuf;
 using Grpc.Net.Client;
 // FnzChain's own config messages until issue 14 moves channel config to Fabric's (same names in FnzChain.Protos.Common).
-using ConfigUpdate = FnzChain.Protos.Config.ConfigUpdate;
-using ConfigUpdateEnvelope = FnzChain.Protos.Config.ConfigUpdateEnvelope;
 
 namespace FnzChain.Cli.Network;
 
@@ -167,7 +165,7 @@ internal static class LocalNetwork
             ],
             Orderer = new OrdererProfile { Endpoints = [new OrdererEndpointProfile { Organization = "OrdererOrg", Address = $"127.0.0.1:{ordererPort}" }], BatchTimeout = "100ms", MaxMessageCount = 500 },
         };
-        var genesis = ConfigBlock.CreateGenesis(profile.ToConfig(), DateTimeOffset.UtcNow);
+        var genesis = ConfigBlock.CreateGenesis(Channel, profile.ToConfig(), DateTimeOffset.UtcNow);
         await File.WriteAllBytesAsync(Path.Combine(folder, $"{Channel}.block"), genesis.ToByteArray(), cancellationToken).ConfigureAwait(false);
 
         var ordererConfig = await WriteConfigAsync(folder, "orderer", new
@@ -294,9 +292,8 @@ internal static class LocalNetwork
         {
             using var client = new Commands.OrdererClient(info.Orderer, admins[0].Files, admins[0].MspId);
             var (height, config) = await client.FetchConfigAsync(Channel, cancellationToken).ConfigureAwait(false);
-            var next = config.Clone();
             var policy = layout.EndorsementPolicy ?? "channel policy Endorsement (MAJORITY of organisations)";
-            next.Application.Chaincodes.Add(new ChaincodeDefinition
+            var next = ConfigTree.WithChaincode(config.Tree, new ChaincodeDefinition
             {
                 Name = layout.Chaincode,
                 Version = "1.0",
@@ -304,11 +301,11 @@ internal static class LocalNetwork
                 PackageId = package.PackageId,
                 EndorsementPolicy = layout.EndorsementPolicy is { } text
                     ? new Protos.Peer.ApplicationPolicy { SignaturePolicy = FnzChain.Identity.Policies.PolicyDsl.Parse(text) }
-                    : new Protos.Peer.ApplicationPolicy { ChannelConfigPolicyReference = "Endorsement" },
+                    : new Protos.Peer.ApplicationPolicy { ChannelConfigPolicyReference = ChannelBundle.Endorsement },
                 EndorsementPolicySource = policy,
                 Collections = layout.Collections,
             });
-            var update = new ConfigUpdate { ChannelId = Channel, BaseSequence = config.Sequence, Config = next }.ToByteString();
+            var update = ConfigUpdateRules.Compute(Channel, config.Tree, next).ToByteString();
             var envelope = new ConfigUpdateEnvelope { ConfigUpdate = update };
             envelope.Signatures.AddRange(admins.Select(a => ConfigUpdates.Sign(update, MspRegistry.Serialize(a.MspId, a.Files.Certificate), a.Files.Signer)));
             await client.BroadcastAsync(client.Sign(Channel, HeaderType.ConfigUpdate, envelope.ToByteString()), cancellationToken).ConfigureAwait(false);

@@ -1,37 +1,39 @@
 using FnzChain.Identity.Msp;
 using FnzChain.Identity.Policies;
+using FnzChain.Protos.Common;
 using FnzChain.Protos.Config;
 using MspDefinition = FnzChain.Identity.Msp.MspDefinition;
 
 namespace FnzChain.Identity.Channels;
 
 /// <summary>
-/// A channel's configuration made usable: the MSPs of its organisations in one <see cref="MspRegistry"/>, and
-/// its policies compiled. Channel-level policies (Readers, Writers, Admins, Endorsement, LifecycleEndorsement …)
-/// are signature policies or implicit-meta policies over the organisations' policies of the same sub-name.
+/// A channel's configuration made usable: the MSPs of its organisations in one <see cref="MspRegistry"/>, and every
+/// policy of its tree compiled under its absolute path (<c>/Channel/Readers</c>, <c>/Channel/Application/Endorsement</c>,
+/// <c>/Channel/Application/Dist1/Admins</c> …).
 /// </summary>
 /// <remarks>
-/// Implicit-meta policies named <c>Endorsement</c> or <c>LifecycleEndorsement</c> range over the application
-/// organisations; all others over every organisation. An organisation that does not define the sub-policy counts
-/// as one that does not sign (as in Fabric). Immutable: a config update builds a new bundle.
+/// As in Fabric, an implicit-meta policy of a group ranges over the group's sub-groups: <c>/Channel/Admins</c>
+/// ("MAJORITY Admins") over the Application and Orderer groups, <c>/Channel/Application/Endorsement</c> over the
+/// application organisations. A sub-group without the sub-policy counts as one that does not sign. Immutable: a
+/// config update builds a new bundle.
 /// </remarks>
 public sealed class ChannelBundle
 {
-    public const string Readers = "Readers";
-    public const string Writers = "Writers";
-    public const string Admins = "Admins";
-    public const string Endorsement = "Endorsement";
-    public const string LifecycleEndorsement = "LifecycleEndorsement";
+    public const string Readers = "/Channel/Readers";
+    public const string Writers = "/Channel/Writers";
+    public const string Admins = "/Channel/Admins";
+    public const string Endorsement = "/Channel/Application/Endorsement";
+    public const string LifecycleEndorsement = "/Channel/Application/LifecycleEndorsement";
 
     private readonly Dictionary<string, IPolicy> _policies;
-    private readonly Dictionary<string, Organization> _organizationsByMsp;
+    private readonly Dictionary<string, ChannelOrganization> _organizationsByMsp;
 
-    private ChannelBundle(ChannelConfig config, MspRegistry msps, Dictionary<string, IPolicy> policies, Dictionary<string, Organization> organizationsByMsp)
+    private ChannelBundle(ChannelConfig config, MspRegistry msps, Dictionary<string, IPolicy> policies)
     {
         Config = config;
         Msps = msps;
         _policies = policies;
-        _organizationsByMsp = organizationsByMsp;
+        _organizationsByMsp = config.Organizations.ToDictionary(o => o.MspId, StringComparer.Ordinal);
     }
 
     public ChannelConfig Config { get; }
@@ -40,42 +42,20 @@ public sealed class ChannelBundle
 
     public MspRegistry Msps { get; }
 
-    /// <summary>Validates and compiles a channel configuration. Every problem is a <see cref="ChannelConfigException"/> naming the field.</summary>
+    /// <summary>Every compiled policy by absolute path.</summary>
+    public IReadOnlyDictionary<string, IPolicy> Policies => _policies;
+
+    /// <summary>Reads and compiles channel <paramref name="channelId"/>'s configuration tree.</summary>
+    public static ChannelBundle Create(string channelId, Config tree, TimeProvider? time = null) => Create(ChannelConfig.Read(channelId, tree), time);
+
+    /// <summary>Validates and compiles a channel configuration. Every problem is a <see cref="ChannelConfigException"/> naming the path.</summary>
     public static ChannelBundle Create(ChannelConfig config, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(config);
-        if (string.IsNullOrWhiteSpace(config.ChannelId))
-        {
-            throw new ChannelConfigException("channel_id is empty");
-        }
-
-        if (config.Organizations.Count == 0)
-        {
-            throw new ChannelConfigException($"channel {config.ChannelId}: organizations is empty");
-        }
-
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        var byMsp = new Dictionary<string, Organization>(StringComparer.Ordinal);
         var definitions = new List<MspDefinition>();
         foreach (var org in config.Organizations)
         {
-            if (string.IsNullOrWhiteSpace(org.Name) || !names.Add(org.Name))
-            {
-                throw new ChannelConfigException($"channel {config.ChannelId}: organization name \"{org.Name}\" is empty or used twice");
-            }
-
-            if (org.Msp is null)
-            {
-                throw new ChannelConfigException($"organization {org.Name}: msp is missing");
-            }
-
-            var definition = MspConfig.ToDefinition(org.Msp, org.Name);
-            if (!byMsp.TryAdd(definition.MspId, org))
-            {
-                throw new ChannelConfigException($"organization {org.Name}: MSP id {definition.MspId} is also used by organization {byMsp[definition.MspId].Name}");
-            }
-
-            definitions.Add(definition);
+            definitions.Add(MspConfig.ToDefinition(org.Msp, org.Name));
         }
 
         CheckChaincodes(config);
@@ -89,64 +69,99 @@ public sealed class ChannelBundle
             throw new ChannelConfigException($"channel {config.ChannelId}: {e.Message}", e);
         }
 
-        var organizationPolicies = config.Organizations.ToDictionary(
-            o => o.Name,
-            o => o.Policies.ToDictionary(p => p.Key, p => Compile(p.Value, $"organization {o.Name} policy {p.Key}", null)),
-            StringComparer.Ordinal);
         var policies = new Dictionary<string, IPolicy>(StringComparer.Ordinal);
-        foreach (var (name, definition) in config.Policies)
-        {
-            policies[name] = Compile(definition, $"channel {config.ChannelId} policy {name}", subPolicy =>
-                config.Organizations
-                    .Where(o => !IsEndorsementPolicy(name) || o.Roles.Contains(OrganizationRole.Application))
-                    .Select(o => new OrganizationPolicy(o.Name, organizationPolicies[o.Name].GetValueOrDefault(subPolicy)))
-                    .ToList());
-        }
-
+        CompileGroup("/" + ConfigTree.ChannelGroup, config.Tree.ChannelGroup, policies);
         foreach (var required in new[] { Readers, Writers, Admins })
         {
             if (!policies.ContainsKey(required))
             {
-                throw new ChannelConfigException($"channel {config.ChannelId}: policies has no {required} policy");
+                throw new ChannelConfigException($"channel {config.ChannelId}: has no {required} policy");
             }
         }
 
-        return new ChannelBundle(config, msps, policies, byMsp);
+        return new ChannelBundle(config, msps, policies);
     }
 
-    /// <summary>The channel-level policy <paramref name="name"/>, or null.</summary>
-    public IPolicy? FindPolicy(string name) => _policies.GetValueOrDefault(name);
+    /// <summary>
+    /// The absolute path of a policy reference made in the group at <paramref name="groupPath"/>: an absolute path as
+    /// it is, a relative name under that group (Fabric's mod_policy and policy-reference rules).
+    /// </summary>
+    public static string ResolvePolicyPath(string reference, string groupPath = "/Channel") =>
+        reference.StartsWith('/') ? reference : $"{groupPath}/{reference}";
 
-    /// <summary>Evaluates channel policy <paramref name="name"/>; an unknown policy is not satisfied and says so.</summary>
-    public PolicyResult Evaluate(string name, IEnumerable<SignedData> signatures, OwnSignatures? own = null)
+    /// <summary>The policy at <paramref name="path"/> (absolute, or relative to /Channel), or null.</summary>
+    public IPolicy? FindPolicy(string path) => _policies.GetValueOrDefault(ResolvePolicyPath(path));
+
+    /// <summary>Evaluates policy <paramref name="path"/>; an unknown policy is not satisfied and says so.</summary>
+    public PolicyResult Evaluate(string path, IEnumerable<SignedData> signatures, OwnSignatures? own = null)
     {
         ArgumentNullException.ThrowIfNull(signatures);
-        return _policies.ContainsKey(name)
-            ? Evaluate(name, SignatureSet.Validate(signatures, Msps, own))
-            : PolicyResult.NotSatisfied($"channel {ChannelId} has no policy {name}");
+        return _policies.ContainsKey(ResolvePolicyPath(path))
+            ? Evaluate(path, SignatureSet.Validate(signatures, Msps, own))
+            : PolicyResult.NotSatisfied($"channel {ChannelId} has no policy {ResolvePolicyPath(path)}");
     }
 
-    /// <summary>Evaluates channel policy <paramref name="name"/> against signers that are already validated.</summary>
-    public PolicyResult Evaluate(string name, SignatureSet signers)
+    /// <summary>Evaluates policy <paramref name="path"/> against signers that are already validated.</summary>
+    public PolicyResult Evaluate(string path, SignatureSet signers)
     {
         ArgumentNullException.ThrowIfNull(signers);
-        if (!_policies.TryGetValue(name, out var policy))
+        var absolute = ResolvePolicyPath(path);
+        if (!_policies.TryGetValue(absolute, out var policy))
         {
-            return PolicyResult.NotSatisfied($"channel {ChannelId} has no policy {name}");
+            return PolicyResult.NotSatisfied($"channel {ChannelId} has no policy {absolute}");
         }
 
         var result = policy.Evaluate(signers);
-        return result.IsSatisfied ? result : PolicyResult.NotSatisfied($"channel {ChannelId} policy {name}: {result.Reason}");
+        return result.IsSatisfied ? result : PolicyResult.NotSatisfied($"channel {ChannelId} policy {absolute}: {result.Reason}");
     }
 
     /// <summary>The organisation whose MSP is <paramref name="mspId"/>, or null.</summary>
-    public Organization? OrganizationOf(string mspId) => _organizationsByMsp.GetValueOrDefault(mspId);
+    public ChannelOrganization? OrganizationOf(string mspId) => _organizationsByMsp.GetValueOrDefault(mspId);
+
+    private static void CompileGroup(string path, ConfigGroup group, Dictionary<string, IPolicy> compiled)
+    {
+        foreach (var (name, child) in group.Groups.OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            CompileGroup($"{path}/{name}", child, compiled);
+        }
+
+        foreach (var (name, policy) in group.Policies.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            compiled[$"{path}/{name}"] = Compile(policy.Policy, $"{path}/{name}", group, path, compiled);
+        }
+    }
+
+    private static IPolicy Compile(Policy? policy, string what, ConfigGroup group, string groupPath, Dictionary<string, IPolicy> compiled)
+    {
+        try
+        {
+            switch ((Policy.Types.PolicyType)(policy?.Type ?? 0))
+            {
+                case Policy.Types.PolicyType.Signature:
+                    return SignaturePolicyEvaluator.Compile(ChannelConfig.Decode(SignaturePolicyEnvelope.Parser, policy!.Value, what));
+                case Policy.Types.PolicyType.ImplicitMeta when group.Groups.Count == 0:
+                    throw new ChannelConfigException($"{what}: an implicit-meta policy needs sub-groups to range over; {groupPath} has none");
+                case Policy.Types.PolicyType.ImplicitMeta:
+                    var meta = ChannelConfig.Decode(ImplicitMetaPolicy.Parser, policy!.Value, what);
+                    var members = group.Groups.Keys.Order(StringComparer.Ordinal)
+                        .Select(child => new OrganizationPolicy(child, compiled.GetValueOrDefault($"{groupPath}/{child}/{meta.SubPolicy}")))
+                        .ToList();
+                    return new ImplicitMetaPolicyEvaluator(meta, members, groupPath == "/Channel" ? "groups" : "organisations");
+                default:
+                    throw new ChannelConfigException($"{what}: policy type {policy?.Type ?? 0} is not supported (SIGNATURE or IMPLICIT_META)");
+            }
+        }
+        catch (PolicyException e)
+        {
+            throw new ChannelConfigException($"{what}: {e.Message}", e);
+        }
+    }
 
     /// <summary>Chaincode names and their private data collections: valid, unique names, member policies that compile.</summary>
     private static void CheckChaincodes(ChannelConfig config)
     {
         var chaincodes = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var chaincode in config.Application?.Chaincodes ?? [])
+        foreach (var chaincode in config.Chaincodes)
         {
             if (!System.Text.RegularExpressions.Regex.IsMatch(chaincode.Name, "^[A-Za-z0-9]+([-_][A-Za-z0-9]+)*$") || !chaincodes.Add(chaincode.Name))
             {
@@ -208,9 +223,18 @@ public sealed class ChannelBundle
     {
         ArgumentNullException.ThrowIfNull(previous);
         ArgumentNullException.ThrowIfNull(next);
-        foreach (var before in previous.Application?.Chaincodes ?? [])
+        return TransitionProblem(previous.Chaincodes, next.Chaincodes);
+    }
+
+    /// <inheritdoc cref="TransitionProblem(ChannelConfig, ChannelConfig)"/>
+    public static string? TransitionProblem(IEnumerable<ChaincodeDefinition> previous, IEnumerable<ChaincodeDefinition> next)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        ArgumentNullException.ThrowIfNull(next);
+        var nextByName = next.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        foreach (var before in previous)
         {
-            if (next.Application?.Chaincodes.FirstOrDefault(c => c.Name == before.Name) is not { } after)
+            if (!nextByName.TryGetValue(before.Name, out var after))
             {
                 continue;
             }
@@ -237,28 +261,4 @@ public sealed class ChannelBundle
         name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
             ? $"collection name \"{name}\" must be 1 to 64 letters, digits, '-' or '_'"
             : null;
-
-    private static bool IsEndorsementPolicy(string name) => name is Endorsement or LifecycleEndorsement;
-
-    private static IPolicy Compile(PolicyDefinition definition, string what, Func<string, IReadOnlyList<OrganizationPolicy>>? organizations)
-    {
-        try
-        {
-            switch (definition.RuleCase)
-            {
-                case PolicyDefinition.RuleOneofCase.Signature:
-                    return SignaturePolicyEvaluator.Compile(definition.Signature);
-                case PolicyDefinition.RuleOneofCase.ImplicitMeta when organizations is not null:
-                    return new ImplicitMetaPolicyEvaluator(definition.ImplicitMeta, organizations(definition.ImplicitMeta.SubPolicy));
-                case PolicyDefinition.RuleOneofCase.ImplicitMeta:
-                    throw new ChannelConfigException($"{what}: implicit-meta policies are allowed at channel level only");
-                default:
-                    throw new ChannelConfigException($"{what}: has neither a signature nor an implicit-meta rule");
-            }
-        }
-        catch (PolicyException e)
-        {
-            throw new ChannelConfigException($"{what}: {e.Message}", e);
-        }
-    }
 }

@@ -12,9 +12,12 @@ namespace FnzChain.Identity.Policies;
 public sealed class ImplicitMetaPolicyEvaluator : IPolicy
 {
     private readonly IReadOnlyList<OrganizationPolicy> _organizations;
+    private readonly string _members;
 
-    public ImplicitMetaPolicyEvaluator(ImplicitMetaPolicy policy, IReadOnlyList<OrganizationPolicy> organizations)
+    /// <param name="members">What the members are called in reasons: "organisations", or "groups" at channel level.</param>
+    public ImplicitMetaPolicyEvaluator(ImplicitMetaPolicy policy, IReadOnlyList<OrganizationPolicy> organizations, string members = "organisations")
     {
+        _members = members;
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(organizations);
         if (string.IsNullOrWhiteSpace(policy.SubPolicy))
@@ -89,7 +92,7 @@ public sealed class ImplicitMetaPolicyEvaluator : IPolicy
         {
             var result = organization.Policy is { } policy
                 ? policy.Evaluate(signers)
-                : PolicyResult.NotSatisfied($"organisation {organization.Name} has no '{Policy.SubPolicy}' policy");
+                : PolicyResult.NotSatisfied($"{organization.Name} has no '{Policy.SubPolicy}' policy");
             if (result.IsSatisfied)
             {
                 if (--remaining == 0)
@@ -106,7 +109,7 @@ public sealed class ImplicitMetaPolicyEvaluator : IPolicy
         var satisfied = Threshold - remaining;
         var detail = failures.Count > 0 ? $"; {string.Join("; ", failures)}" : string.Empty;
         return PolicyResult.NotSatisfied(
-            $"policy {Text} not satisfied: {satisfied} of {_organizations.Count} organisations' {Policy.SubPolicy} policies satisfied, {Threshold} required{detail}");
+            $"policy {Text} not satisfied: {satisfied} of {_organizations.Count} {_members}' {Policy.SubPolicy} policies satisfied, {Threshold} required{detail}");
     }
 }
 

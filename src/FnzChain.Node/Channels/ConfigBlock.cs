@@ -1,19 +1,21 @@
 using System.Security.Cryptography;
 using FnzChain.Ledger.Blocks;
+using FnzChain.Identity.Channels;
 using FnzChain.Protos.Common;
-using FnzChain.Protos.Config;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-// FnzChain's own config messages until issue 14 moves channel config to Fabric's (same names in FnzChain.Protos.Common).
-using ConfigEnvelope = FnzChain.Protos.Config.ConfigEnvelope;
 
 namespace FnzChain.Node.Channels;
 
-/// <summary>Config blocks: a block holding exactly one CONFIG envelope whose data is a <c>fnzchain.config.ConfigEnvelope</c>.</summary>
+/// <summary>
+/// Config blocks as Fabric writes them: a block holding exactly one CONFIG envelope whose data is a
+/// <c>common.ConfigEnvelope { config: common.Config { sequence, channel_group }, last_update }</c>; the channel id is
+/// the envelope's (Fabric's <c>Config</c> does not carry it).
+/// </summary>
 public static class ConfigBlock
 {
     /// <summary>Block 0 of a channel: its first configuration, unsigned (nobody is a member before it exists).</summary>
-    public static Block CreateGenesis(ChannelConfig config, DateTimeOffset timestamp)
+    public static Block CreateGenesis(string channelId, Config config, DateTimeOffset timestamp)
     {
         ArgumentNullException.ThrowIfNull(config);
         var envelope = new Envelope
@@ -25,7 +27,7 @@ public static class ConfigBlock
                     ChannelHeader = new ChannelHeader
                     {
                         Type = (int)HeaderType.Config,
-                        ChannelId = config.ChannelId,
+                        ChannelId = channelId,
                         TxId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
                         Timestamp = Timestamp.FromDateTimeOffset(timestamp),
                     }.ToByteString(),
@@ -37,8 +39,22 @@ public static class ConfigBlock
         return BlockFactory.Create(0, ReadOnlyMemory<byte>.Empty, [envelope.ToByteString()]);
     }
 
-    /// <summary>The configuration a config block carries; a <see cref="FormatException"/> says what is wrong.</summary>
+    /// <summary>The configuration a config block carries, read; a <see cref="FormatException"/> says what is wrong.</summary>
     public static ChannelConfig ReadConfig(Block block)
+    {
+        var (channelId, envelope) = ReadEnvelope(block);
+        try
+        {
+            return ChannelConfig.Read(channelId, envelope.Config);
+        }
+        catch (ChannelConfigException e)
+        {
+            throw new FormatException($"block {block.Header?.Number ?? 0}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The channel id and <c>common.ConfigEnvelope</c> of a config block; a <see cref="FormatException"/> says what is wrong.</summary>
+    public static (string ChannelId, ConfigEnvelope Envelope) ReadEnvelope(Block block)
     {
         ArgumentNullException.ThrowIfNull(block);
         var number = block.Header?.Number ?? 0;
@@ -56,14 +72,13 @@ public static class ConfigBlock
                 throw new FormatException($"block {number} is not a config block: its envelope has type {header.Type}");
             }
 
-            var config = ConfigEnvelope.Parser.ParseFrom(payload.Data).Config
-                ?? throw new FormatException($"block {number}: config envelope has no config");
-            if (config.ChannelId != header.ChannelId)
+            var envelope = ConfigEnvelope.Parser.ParseFrom(payload.Data);
+            if (envelope.Config?.ChannelGroup is null)
             {
-                throw new FormatException($"block {number}: config is for channel {config.ChannelId} but the envelope says {header.ChannelId}");
+                throw new FormatException($"block {number}: its config envelope has no config or no channel_group");
             }
 
-            return config;
+            return (header.ChannelId, envelope);
         }
         catch (InvalidProtocolBufferException e)
         {

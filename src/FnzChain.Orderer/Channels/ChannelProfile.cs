@@ -2,8 +2,9 @@ using FnzChain.Node.Channels;
 using FnzChain.Identity.Channels;
 using FnzChain.Identity.Policies;
 using FnzChain.Node;
-using FnzChain.Protos.Config;
-using Google.Protobuf.WellKnownTypes;
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Orderer;
+using FnzChain.Protos.Peer;
 
 namespace FnzChain.Orderer.Channels;
 
@@ -13,6 +14,11 @@ namespace FnzChain.Orderer.Channels;
 /// follow Fabric's sample configtx: organisation Readers = admin|peer|client (orderer orgs: member), Writers =
 /// admin|client (orderer orgs: member), Admins = admin, Endorsement = peer; channel Readers "ANY Readers",
 /// Writers "ANY Writers", Admins "MAJORITY Admins", Endorsement and LifecycleEndorsement "MAJORITY Endorsement".
+/// The result is Fabric's configuration tree as configtxgen writes it: the Channel group (HashingAlgorithm SHA256,
+/// BlockDataHashingStructure, OrdererAddresses, Capabilities V2_0, Readers/Writers/Admins), the Orderer group
+/// (ConsensusType, BatchSize, BatchTimeout, ChannelRestrictions, KafkaBrokers for kafka, Capabilities, its
+/// organisations with MSP and Endpoints, BlockValidation) and the Application group (Capabilities V2_5, ACLs, its
+/// organisations with MSP and AnchorPeers, Endorsement and LifecycleEndorsement); every element has a mod_policy.
 /// </summary>
 public sealed class ChannelProfile
 {
@@ -40,56 +46,126 @@ public sealed class ChannelProfile
     }
 
     /// <summary>The genesis configuration (sequence 0), validated by building its <see cref="ChannelBundle"/>.</summary>
-    public ChannelConfig ToConfig()
+    public Config ToConfig()
     {
         if (ChannelIds.Problem(ChannelId) is { } problem)
         {
             throw new ChannelConfigException(problem);
         }
 
-        var config = new ChannelConfig { ChannelId = ChannelId, Sequence = 0, Orderer = Orderer.ToConfig(ChannelId), Application = new ApplicationConfig() };
-        config.Capabilities.Add("V2_5");
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var org in Organizations)
         {
-            config.Organizations.Add(org.ToConfig());
+            if (string.IsNullOrWhiteSpace(org.Name) || org.Name.Contains('/', StringComparison.Ordinal) || !names.Add(org.Name))
+            {
+                throw new ChannelConfigException($"channel {ChannelId}: organization name \"{org.Name}\" is empty, contains '/', or is used twice");
+            }
         }
 
-        var policies = new Dictionary<string, string>(StringComparer.Ordinal)
+        var channelPolicies = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            [ChannelBundle.Readers] = "ANY Readers",
-            [ChannelBundle.Writers] = "ANY Writers",
-            [ChannelBundle.Admins] = "MAJORITY Admins",
-            [ChannelBundle.Endorsement] = "MAJORITY Endorsement",
-            [ChannelBundle.LifecycleEndorsement] = "MAJORITY Endorsement",
+            [ConfigTree.Readers] = "ANY Readers",
+            [ConfigTree.Writers] = "ANY Writers",
+            [ConfigTree.Admins] = "MAJORITY Admins",
+        };
+        var applicationPolicies = new Dictionary<string, string>(channelPolicies, StringComparer.Ordinal)
+        {
+            [ConfigTree.Endorsement] = "MAJORITY Endorsement",
+            [ConfigTree.LifecycleEndorsement] = "MAJORITY Endorsement",
+        };
+        var ordererPolicies = new Dictionary<string, string>(channelPolicies, StringComparer.Ordinal)
+        {
+            [ConfigTree.BlockValidation] = "ANY Writers",
         };
         foreach (var (name, text) in Policies)
         {
-            policies[name] = text;
+            // Endorsement and LifecycleEndorsement live in the Application group, the rest at channel level (as before).
+            (name is ConfigTree.Endorsement or ConfigTree.LifecycleEndorsement ? applicationPolicies : channelPolicies)[name] = text;
         }
 
-        foreach (var (name, text) in policies)
+        var application = new ConfigGroup { ModPolicy = ConfigTree.Admins };
+        application.Values[ConfigTree.CapabilitiesKey] = ConfigTree.Value(ConfigTree.Capabilities(ConfigTree.ApplicationCapability));
+        application.Values[ConfigTree.AclsKey] = ConfigTree.Value(DefaultAcls());
+        AddPolicies(application, applicationPolicies, "Application");
+        var orderer = Orderer.ToGroup(ChannelId);
+        AddPolicies(orderer, ordererPolicies, "Orderer");
+        foreach (var org in Organizations)
         {
-            config.Policies[name] = Policy(text, $"channel policy {name}");
+            var (applicationGroup, ordererGroup) = org.ToGroups(Orderer.Endpoints);
+            if (applicationGroup is not null)
+            {
+                application.Groups[org.Name] = applicationGroup;
+            }
+
+            if (ordererGroup is not null)
+            {
+                orderer.Groups[org.Name] = ordererGroup;
+            }
         }
 
-        _ = ChannelBundle.Create(config);
+        var channel = new ConfigGroup { ModPolicy = ConfigTree.Admins };
+        channel.Groups[ConfigTree.ApplicationGroup] = application;
+        channel.Groups[ConfigTree.OrdererGroup] = orderer;
+        channel.Values[ConfigTree.HashingAlgorithmKey] = ConfigTree.Value(new HashingAlgorithm { Name = "SHA256" });
+        channel.Values[ConfigTree.BlockDataHashingStructureKey] = ConfigTree.Value(new BlockDataHashingStructure { Width = uint.MaxValue });
+        var addresses = new OrdererAddresses();
+        addresses.Addresses.AddRange(Orderer.Endpoints.Select(e => e.Address));
+        channel.Values[ConfigTree.OrdererAddressesKey] = ConfigTree.Value(addresses, "/Channel/Orderer/Admins");
+        channel.Values[ConfigTree.CapabilitiesKey] = ConfigTree.Value(ConfigTree.Capabilities(ConfigTree.ChannelCapability));
+        AddPolicies(channel, channelPolicies, "channel");
+
+        var config = new Config { Sequence = 0, ChannelGroup = channel };
+        _ = ChannelBundle.Create(ChannelId, config);
         return config;
     }
 
-    internal static PolicyDefinition Policy(string text, string what)
+    /// <summary>Fabric's default ACLs of configtx.yaml's Application section: resource → policy path.</summary>
+    internal static ACLs DefaultAcls()
+    {
+        var acls = new ACLs();
+        foreach (var (resource, policy) in new[]
+        {
+            ("_lifecycle/CheckCommitReadiness", "Writers"), ("_lifecycle/CommitChaincodeDefinition", "Writers"),
+            ("_lifecycle/QueryChaincodeDefinition", "Writers"), ("_lifecycle/QueryChaincodeDefinitions", "Writers"),
+            ("lscc/ChaincodeExists", "Readers"), ("lscc/GetDeploymentSpec", "Readers"), ("lscc/GetChaincodeData", "Readers"),
+            ("lscc/GetInstantiatedChaincodes", "Readers"), ("qscc/GetChainInfo", "Readers"), ("qscc/GetBlockByNumber", "Readers"),
+            ("qscc/GetBlockByHash", "Readers"), ("qscc/GetTransactionByID", "Readers"), ("qscc/GetBlockByTxID", "Readers"),
+            ("cscc/GetConfigBlock", "Readers"), ("cscc/GetChannelConfig", "Readers"), ("peer/Propose", "Writers"),
+            ("peer/ChaincodeToChaincode", "Writers"), ("event/Block", "Readers"), ("event/FilteredBlock", "Readers"),
+        })
+        {
+            acls.Acls[resource] = new APIResource { PolicyRef = $"/Channel/Application/{policy}" };
+        }
+
+        return acls;
+    }
+
+    private static void AddPolicies(ConfigGroup group, Dictionary<string, string> policies, string where)
+    {
+        foreach (var (name, text) in policies)
+        {
+            group.Policies[name] = Policy(text, $"{where} policy {name}");
+        }
+    }
+
+    /// <summary>A policy element from operator text: "ANY|ALL|MAJORITY Sub" (implicit meta) or the signature DSL.</summary>
+    public static ConfigPolicy Policy(string text, string what)
     {
         try
         {
             var trimmed = text.Trim();
-            return trimmed.StartsWith("ANY ", StringComparison.Ordinal) || trimmed.StartsWith("ALL ", StringComparison.Ordinal) || trimmed.StartsWith("MAJORITY ", StringComparison.Ordinal)
-                ? new PolicyDefinition { ImplicitMeta = ImplicitMetaPolicyEvaluator.Parse(trimmed), Source = trimmed }
-                : new PolicyDefinition { Signature = PolicyDsl.Parse(trimmed), Source = trimmed };
+            return IsImplicitMeta(trimmed)
+                ? ConfigTree.ImplicitMetaPolicy(ImplicitMetaPolicyEvaluator.Parse(trimmed))
+                : ConfigTree.SignaturePolicy(PolicyDsl.Parse(trimmed));
         }
         catch (PolicyException e)
         {
             throw new ChannelConfigException($"{what} \"{text}\": {e.Message}", e);
         }
     }
+
+    internal static bool IsImplicitMeta(string text) =>
+        text.StartsWith("ANY ", StringComparison.Ordinal) || text.StartsWith("ALL ", StringComparison.Ordinal) || text.StartsWith("MAJORITY ", StringComparison.Ordinal);
 }
 
 public sealed class OrganizationProfile
@@ -108,54 +184,79 @@ public sealed class OrganizationProfile
 
     public Dictionary<string, string> Policies { get; init; } = [];
 
-    internal Organization ToConfig()
+    /// <summary>The organisation's group under Application (application role) and under Orderer (orderer role).</summary>
+    internal (ConfigGroup? Application, ConfigGroup? Orderer) ToGroups(IReadOnlyList<OrdererEndpointProfile> endpoints)
     {
-        var org = new Organization { Name = Name, Msp = MspConfig.FromFolder(MspPath, MspId) };
+        var msp = MspConfig.FromFolder(MspPath, MspId);
         foreach (var role in Roles)
         {
-            org.Roles.Add(role switch
+            if (role is not ("application" or "orderer"))
             {
-                "application" => OrganizationRole.Application,
-                "orderer" => OrganizationRole.Orderer,
-                _ => throw new ChannelConfigException($"organization {Name}: role \"{role}\" is not \"application\" or \"orderer\""),
-            });
+                throw new ChannelConfigException($"organization {Name}: role \"{role}\" is not \"application\" or \"orderer\"");
+            }
         }
 
-        foreach (var peer in AnchorPeers)
+        var isApplication = Roles.Contains("application");
+        var isOrderer = Roles.Contains("orderer");
+        if (!isApplication && !isOrderer)
         {
-            var endpoint = NodeConfiguration.ParseEndpoint(peer);
-            org.AnchorPeers.Add(new Endpoint { Host = endpoint.Address.ToString(), Port = (uint)endpoint.Port });
+            throw new ChannelConfigException($"organization {Name}: roles is empty; give \"application\" and/or \"orderer\"");
         }
 
-        var isOrderer = org.Roles.Contains(OrganizationRole.Orderer) && !org.Roles.Contains(OrganizationRole.Application);
-        var defaults = new Dictionary<string, string>(StringComparer.Ordinal)
+        var policies = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            [ChannelBundle.Readers] = isOrderer ? $"OR('{MspId}.member')" : $"OR('{MspId}.admin', '{MspId}.peer', '{MspId}.client')",
-            [ChannelBundle.Writers] = isOrderer ? $"OR('{MspId}.member')" : $"OR('{MspId}.admin', '{MspId}.client')",
-            [ChannelBundle.Admins] = $"OR('{MspId}.admin')",
+            [ConfigTree.Readers] = !isApplication ? $"OR('{MspId}.member')" : $"OR('{MspId}.admin', '{MspId}.peer', '{MspId}.client')",
+            [ConfigTree.Writers] = !isApplication ? $"OR('{MspId}.member')" : $"OR('{MspId}.admin', '{MspId}.client')",
+            [ConfigTree.Admins] = $"OR('{MspId}.admin')",
         };
-        if (!isOrderer)
+        if (isApplication)
         {
-            defaults[ChannelBundle.Endorsement] = $"OR('{MspId}.peer')";
+            policies[ConfigTree.Endorsement] = $"OR('{MspId}.peer')";
         }
 
         foreach (var (name, text) in Policies)
         {
-            defaults[name] = text;
+            policies[name] = text;
         }
 
-        foreach (var (name, text) in defaults)
+        var compiled = new Dictionary<string, ConfigPolicy>(StringComparer.Ordinal);
+        foreach (var (name, text) in policies)
         {
-            var policy = ChannelProfile.Policy(text, $"organization {Name} policy {name}");
-            if (policy.RuleCase != PolicyDefinition.RuleOneofCase.Signature)
+            if (ChannelProfile.IsImplicitMeta(text.Trim()))
             {
                 throw new ChannelConfigException($"organization {Name} policy {name}: must be a signature policy, not \"{text}\"");
             }
 
-            org.Policies[name] = policy;
+            compiled[name] = ChannelProfile.Policy(text, $"organization {Name} policy {name}");
         }
 
-        return org;
+        ConfigGroup? application = null;
+        if (isApplication)
+        {
+            application = ConfigTree.OrganizationGroup(msp, compiled);
+            if (AnchorPeers.Count > 0)
+            {
+                var anchors = new Protos.Peer.AnchorPeers();
+                foreach (var peer in AnchorPeers)
+                {
+                    var endpoint = NodeConfiguration.ParseEndpoint(peer);
+                    anchors.AnchorPeers_.Add(new AnchorPeer { Host = endpoint.Address.ToString(), Port = endpoint.Port });
+                }
+
+                application.Values[ConfigTree.AnchorPeersKey] = ConfigTree.Value(anchors);
+            }
+        }
+
+        ConfigGroup? orderer = null;
+        if (isOrderer)
+        {
+            orderer = ConfigTree.OrganizationGroup(msp, compiled);
+            var addresses = new OrdererAddresses();
+            addresses.Addresses.AddRange(endpoints.Where(e => e.Organization == Name).Select(e => e.Address));
+            orderer.Values[ConfigTree.EndpointsKey] = ConfigTree.Value(addresses);
+        }
+
+        return (application, orderer);
     }
 }
 
@@ -175,19 +276,17 @@ public sealed class OrdererProfile
     /// <summary>Cut a non-empty block after this long, e.g. "2s" or "250ms".</summary>
     public string BatchTimeout { get; init; } = "2s";
 
-    internal OrdererConfig ToConfig(string channelId)
+    /// <summary>host:port of Kafka brokers (consenter "kafka" only).</summary>
+    public List<string> KafkaBrokers { get; init; } = [];
+
+    /// <summary>The Orderer group without its organisations and policies.</summary>
+    internal ConfigGroup ToGroup(string channelId)
     {
-        var config = new OrdererConfig
+        if (Consenter is not ("solo" or "kafka"))
         {
-            ConsenterType = Consenter switch
-            {
-                "solo" => ConsenterType.Solo,
-                "kafka" => ConsenterType.Kafka,
-                _ => throw new ChannelConfigException($"channel {channelId}: orderer.consenter \"{Consenter}\" is not \"solo\" or \"kafka\""),
-            },
-            BatchSize = new BatchSize { MaxMessageCount = MaxMessageCount, AbsoluteMaxBytes = AbsoluteMaxBytes, PreferredMaxBytes = PreferredMaxBytes },
-            BatchTimeout = Duration.FromTimeSpan(ParseDuration(BatchTimeout, channelId)),
-        };
+            throw new ChannelConfigException($"channel {channelId}: orderer.consenter \"{Consenter}\" is not \"solo\" or \"kafka\"");
+        }
+
         if (MaxMessageCount == 0 || PreferredMaxBytes == 0 || PreferredMaxBytes > AbsoluteMaxBytes)
         {
             throw new ChannelConfigException($"channel {channelId}: orderer batch sizes need maxMessageCount > 0 and 0 < preferredMaxBytes <= absoluteMaxBytes");
@@ -195,26 +294,34 @@ public sealed class OrdererProfile
 
         foreach (var endpoint in Endpoints)
         {
-            var parsed = NodeConfiguration.ParseEndpoint(endpoint.Address);
-            config.Endpoints.Add(new OrdererEndpoint
-            {
-                Organization = endpoint.Organization,
-                Endpoint = new Endpoint { Host = parsed.Address.ToString(), Port = (uint)parsed.Port },
-            });
+            _ = NodeConfiguration.ParseEndpoint(endpoint.Address); // host:port, with a one-line error
         }
 
-        return config;
+        var group = new ConfigGroup { ModPolicy = ConfigTree.Admins };
+        group.Values[ConfigTree.ConsensusTypeKey] = ConfigTree.Value(new ConsensusType { Type = Consenter });
+        group.Values[ConfigTree.BatchSizeKey] = ConfigTree.Value(new BatchSize { MaxMessageCount = MaxMessageCount, AbsoluteMaxBytes = AbsoluteMaxBytes, PreferredMaxBytes = PreferredMaxBytes });
+        group.Values[ConfigTree.BatchTimeoutKey] = ConfigTree.Value(new BatchTimeout { Timeout = GoDuration.Format(ParseDuration(BatchTimeout, channelId)) });
+        group.Values[ConfigTree.ChannelRestrictionsKey] = ConfigTree.Value(new ChannelRestrictions());
+        group.Values[ConfigTree.CapabilitiesKey] = ConfigTree.Value(ConfigTree.Capabilities(ConfigTree.OrdererCapability));
+        if (Consenter == "kafka")
+        {
+            var brokers = new KafkaBrokers();
+            brokers.Brokers.AddRange(KafkaBrokers);
+            if (brokers.Brokers.Count == 0)
+            {
+                throw new ChannelConfigException($"channel {channelId}: orderer.kafkaBrokers is empty; a kafka channel needs its brokers");
+            }
+
+            group.Values[ConfigTree.KafkaBrokersKey] = ConfigTree.Value(brokers);
+        }
+
+        return group;
     }
 
-    private static TimeSpan ParseDuration(string text, string channelId)
-    {
-        var (number, unit) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 1.0)
-            : text.EndsWith('s') ? (text[..^1], 1000.0)
-            : (text, double.NaN);
-        return !double.IsNaN(unit) && double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0
-            ? TimeSpan.FromMilliseconds(value * unit)
+    private static TimeSpan ParseDuration(string text, string channelId) =>
+        GoDuration.Parse(text) is { } duration && duration > TimeSpan.Zero
+            ? duration
             : throw new ChannelConfigException($"channel {channelId}: orderer.batchTimeout \"{text}\" is not a duration like \"2s\" or \"250ms\"");
-    }
 }
 
 public sealed class OrdererEndpointProfile

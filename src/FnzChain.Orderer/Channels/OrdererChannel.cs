@@ -32,9 +32,9 @@ public sealed class OrdererChannel : IBlockWriter, INodeChannel
         _lastConfig = lastConfig;
         _signer = signer;
         _logger = logger;
-        Consenter = bundle.Config.Orderer.ConsenterType switch
+        Consenter = bundle.Config.Orderer.ConsensusType switch
         {
-            ConsenterType.Solo => new SoloConsenter(bundle.Config.Orderer, this, logger),
+            "solo" => new SoloConsenter(bundle.Config.Orderer, this, logger),
             var other => throw new ChannelConfigException($"channel {bundle.ChannelId}: consenter type {other} is not supported by this orderer"),
         };
     }
@@ -44,7 +44,7 @@ public sealed class OrdererChannel : IBlockWriter, INodeChannel
     /// <summary>The configuration in force (replaced atomically when a config block is written).</summary>
     public ChannelBundle Bundle => Volatile.Read(ref _bundle);
 
-    public ulong? MaxEnvelopeBytes => Bundle.Config.Orderer?.BatchSize?.AbsoluteMaxBytes;
+    public ulong? MaxEnvelopeBytes => Bundle.Config.Orderer.BatchSize.AbsoluteMaxBytes;
 
     public ChannelLedger Ledger { get; }
 

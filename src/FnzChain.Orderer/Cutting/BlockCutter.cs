@@ -1,4 +1,4 @@
-using FnzChain.Protos.Config;
+using FnzChain.Protos.Orderer;
 
 namespace FnzChain.Orderer.Cutting;
 

@@ -138,8 +138,9 @@ public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> chann
 
         try
         {
-            var next = ConfigUpdates.Validate(bundle, parsed);
-            var config = ConfigUpdates.ToConfigEnvelope(next, envelope, local.Serialized, local.Signing.Signer, time.GetUtcNow());
+            var now = time.GetUtcNow();
+            var next = ConfigUpdates.Validate(bundle, parsed, now);
+            var config = ConfigUpdates.ToConfigEnvelope(bundle.ChannelId, next, envelope, local.Serialized, local.Signing.Signer, now);
             return (default, new Accepted(channel, config, IsConfig: true));
         }
         catch (ConfigUpdateRejectedException e)

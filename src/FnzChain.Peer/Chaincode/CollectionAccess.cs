@@ -37,7 +37,7 @@ internal sealed class CollectionAccess(ChaincodeDefinition definition, string pe
     {
         ArgumentNullException.ThrowIfNull(bundle);
         var lifetimes = new Dictionary<(string, string), ulong>();
-        foreach (var definition in bundle.Config.Application?.Chaincodes ?? [])
+        foreach (var definition in bundle.Config.Chaincodes)
         {
             foreach (var config in definition.Collections?.Config.Select(c => c.StaticCollectionConfig).Where(c => c is { BlockToLive: > 0 }) ?? [])
             {

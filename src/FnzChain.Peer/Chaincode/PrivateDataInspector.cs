@@ -1,3 +1,4 @@
+using FnzChain.Identity.Channels;
 using FnzChain.Ledger.State;
 using FnzChain.Node;
 using FnzChain.Node.Channels;
@@ -13,7 +14,7 @@ internal sealed class PrivateDataInspector(ChannelRegistry<PeerChannel> channels
     {
         ArgumentNullException.ThrowIfNull(request);
         var channel = channels.Find(request.ChannelId) ?? throw new ArgumentException($"channel \"{request.ChannelId}\" is not joined by this peer");
-        var definition = channel.Bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == request.Chaincode)
+        var definition = channel.Bundle.Config.Chaincode(request.Chaincode)
             ?? throw new ArgumentException($"chaincode \"{request.Chaincode}\" is not defined on channel {request.ChannelId}");
         var collections = CollectionAccess.Compile(definition);
         if (!collections.TryGetValue(request.Collection, out var collection))

@@ -86,7 +86,7 @@ public sealed partial class PeerChannel : INodeChannel
 
     /// <summary>The endorsement policy of chaincode <paramref name="name"/> under the current configuration, or null when it is not defined.</summary>
     public IPolicy? EndorsementPolicy(string name) =>
-        Bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == name) is { } definition
+        Bundle.Config.Chaincode(name) is { } definition
             ? Volatile.Read(ref _validator).EndorsementPolicyOf(definition)
             : null;
 
@@ -96,7 +96,7 @@ public sealed partial class PeerChannel : INodeChannel
     /// when the chaincode is not defined or a policy cannot be resolved.
     /// </summary>
     public IPolicy? RequiredEndorsementPolicy(string name, IReadOnlyCollection<string> writtenCollections, bool writesPublic) =>
-        Bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == name) is { } definition
+        Bundle.Config.Chaincode(name) is { } definition
             ? Volatile.Read(ref _validator).RequiredPolicy(definition, writtenCollections, writesPublic)
             : null;
 
@@ -157,7 +157,7 @@ public sealed partial class PeerChannel : INodeChannel
 
     /// <summary>True when a collection of chaincode <paramref name="name"/> has an endorsement policy of its own (the gateway then checks what a transaction wrote).</summary>
     public bool HasCollectionEndorsementPolicies(string name) =>
-        Bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == name)?.Collections?.Config
+        Bundle.Config.Chaincode(name)?.Collections?.Config
             .Any(c => c.StaticCollectionConfig?.EndorsementPolicy is { TypeCase: not Protos.Peer.ApplicationPolicy.TypeOneofCase.None }) == true;
 
     /// <summary>The configuration in force for the ledger's next block: its last config block's.</summary>
@@ -198,7 +198,7 @@ public sealed partial class PeerChannel : INodeChannel
     private IReadOnlyList<string> Orderers() =>
         _ordererOverrides.Count > 0
             ? _ordererOverrides
-            : Bundle.Config.Orderer.Endpoints.Select(e => $"{e.Endpoint.Host}:{e.Endpoint.Port}").ToList();
+            : Bundle.Config.Orderer.Endpoints.Select(e => e.Address).ToList();
 
     /// <summary>
     /// Pulls blocks until the channel closes, failing over to the next orderer after each failure. The wait before the
@@ -402,7 +402,7 @@ public sealed partial class PeerChannel : INodeChannel
                 continue;
             }
 
-            var member = CollectionAccess.MemberPart(stored, cc => bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == cc), _local.MspId);
+            var member = CollectionAccess.MemberPart(stored, cc => bundle.Config.Chaincode(cc), _local.MspId);
             (result ??= [])[tx.Index] = member;
         }
 
@@ -429,7 +429,7 @@ public sealed partial class PeerChannel : INodeChannel
 
         foreach (var missing in result.MissingPrivateData)
         {
-            var definition = bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == missing.Namespace);
+            var definition = bundle.Config.Chaincode(missing.Namespace);
             var members = definition is null ? null : CollectionAccess.Compile(definition).GetValueOrDefault(missing.Collection).Members;
             if (members?.IsSatisfiableBy(new HashSet<string>(StringComparer.Ordinal) { _local.MspId }) == true)
             {

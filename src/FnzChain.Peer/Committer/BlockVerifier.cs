@@ -48,7 +48,7 @@ public static class BlockVerifier
                     continue;
                 }
 
-                if (bundle.OrganizationOf(identity.Identity!.MspId)?.Roles.Contains(OrganizationRole.Orderer) != true)
+                if (bundle.OrganizationOf(identity.Identity!.MspId)?.IsOrderer != true)
                 {
                     reasons.Add($"{identity.Identity} is not of an orderer organisation");
                     continue;

@@ -136,7 +136,7 @@ public sealed class TransactionValidator(ChannelBundle bundle, OwnSignatures? ow
         }
 
         var chaincode = action.ChaincodeId?.Name ?? string.Empty;
-        var definition = bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == chaincode);
+        var definition = bundle.Config.Chaincode(chaincode);
         if (definition is null)
         {
             return (TxValidationCode.InvalidChaincode, $"chaincode \"{chaincode}\" is not defined on channel {bundle.ChannelId}");
@@ -246,10 +246,11 @@ public sealed class TransactionValidator(ChannelBundle bundle, OwnSignatures? ow
             : Compiled(definition);
     }
 
+    /// <summary>A chaincode's channel policy reference as an absolute path: relative names resolve in /Channel/Application (Fabric's rule).</summary>
     private static string ChannelPolicyName(ApplicationPolicy? policy)
     {
         var reference = policy?.ChannelConfigPolicyReference;
-        return string.IsNullOrEmpty(reference) ? ChannelBundle.Endorsement : reference[(reference.LastIndexOf('/') + 1)..];
+        return string.IsNullOrEmpty(reference) ? ChannelBundle.Endorsement : ChannelBundle.ResolvePolicyPath(reference, "/Channel/Application");
     }
 
     private PolicyResult Evaluate(ChaincodeDefinition definition, List<SignedData> endorsements)

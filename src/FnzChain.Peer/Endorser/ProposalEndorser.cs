@@ -125,7 +125,7 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
         }
 
         var name = invocation.ChaincodeSpec?.ChaincodeId?.Name ?? string.Empty;
-        var definition = bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == name)
+        var definition = bundle.Config.Chaincode(name)
             ?? throw new ProposalRejectedException($"chaincode \"{name}\" is not defined on channel {bundle.ChannelId}");
         var args = invocation.ChaincodeSpec!.Input?.Args.Select(a => a.ToByteArray()).ToList() ?? [];
         ContractDispatcher? contract = null;

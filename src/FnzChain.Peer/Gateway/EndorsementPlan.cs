@@ -1,3 +1,4 @@
+using FnzChain.Identity.Channels;
 using FnzChain.Identity.Policies;
 using FnzChain.Protos.Config;
 
@@ -20,7 +21,7 @@ public static class EndorsementPlan
     /// <paramref name="policy"/> (it names exact identities or admin roles, say) or it is unknown, the single
     /// layout of every organisation: endorsing everywhere is then the best the gateway can do.
     /// </summary>
-    public static IReadOnlyList<IReadOnlyList<Organization>> Layouts(IPolicy? policy, IReadOnlyList<Organization> organizations, string localMspId)
+    public static IReadOnlyList<IReadOnlyList<ChannelOrganization>> Layouts(IPolicy? policy, IReadOnlyList<ChannelOrganization> organizations, string localMspId)
     {
         ArgumentNullException.ThrowIfNull(organizations);
         if (policy is null || organizations.Count == 0 || organizations.Count > MaxOrganizationsSearched)
@@ -28,10 +29,10 @@ public static class EndorsementPlan
             return [organizations];
         }
 
-        var layouts = new List<(int Mask, IReadOnlyList<Organization> Orgs)>();
+        var layouts = new List<(int Mask, IReadOnlyList<ChannelOrganization> Orgs)>();
         var masks = Enumerable.Range(1, (1 << organizations.Count) - 1)
             .OrderBy(m => int.PopCount(m))
-            .ThenBy(m => organizations.Select((o, i) => (o, i)).Any(x => (m & (1 << x.i)) != 0 && x.o.Msp.MspId == localMspId) ? 0 : 1)
+            .ThenBy(m => organizations.Select((o, i) => (o, i)).Any(x => (m & (1 << x.i)) != 0 && x.o.MspId == localMspId) ? 0 : 1)
             .ThenBy(m => m);
         foreach (var mask in masks)
         {
@@ -41,7 +42,7 @@ public static class EndorsementPlan
             }
 
             var members = organizations.Where((_, i) => (mask & (1 << i)) != 0).ToList();
-            if (policy.IsSatisfiableBy(members.Select(o => o.Msp.MspId).ToHashSet(StringComparer.Ordinal)))
+            if (policy.IsSatisfiableBy(members.Select(o => o.MspId).ToHashSet(StringComparer.Ordinal)))
             {
                 layouts.Add((mask, members));
             }

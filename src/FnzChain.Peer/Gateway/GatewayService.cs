@@ -58,10 +58,10 @@ public sealed partial class GatewayService(
         }
 
         var localMsp = channel.Bundle.OrganizationOf(endorser.LocalMspId)?.Name;
-        var applicationOrgs = channel.Bundle.Config.Organizations.Where(o => o.Roles.Contains(OrganizationRole.Application)).ToList();
+        var applicationOrgs = channel.Bundle.Config.Organizations.Where(o => o.IsApplication).ToList();
         // The client may name the organisations; otherwise plan from the chaincode's endorsement policy.
         var layouts = request.EndorsingOrganizations.Count > 0
-            ? [applicationOrgs.Where(o => request.EndorsingOrganizations.Contains(o.Msp.MspId)).ToList()]
+            ? [applicationOrgs.Where(o => request.EndorsingOrganizations.Contains(o.MspId)).ToList()]
             : EndorsementPlan.Layouts(ChaincodeOf(signed) is { } chaincode ? channel.EndorsementPolicy(chaincode) : null, applicationOrgs, endorser.LocalMspId);
         var unreachable = new HashSet<string>(StringComparer.Ordinal);
         var targets = layouts[0];
@@ -76,7 +76,7 @@ public sealed partial class GatewayService(
                 .ToList();
             // An organisation whose peer cannot be reached: move to a layout without it, if the policy allows one.
             unreachable.UnionWith(results.Where(r => r.Error is not null).Select(r => r.MspId));
-            if (unreachable.Count > 0 && layouts.FirstOrDefault(l => !l.Any(o => unreachable.Contains(o.Msp.MspId))) is { } alternative && alternative != targets)
+            if (unreachable.Count > 0 && layouts.FirstOrDefault(l => !l.Any(o => unreachable.Contains(o.MspId))) is { } alternative && alternative != targets)
             {
                 targets = alternative;
                 continue;
@@ -132,7 +132,7 @@ public sealed partial class GatewayService(
     /// (<see cref="PeerChannel.RequiredEndorsementPolicy"/>) can be met: empty when it already can, or when no
     /// reachable layout of that policy exists (validation will then say which policy failed).
     /// </summary>
-    private List<Organization> MissingOrganizations(PeerChannel channel, ProposalResponse response, IReadOnlyList<Organization> endorsed, IReadOnlyList<Organization> applicationOrgs, HashSet<string> unreachable)
+    private List<ChannelOrganization> MissingOrganizations(PeerChannel channel, ProposalResponse response, IReadOnlyList<ChannelOrganization> endorsed, IReadOnlyList<ChannelOrganization> applicationOrgs, HashSet<string> unreachable)
     {
         string chaincode;
         var written = new List<string>();
@@ -155,17 +155,17 @@ public sealed partial class GatewayService(
             return []; // our own peer's response: cannot happen; validation would reject the transaction anyway
         }
 
-        var mspIds = endorsed.Select(o => o.Msp.MspId).ToHashSet(StringComparer.Ordinal);
+        var mspIds = endorsed.Select(o => o.MspId).ToHashSet(StringComparer.Ordinal);
         if (written.Count == 0 || channel.RequiredEndorsementPolicy(chaincode, written, writesPublic) is not { } required || required.IsSatisfiableBy(mspIds))
         {
             return [];
         }
 
         var layout = EndorsementPlan.Layouts(required, applicationOrgs, endorser.LocalMspId)
-            .Where(l => !l.Any(o => unreachable.Contains(o.Msp.MspId)))
-            .OrderBy(l => l.Count(o => !mspIds.Contains(o.Msp.MspId)))
+            .Where(l => !l.Any(o => unreachable.Contains(o.MspId)))
+            .OrderBy(l => l.Count(o => !mspIds.Contains(o.MspId)))
             .FirstOrDefault();
-        return layout?.Where(o => !mspIds.Contains(o.Msp.MspId)).ToList() ?? [];
+        return layout?.Where(o => !mspIds.Contains(o.MspId)).ToList() ?? [];
     }
 
     /// <summary>The chaincode a proposal invokes (from its channel header extension), or null when it does not decode: the endorsers will say why.</summary>
@@ -184,30 +184,30 @@ public sealed partial class GatewayService(
     }
 
     private async Task<(string Address, string MspId, ProposalResponse? Response, string? Error)[]> EndorseOnAsync(
-        IReadOnlyList<Organization> targets, string? localMsp, SignedProposal signed, CancellationToken cancellationToken)
+        IReadOnlyList<ChannelOrganization> targets, string? localMsp, SignedProposal signed, CancellationToken cancellationToken)
     {
         var calls = targets.Select(async org =>
         {
             if (org.Name == localMsp)
             {
-                return (Address: options.ListenAddress, org.Msp.MspId, Response: (ProposalResponse?)await endorser.EndorseAsync(signed, cancellationToken).ConfigureAwait(false), Error: (string?)null);
+                return (Address: options.ListenAddress, org.MspId, Response: (ProposalResponse?)await endorser.EndorseAsync(signed, cancellationToken).ConfigureAwait(false), Error: (string?)null);
             }
 
             if (org.AnchorPeers.Count == 0)
             {
-                return (Address: "-", org.Msp.MspId, Response: (ProposalResponse?)null, Error: $"organization {org.Name} has no anchor peer to endorse with");
+                return (Address: "-", org.MspId, Response: (ProposalResponse?)null, Error: $"organization {org.Name} has no anchor peer to endorse with");
             }
 
-            var address = $"{org.AnchorPeers[0].Host}:{org.AnchorPeers[0].Port}";
+            var address = org.AnchorPeers[0];
             try
             {
                 var remote = await new Protos.Peer.Endorser.EndorserClient(connections.To(address))
                     .ProcessProposalAsync(signed, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellationToken).ConfigureAwait(false);
-                return (Address: address, org.Msp.MspId, Response: remote, Error: (string?)null);
+                return (Address: address, org.MspId, Response: remote, Error: (string?)null);
             }
             catch (RpcException e)
             {
-                return (Address: address, org.Msp.MspId, Response: (ProposalResponse?)null, Error: $"{e.StatusCode}: {e.Status.Detail}");
+                return (Address: address, org.MspId, Response: (ProposalResponse?)null, Error: $"{e.StatusCode}: {e.Status.Detail}");
             }
         });
         return await Task.WhenAll(calls).ConfigureAwait(false);
@@ -223,7 +223,7 @@ public sealed partial class GatewayService(
 
         var orderers = options.OrdererAddresses.Count > 0
             ? options.OrdererAddresses
-            : channel.Bundle.Config.Orderer.Endpoints.Select(e => $"{e.Endpoint.Host}:{e.Endpoint.Port}").ToList();
+            : channel.Bundle.Config.Orderer.Endpoints.Select(e => e.Address).ToList();
         var errors = new List<ErrorDetail>();
         var attempt = 0;
         var retry = new ResiliencePipelineBuilder<BroadcastResponse?>()
@@ -419,8 +419,8 @@ public sealed partial class GatewayService(
 
     /// <summary>The MSP id of the organisation whose orderer listens on <paramref name="address"/> (empty for an override address the channel does not list).</summary>
     private static string OrdererMspId(PeerChannel channel, string address) =>
-        channel.Bundle.Config.Orderer.Endpoints.FirstOrDefault(e => $"{e.Endpoint.Host}:{e.Endpoint.Port}" == address) is { } endpoint
-            ? channel.Bundle.Config.Organizations.FirstOrDefault(o => o.Name == endpoint.Organization)?.Msp.MspId ?? string.Empty
+        channel.Bundle.Config.Orderer.Endpoints.FirstOrDefault(e => e.Address == address) is { } endpoint
+            ? channel.Bundle.Config.Organizations.FirstOrDefault(o => o.Name == endpoint.Organization)?.MspId ?? string.Empty
             : string.Empty;
 
     /// <summary>

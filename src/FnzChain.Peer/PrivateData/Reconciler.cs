@@ -1,3 +1,4 @@
+using FnzChain.Identity.Channels;
 using System.Collections.Concurrent;
 using FnzChain.Ledger.State;
 using FnzChain.Node;
@@ -102,7 +103,7 @@ public sealed partial class Reconciler : IAsyncDisposable
     private async Task ScanAsync(CancellationToken cancellationToken)
     {
         var state = _channel.Ledger.State;
-        foreach (var definition in _channel.Bundle.Config.Application?.Chaincodes ?? [])
+        foreach (var definition in _channel.Bundle.Config.Chaincodes)
         {
             foreach (var (collection, (_, members)) in CollectionAccess.Compile(definition))
             {
@@ -154,12 +155,12 @@ public sealed partial class Reconciler : IAsyncDisposable
             return;
         }
 
-        var definition = _channel.Bundle.Config.Application?.Chaincodes.FirstOrDefault(c => c.Name == ns);
+        var definition = _channel.Bundle.Config.Chaincode(ns);
         var members = definition is null ? null : CollectionAccess.Compile(definition).GetValueOrDefault(collection).Members;
         var sources = _channel.Bundle.Config.Organizations
-            .Where(o => o.Roles.Contains(OrganizationRole.Application) && o.Msp.MspId != _local.MspId && o.AnchorPeers.Count > 0)
-            .Where(o => members?.IsSatisfiableBy(new HashSet<string>(StringComparer.Ordinal) { o.Msp.MspId }) == true)
-            .Select(o => $"{o.AnchorPeers[0].Host}:{o.AnchorPeers[0].Port}");
+            .Where(o => o.IsApplication && o.MspId != _local.MspId && o.AnchorPeers.Count > 0)
+            .Where(o => members?.IsSatisfiableBy(new HashSet<string>(StringComparer.Ordinal) { o.MspId }) == true)
+            .Select(o => o.AnchorPeers[0]);
         foreach (var address in sources)
         {
             var pull = new PrivateDataPull { Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow), ChannelId = _channel.ChannelId, Namespace = ns, Collection = collection };

@@ -8,7 +8,7 @@ namespace FnzChain.Identity.Tests.Channels;
 /// <summary>Which collection changes a chaincode redefinition may make (Fabric's lifecycle rules).</summary>
 public sealed class CollectionTransitionTests
 {
-    private static ChannelConfig Config(params (string Name, ulong BlockToLive, string Members)[] collections)
+    private static List<ChaincodeDefinition> Config(params (string Name, ulong BlockToLive, string Members)[] collections)
     {
         var package = new CollectionConfigPackage();
         foreach (var (name, blockToLive, members) in collections)
@@ -24,9 +24,7 @@ public sealed class CollectionTransitionTests
             });
         }
 
-        var config = new ChannelConfig { ChannelId = "funds", Application = new ApplicationConfig() };
-        config.Application.Chaincodes.Add(new ChaincodeDefinition { Name = "ta", Sequence = 1, Collections = package });
-        return config;
+        return [new ChaincodeDefinition { Name = "ta", Sequence = 1, Collections = package }];
     }
 
     [Test]
@@ -57,7 +55,7 @@ public sealed class CollectionTransitionTests
     [Test]
     public void A_chaincode_that_is_no_longer_defined_is_not_checked()
     {
-        var after = new ChannelConfig { ChannelId = "funds", Application = new ApplicationConfig() };
+        List<ChaincodeDefinition> after = [];
 
         Assert.That(ChannelBundle.TransitionProblem(Config(("pii", 0, "OR('Org1MSP.member')")), after), Is.Null);
     }

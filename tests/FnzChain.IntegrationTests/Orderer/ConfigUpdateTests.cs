@@ -1,14 +1,11 @@
 using FnzChain.Node.Channels;
 using FnzChain.Orderer.Channels;
 using FnzChain.Protos.Common;
-using FnzChain.Protos.Config;
+using FnzChain.Identity.Channels;
 using FnzChain.Protos.Orderer;
 using Google.Protobuf;
 using Grpc.Net.Client;
 using Status = FnzChain.Protos.Common.Status;
-// FnzChain's own config messages until issue 14 moves channel config to Fabric's (same names in FnzChain.Protos.Common).
-using ConfigUpdate = FnzChain.Protos.Config.ConfigUpdate;
-using ConfigUpdateEnvelope = FnzChain.Protos.Config.ConfigUpdateEnvelope;
 
 namespace FnzChain.IntegrationTests.Orderer;
 
@@ -53,7 +50,7 @@ public sealed class ConfigUpdateTests
         Assert.That(result.ExitCode, Is.Zero, result.Error);
         Assert.That(result.Output, Does.Contain("chaincode funds defined on funds: version 1.0, sequence 1, policy AND('Org1MSP.peer','Org2MSP.peer') (config block 1, config sequence 1)"));
         var config = ConfigBlock.ReadConfig(await BlockAsync(1));
-        Assert.That(config.Application.Chaincodes.Single().Name, Is.EqualTo("funds"));
+        Assert.That(config.Chaincodes.Single().Name, Is.EqualTo("funds"));
         Assert.That(config.Sequence, Is.EqualTo(1UL));
     }
 
@@ -63,13 +60,16 @@ public sealed class ConfigUpdateTests
         var result = await DefineAsync(_network.AdminSigner("Org1MSP", "org1.example.com"));
 
         Assert.That(result.ExitCode, Is.EqualTo(1));
-        Assert.That(result.Error.Trim(), Does.StartWith("fnzchain: ").And.Contain("FORBIDDEN").IgnoreCase.And.Contain("Admins"));
+        Assert.That(result.Error.Trim(), Does.StartWith("fnzchain: ").And.Contain("FORBIDDEN").IgnoreCase
+            .And.Contain("modifying group /Channel/Application needs /Channel/Application/Admins (MAJORITY Admins)")
+            .And.Contain("1 of 2 organisations' Admins policies satisfied, 2 required")
+            .And.Contain("valid signatures from Org1MSP"));
     }
 
     [Test]
     public async Task Redefining_bumps_the_sequence_and_survives_an_orderer_restart()
     {
-        var signers = new[] { _network.AdminSigner("Org1MSP", "org1.example.com"), _network.AdminSigner("OrdererMSP", "example.com") };
+        var signers = new[] { _network.AdminSigner("Org1MSP", "org1.example.com"), _network.AdminSigner("Org2MSP", "org2.example.com") };
         Assert.That((await DefineAsync(signers)).ExitCode, Is.Zero);
 
         await _orderer.StopAsync();
@@ -84,18 +84,49 @@ public sealed class ConfigUpdateTests
     public async Task An_update_based_on_an_old_sequence_is_refused()
     {
         Assert.That((await DefineAsync(_network.AdminSigner("Org1MSP", "org1.example.com"), _network.AdminSigner("Org2MSP", "org2.example.com"))).ExitCode, Is.Zero);
-        using var admin = _network.As("org1.example.com", "users/Admin@org1.example.com", "Org1MSP");
-        var stale = new ConfigUpdate { ChannelId = TestNetwork.Channel, BaseSequence = 0, Config = ConfigBlock.ReadConfig(_network.Genesis) }.ToByteString();
-        var envelope = new ConfigUpdateEnvelope { ConfigUpdate = stale };
-        envelope.Signatures.Add(ConfigUpdates.Sign(stale, admin.Serialized, admin.Files.Signer));
+        var genesis = ConfigBlock.ReadConfig(_network.Genesis).Tree;
+        var stale = ConfigUpdateRules.Compute(TestNetwork.Channel, genesis, ConfigTree.WithChaincode(genesis, new FnzChain.Protos.Config.ChaincodeDefinition { Name = "other", Sequence = 1 }));
 
-        using var channel = TestNetwork.Connect(_orderer);
-        using var call = new AtomicBroadcast.AtomicBroadcastClient(channel).Broadcast();
-        await call.RequestStream.WriteAsync(admin.Envelope(TestNetwork.Channel, HeaderType.ConfigUpdate, envelope.ToByteString()));
-        await call.ResponseStream.MoveNext(CancellationToken.None);
+        var response = await SubmitAsync(stale, ("org1.example.com", "Org1MSP"), ("org2.example.com", "Org2MSP"));
 
-        Assert.That(call.ResponseStream.Current.Status, Is.EqualTo(Status.BadRequest));
-        Assert.That(call.ResponseStream.Current.Info, Does.Contain("based on sequence 0 but channel funds is at sequence 1"));
+        Assert.That(response.Status, Is.EqualTo(Status.BadRequest));
+        Assert.That(response.Info, Does.Contain("config update is stale: it read group /Channel/Application at version 0 but channel funds has it at version 1 (config sequence 1)"));
+    }
+
+    [Test]
+    public async Task An_organisation_changes_its_own_policy_with_its_own_admin_only()
+    {
+        var genesis = ConfigBlock.ReadConfig(_network.Genesis).Tree;
+        var next = genesis.Clone();
+        next.ChannelGroup.Groups["Application"].Groups["Org2"].Policies["Readers"] = ChannelProfile.Policy("OR('Org2MSP.admin', 'Org2MSP.peer')", "test");
+        var update = ConfigUpdateRules.Compute(TestNetwork.Channel, genesis, next);
+
+        var byOrg1 = await SubmitAsync(update, ("org1.example.com", "Org1MSP"));
+        var byOrg2 = await SubmitAsync(update, ("org2.example.com", "Org2MSP"));
+
+        Assert.That(byOrg1.Status, Is.EqualTo(Status.Forbidden));
+        Assert.That(byOrg1.Info, Does.Contain("modifying policy /Channel/Application/Org2/Readers needs /Channel/Application/Org2/Admins"));
+        Assert.That(byOrg2.Status, Is.EqualTo(Status.Success), byOrg2.Info);
+    }
+
+    private async Task<BroadcastResponse> SubmitAsync(ConfigUpdate update, params (string Domain, string MspId)[] admins)
+    {
+        var bytes = update.ToByteString();
+        var envelope = new ConfigUpdateEnvelope { ConfigUpdate = bytes };
+        var identities = admins.Select(a => _network.As(a.Domain, $"users/Admin@{a.Domain}", a.MspId)).ToList();
+        try
+        {
+            envelope.Signatures.AddRange(identities.Select(i => ConfigUpdates.Sign(bytes, i.Serialized, i.Files.Signer)));
+            using var channel = TestNetwork.Connect(_orderer);
+            using var call = new AtomicBroadcast.AtomicBroadcastClient(channel).Broadcast();
+            await call.RequestStream.WriteAsync(identities[0].Envelope(TestNetwork.Channel, HeaderType.ConfigUpdate, envelope.ToByteString()));
+            await call.ResponseStream.MoveNext(CancellationToken.None);
+            return call.ResponseStream.Current;
+        }
+        finally
+        {
+            identities.ForEach(i => i.Dispose());
+        }
     }
 
     [Test]
@@ -114,24 +145,13 @@ public sealed class ConfigUpdateTests
         Assert.That(await call.ResponseStream.MoveNext(CancellationToken.None), Is.True);
         Assert.That(call.ResponseStream.Current.Block.Header.Number, Is.Zero, "a reader at first");
 
-        // Org2's Readers become its admins only: its plain users may no longer read the channel.
-        var next = ConfigBlock.ReadConfig(_network.Genesis);
-        var org2 = next.Organizations.Single(o => o.Msp.MspId == "Org2MSP");
-        org2.Policies["Readers"] = new PolicyDefinition
-        {
-            Signature = FnzChain.Identity.Policies.SignaturePolicyEvaluator.Parse("OR('Org2MSP.admin')").Envelope,
-            Source = "OR('Org2MSP.admin')",
-        };
-        var update = new ConfigUpdate { ChannelId = TestNetwork.Channel, BaseSequence = 0, Config = next }.ToByteString();
-        var envelope = new ConfigUpdateEnvelope { ConfigUpdate = update };
-        using var admin1 = _network.As("org1.example.com", "users/Admin@org1.example.com", "Org1MSP");
-        using var admin2 = _network.As("org2.example.com", "users/Admin@org2.example.com", "Org2MSP");
-        envelope.Signatures.Add(ConfigUpdates.Sign(update, admin1.Serialized, admin1.Files.Signer));
-        envelope.Signatures.Add(ConfigUpdates.Sign(update, admin2.Serialized, admin2.Files.Signer));
-        using var broadcast = new AtomicBroadcast.AtomicBroadcastClient(channel).Broadcast();
-        await broadcast.RequestStream.WriteAsync(admin1.Envelope(TestNetwork.Channel, HeaderType.ConfigUpdate, envelope.ToByteString()));
-        await broadcast.ResponseStream.MoveNext(CancellationToken.None);
-        Assert.That(broadcast.ResponseStream.Current.Status, Is.EqualTo(Status.Success), broadcast.ResponseStream.Current.Info);
+        // Org2's Readers become its admins only: its plain users may no longer read the channel. Org2's own admin may
+        // change Org2's policies (their mod_policy is Org2's Admins).
+        var genesis = ConfigBlock.ReadConfig(_network.Genesis).Tree;
+        var next = genesis.Clone();
+        next.ChannelGroup.Groups["Application"].Groups["Org2"].Policies["Readers"] = ChannelProfile.Policy("OR('Org2MSP.admin')", "test");
+        var response = await SubmitAsync(ConfigUpdateRules.Compute(TestNetwork.Channel, genesis, next), ("org2.example.com", "Org2MSP"));
+        Assert.That(response.Status, Is.EqualTo(Status.Success), response.Info);
 
         var responses = new List<DeliverResponse>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -4,7 +4,9 @@ using FnzChain.Identity.Channels;
 using FnzChain.Identity.Msp;
 using FnzChain.Identity.Policies;
 using FnzChain.Orderer.Channels;
-using FnzChain.Protos.Config;
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Msp;
+using FnzChain.Protos.Orderer;
 using FnzChain.Tests.Shared;
 
 namespace FnzChain.Orderer.Tests.Channels;
@@ -39,44 +41,112 @@ public sealed class ChannelProfileTests
     {
         var config = Profile().ToConfig();
 
-        var block = ConfigBlock.CreateGenesis(config, DateTimeOffset.UnixEpoch);
+        var block = ConfigBlock.CreateGenesis("funds", config, DateTimeOffset.UnixEpoch);
 
         Assert.That(block.Header.Number, Is.Zero);
-        Assert.That(ConfigBlock.ReadConfig(block), Is.EqualTo(config));
-        Assert.That(config.Policies["Admins"].Source, Is.EqualTo("MAJORITY Admins"));
-        Assert.That(config.Organizations[0].Policies["Writers"].Source, Is.EqualTo("OR('Org1MSP.admin', 'Org1MSP.client')"));
+        var (channelId, envelope) = ConfigBlock.ReadEnvelope(block);
+        Assert.That(channelId, Is.EqualTo("funds"));
+        Assert.That(envelope.Config, Is.EqualTo(config));
+        var read = ConfigBlock.ReadConfig(block);
+        Assert.That(read.Organizations.Select(o => o.Name), Is.EqualTo(new[] { "OrdererOrg", "Org1", "Org2" }));
+        Assert.That(read.Orderer.ConsensusType, Is.EqualTo("solo"));
+        Assert.That(read.Orderer.BatchTimeout, Is.EqualTo(TimeSpan.FromSeconds(2)));
+        Assert.That(read.Orderer.Endpoints, Is.EqualTo(new[] { new OrdererEndpoint("OrdererOrg", "127.0.0.1:7050") }));
+    }
+
+    [Test]
+    public void The_tree_is_fabrics_with_a_mod_policy_on_every_element()
+    {
+        var channel = Profile().ToConfig().ChannelGroup;
+
+        Assert.That(channel.Groups.Keys, Is.EquivalentTo(new[] { "Application", "Orderer" }));
+        Assert.That(channel.Values.Keys, Is.EquivalentTo(new[] { "HashingAlgorithm", "BlockDataHashingStructure", "OrdererAddresses", "Capabilities" }));
+        Assert.That(channel.Policies.Keys, Is.EquivalentTo(new[] { "Readers", "Writers", "Admins" }));
+        Assert.That(HashingAlgorithm.Parser.ParseFrom(channel.Values["HashingAlgorithm"].Value).Name, Is.EqualTo("SHA256"));
+        Assert.That(channel.Values["OrdererAddresses"].ModPolicy, Is.EqualTo("/Channel/Orderer/Admins"));
+        var application = channel.Groups["Application"];
+        Assert.That(application.Policies.Keys, Is.EquivalentTo(new[] { "Readers", "Writers", "Admins", "Endorsement", "LifecycleEndorsement" }));
+        Assert.That(application.Values.Keys, Is.EquivalentTo(new[] { "Capabilities", "ACLs" }));
+        Assert.That(ImplicitMetaPolicy.Parser.ParseFrom(application.Policies["Endorsement"].Policy.Value).Rule, Is.EqualTo(ImplicitMetaPolicy.Types.Rule.Majority));
+        Assert.That(application.Groups.Keys, Is.EquivalentTo(new[] { "Org1", "Org2" }));
+        var org1 = application.Groups["Org1"];
+        Assert.That(org1.Policies.Keys, Is.EquivalentTo(new[] { "Readers", "Writers", "Admins", "Endorsement" }));
+        var msp = FabricMSPConfig.Parser.ParseFrom(MSPConfig.Parser.ParseFrom(org1.Values["MSP"].Value).Config);
+        Assert.That(msp.Name, Is.EqualTo("Org1MSP"));
+        Assert.That(msp.FabricNodeOus.Enable, Is.True);
+        Assert.That(msp.RootCerts.Single().ToStringUtf8(), Does.StartWith("-----BEGIN CERTIFICATE-----"));
+        var orderer = channel.Groups["Orderer"];
+        Assert.That(orderer.Values.Keys, Is.EquivalentTo(new[] { "ConsensusType", "BatchSize", "BatchTimeout", "ChannelRestrictions", "Capabilities" }));
+        Assert.That(orderer.Policies.Keys, Does.Contain("BlockValidation"));
+        Assert.That(OrdererAddresses.Parser.ParseFrom(orderer.Groups["OrdererOrg"].Values["Endpoints"].Value).Addresses, Is.EqualTo(new[] { "127.0.0.1:7050" }));
+        Assert.That(BatchTimeout.Parser.ParseFrom(orderer.Values["BatchTimeout"].Value).Timeout, Is.EqualTo("2s"));
+
+        var missing = new List<string>();
+        Walk("/Channel", channel);
+        Assert.That(missing, Is.Empty, "elements without a mod_policy");
+
+        void Walk(string path, ConfigGroup group)
+        {
+            if (string.IsNullOrEmpty(group.ModPolicy))
+            {
+                missing.Add(path);
+            }
+
+            missing.AddRange(group.Values.Where(v => string.IsNullOrEmpty(v.Value.ModPolicy)).Select(v => $"{path}/{v.Key}"));
+            missing.AddRange(group.Policies.Where(v => string.IsNullOrEmpty(v.Value.ModPolicy)).Select(v => $"{path}/{v.Key}"));
+            foreach (var (name, child) in group.Groups)
+            {
+                Walk($"{path}/{name}", child);
+            }
+        }
+    }
+
+    [Test]
+    public void A_kafka_channel_carries_its_brokers()
+    {
+        var profile = new ChannelProfile
+        {
+            ChannelId = "funds",
+            Organizations = _crypto.Organizations(),
+            Orderer = new OrdererProfile { Consenter = "kafka", KafkaBrokers = ["127.0.0.1:9092"], Endpoints = [new OrdererEndpointProfile { Organization = "OrdererOrg", Address = "127.0.0.1:7050" }] },
+        };
+
+        var read = ChannelBundle.Create("funds", profile.ToConfig()).Config;
+
+        Assert.That(read.Orderer.ConsensusType, Is.EqualTo("kafka"));
+        Assert.That(read.Orderer.KafkaBrokers, Is.EqualTo(new[] { "127.0.0.1:9092" }));
     }
 
     [Test]
     public void Writers_accept_a_client_and_refuse_a_peer()
     {
-        var bundle = ChannelBundle.Create(Profile().ToConfig());
+        var bundle = ChannelBundle.Create("funds", Profile().ToConfig());
         var data = "payload"u8.ToArray();
 
         Assert.That(bundle.Evaluate("Writers", [Signed("org1.example.com", "users/User1@org1.example.com", "Org1MSP", data)]).IsSatisfied, Is.True);
         var peer = bundle.Evaluate("Writers", [Signed("org1.example.com", "peers/peer0.org1.example.com", "Org1MSP", data)]);
         Assert.That(peer.IsSatisfied, Is.False);
-        Assert.That(peer.Reason, Does.StartWith("channel funds policy Writers:"));
+        Assert.That(peer.Reason, Does.StartWith("channel funds policy /Channel/Writers:"));
     }
 
     [Test]
     public void Endorsement_majority_needs_the_peers_of_both_application_orgs()
     {
-        var bundle = ChannelBundle.Create(Profile().ToConfig());
+        var bundle = ChannelBundle.Create("funds", Profile().ToConfig());
         var data = "response"u8.ToArray();
         var org1 = Signed("org1.example.com", "peers/peer0.org1.example.com", "Org1MSP", data);
         var org2 = Signed("org2.example.com", "peers/peer0.org2.example.com", "Org2MSP", data);
 
-        Assert.That(bundle.Evaluate("Endorsement", [org1]).IsSatisfied, Is.False, "1 of 2 application orgs is not a majority");
-        Assert.That(bundle.Evaluate("Endorsement", [org1, org2]).IsSatisfied, Is.True);
+        Assert.That(bundle.Evaluate(ChannelBundle.Endorsement, [org1]).IsSatisfied, Is.False, "1 of 2 application orgs is not a majority");
+        Assert.That(bundle.Evaluate(ChannelBundle.Endorsement, [org1, org2]).IsSatisfied, Is.True);
     }
 
     [Test]
     public void Unknown_policy_is_not_satisfied_and_says_so()
     {
-        var bundle = ChannelBundle.Create(Profile().ToConfig());
+        var bundle = ChannelBundle.Create("funds", Profile().ToConfig());
 
-        Assert.That(bundle.Evaluate("Auditors", []).Reason, Is.EqualTo("channel funds has no policy Auditors"));
+        Assert.That(bundle.Evaluate("Auditors", []).Reason, Is.EqualTo("channel funds has no policy /Channel/Auditors"));
     }
 
     [TestCase("Funds", "must start with a lower-case letter")]
@@ -112,9 +182,9 @@ public sealed class ChannelProfileTests
     [Test]
     public void Orderer_orgs_are_not_counted_for_endorsement()
     {
-        var config = Profile().ToConfig();
+        var bundle = ChannelBundle.Create("funds", Profile().ToConfig());
 
-        Assert.That(config.Organizations.Single(o => o.Name == "OrdererOrg").Policies.ContainsKey("Endorsement"), Is.False);
-        Assert.That(config.Organizations.Single(o => o.Name == "OrdererOrg").Roles, Is.EqualTo(new[] { OrganizationRole.Orderer }));
+        Assert.That(bundle.Policies.ContainsKey("/Channel/Orderer/OrdererOrg/Endorsement"), Is.False);
+        Assert.That(bundle.Config.Organizations.Single(o => o.Name == "OrdererOrg"), Has.Property("IsOrderer").True.And.Property("IsApplication").False);
     }
 }

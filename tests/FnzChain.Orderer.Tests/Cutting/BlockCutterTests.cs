@@ -1,5 +1,5 @@
 using FnzChain.Orderer.Cutting;
-using FnzChain.Protos.Config;
+using FnzChain.Protos.Orderer;
 
 namespace FnzChain.Orderer.Tests.Cutting;
 

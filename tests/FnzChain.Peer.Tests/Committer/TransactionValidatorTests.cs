@@ -32,13 +32,13 @@ public sealed class TransactionValidatorTests
             Organizations = _crypto.Organizations(),
             Orderer = new OrdererProfile { Endpoints = [new OrdererEndpointProfile { Organization = "OrdererOrg", Address = "127.0.0.1:7050" }] },
         }.ToConfig();
-        config.Application.Chaincodes.Add(new ChaincodeDefinition
+        config = ConfigTree.WithChaincode(config, new ChaincodeDefinition
         {
             Name = "funds",
             Sequence = 1,
             EndorsementPolicy = new Protos.Peer.ApplicationPolicy { SignaturePolicy = PolicyDsl.Parse("AND('Org1MSP.peer','Org2MSP.peer')") },
         });
-        config.Application.Chaincodes.Add(new ChaincodeDefinition
+        config = ConfigTree.WithChaincode(config, new ChaincodeDefinition
         {
             Name = "registry",
             Sequence = 1,
@@ -59,14 +59,14 @@ public sealed class TransactionValidatorTests
         {
             StaticCollectionConfig = new StaticCollectionConfig { Name = "shared", MemberOrgsPolicy = new CollectionPolicyConfig { SignaturePolicy = PolicyDsl.Parse("OR('Org1MSP.member','Org2MSP.member')") } },
         });
-        config.Application.Chaincodes.Add(new ChaincodeDefinition
+        config = ConfigTree.WithChaincode(config, new ChaincodeDefinition
         {
             Name = "notes",
             Sequence = 1,
             EndorsementPolicy = new Protos.Peer.ApplicationPolicy { SignaturePolicy = PolicyDsl.Parse("AND('Org1MSP.peer','Org2MSP.peer')") },
             Collections = collections,
         });
-        _bundle = ChannelBundle.Create(config);
+        _bundle = ChannelBundle.Create("funds", config);
     }
 
     [OneTimeTearDown]

@@ -1,17 +1,18 @@
 using FnzChain.Identity.Policies;
 using FnzChain.Peer.Gateway;
-using FnzChain.Protos.Config;
+using FnzChain.Identity.Channels;
+using FnzChain.Protos.Msp;
 
 namespace FnzChain.Peer.Tests.Gateway;
 
 public sealed class EndorsementPlanTests
 {
-    private static readonly Organization[] Orgs = new[] { "Org1MSP", "Org2MSP", "Org3MSP" }
-        .Select(m => new Organization { Name = m[..4], Msp = new MspDefinition { MspId = m } })
+    private static readonly ChannelOrganization[] Orgs = new[] { "Org1MSP", "Org2MSP", "Org3MSP" }
+        .Select(m => new ChannelOrganization(m[..4], m, new FabricMSPConfig { Name = m }, IsApplication: true, IsOrderer: false, [], []))
         .ToArray();
 
     private static string[][] Plan(IPolicy? policy, string local = "Org1MSP") =>
-        EndorsementPlan.Layouts(policy, Orgs, local).Select(l => l.Select(o => o.Msp.MspId).ToArray()).ToArray();
+        EndorsementPlan.Layouts(policy, Orgs, local).Select(l => l.Select(o => o.MspId).ToArray()).ToArray();
 
     [Test]
     public void An_or_policy_is_satisfied_by_the_local_organisation_alone_first()
@@ -39,7 +40,7 @@ public sealed class EndorsementPlanTests
     {
         var policy = new ImplicitMetaPolicyEvaluator(
             ImplicitMetaPolicyEvaluator.Parse("MAJORITY Endorsement"),
-            Orgs.Select(o => new OrganizationPolicy(o.Name, SignaturePolicyEvaluator.Parse($"OR('{o.Msp.MspId}.peer')"))).ToList());
+            Orgs.Select(o => new OrganizationPolicy(o.Name, SignaturePolicyEvaluator.Parse($"OR('{o.MspId}.peer')"))).ToList());
         var layouts = Plan(policy);
         Assert.That(layouts.Select(l => l.Length), Is.All.EqualTo(2));
         Assert.That(layouts[0], Does.Contain("Org1MSP"));

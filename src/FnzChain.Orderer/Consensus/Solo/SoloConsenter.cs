@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using FnzChain.Orderer.Cutting;
 using FnzChain.Protos.Common;
-using FnzChain.Protos.Config;
+using FnzChain.Identity.Channels;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 
@@ -26,11 +26,12 @@ public sealed partial class SoloConsenter : IConsenter
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
 
-    public SoloConsenter(OrdererConfig config, IBlockWriter writer, ILogger logger)
+    public SoloConsenter(OrdererSettings config, IBlockWriter writer, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(config);
-        _cutter = new BlockCutter(config.BatchSize ?? throw new ArgumentException("orderer config has no batch_size", nameof(config)));
-        _batchTimeout = config.BatchTimeout?.ToTimeSpan() is { } t && t > TimeSpan.Zero ? t : TimeSpan.FromSeconds(2);
+        ArgumentNullException.ThrowIfNull(config);
+        _cutter = new BlockCutter(config.BatchSize);
+        _batchTimeout = config.BatchTimeout;
         _writer = writer;
         _logger = logger;
     }
