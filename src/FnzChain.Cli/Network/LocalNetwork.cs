@@ -15,7 +15,6 @@ using FnzChain.Protos.Config;
 using FnzChain.Protos.Orderer;
 using Google.Protobuf;
 using Grpc.Net.Client;
-// FnzChain's own config messages until issue 14 moves channel config to Fabric's (same names in FnzChain.Protos.Common).
 
 namespace FnzChain.Cli.Network;
 
