@@ -19,7 +19,7 @@ const { execFile } = require('node:child_process');
 
 const sdkLog = require('./sdk-log');
 sdkLog.install(); // before fabric-network loads: its modules take their logger at load time
-const { Gateway, Wallets } = require('fabric-network');
+const { Gateway, Wallets, DefaultEventHandlerStrategies } = require('fabric-network');
 const { BlockDecoder } = require('fabric-common');
 const protos = require('fabric-protos');
 const deliverStreams = require('./deliver-streams');
@@ -48,12 +48,24 @@ function print(line) {
     fs.writeSync(1, `${JSON.stringify(line, (_, v) => (typeof v === 'bigint' || (v && v.constructor?.name === 'Long') ? v.toString() : v))}\n`);
 }
 
+/**
+ * What went wrong at endorsement, for a failed submit: fabric-network still orders a transaction when only some
+ * endorsers answered, so a later commit error (e.g. ENDORSEMENT_POLICY_FAILURE) is explained by the others' errors.
+ */
+function endorsementProblems(error) {
+    const problems = [
+        ...(error?.errors ?? []).map((e) => `${e?.connection?.name ?? '?'}: ${e?.message}`),
+        ...(error?.responses ?? []).filter((r) => r?.response?.status !== 200).map((r) => `${r?.connection?.name ?? '?'}: ${r?.response?.status} ${r?.response?.message}`),
+    ];
+    return problems.length > 0 ? ` (endorsement: ${problems.join('; ')})` : '';
+}
+
 async function check(name, body) {
     let line;
     try {
         line = { check: name, ok: true, ...(await body()) };
     } catch (error) {
-        line = { check: name, ok: false, error: `${error?.name}: ${error?.message}`, ...(error?.facts ?? {}) };
+        line = { check: name, ok: false, error: `${error?.name}: ${error?.message}${endorsementProblems(error)}`, ...(error?.facts ?? {}) };
     }
     results.push(line);
     print(line);
@@ -233,7 +245,9 @@ async function main() {
         identity: 'user',
         // Our peers have no discovery service: the profile names every peer and the orderer.
         discovery: { enabled: false },
-        eventHandlerOptions: { endorseTimeout: 30, commitTimeout: 60 },
+        // submit() returns when every peer of the channel committed the transaction, not only the own organisation's
+        // (the default): the next transaction is endorsed by both peers and under AND both must have read the same state.
+        eventHandlerOptions: { endorseTimeout: 30, commitTimeout: 60, strategy: DefaultEventHandlerStrategies.NETWORK_SCOPE_ALLFORTX },
         queryHandlerOptions: { timeout: 10 },
     });
     try {
@@ -269,7 +283,7 @@ async function run(gateway, network, contract, connection, fnzchain) {
     });
 
     await check('commitWaiting', async () => {
-        // submit() returns once the own organisation's peers committed the transaction (the default strategy).
+        // submit() returns once every peer committed the transaction (NETWORK_SCOPE_ALLFORTX).
         const submitted = await submitWatched(network, contract, 'PublishNav', [fund, '101.75']);
         const read = json(await contract.evaluateTransaction('ReadFund', fund));
         const block = committedBlock(submitted);
@@ -320,6 +334,10 @@ async function run(gateway, network, contract, connection, fnzchain) {
                 '--name', connection.chaincode, '--version', version, '--policy', policy, ...admins]);
             const block = /config block (\d+)/.exec(output)?.[1];
             if (!block) throw new Error(`fnzchain chaincode define printed no config block: ${output}`);
+            // define returns when the orderer cut the block; a peer endorsing before it committed it would sign a
+            // response under the old definition, which differs from the other peer's (as the peer CLI's
+            // --waitForEvent does, wait for every peer to commit it).
+            await Promise.all(network.getChannel().getEndorsers().map((peer) => deliverRaw(gateway, network, peer, Number(block), Number(block))));
             return block;
         };
         const transact = async (name, args, eventName) => {
