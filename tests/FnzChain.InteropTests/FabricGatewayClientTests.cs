@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace FnzChain.InteropTests;
 
 /// <summary>
@@ -9,7 +7,7 @@ namespace FnzChain.InteropTests;
 /// </summary>
 [Category("Interop")]
 [NonParallelizable]
-public sealed class FabricGatewayClientTests
+public sealed class FabricGatewayClientTests : NodeClientFixture
 {
     private static readonly string[] s_checks =
     [
@@ -17,52 +15,19 @@ public sealed class FabricGatewayClientTests
         "chaincodeEventsFromNextCommit", "blockEvents", "filteredBlockEvents", "endorseError", "mvccConflict",
     ];
 
-    private LocalFabricNetwork? _network;
-    private FabricGatewayClient _client = null!;
-    private JsonElement _connection;
-
-    [OneTimeSetUp]
-    public async Task RunTheFabricClient()
-    {
-        _network = await LocalFabricNetwork.UpAsync();
-        using (var connection = JsonDocument.Parse(await File.ReadAllTextAsync(_network.ConnectionFile)))
-        {
-            _connection = connection.RootElement.Clone();
-        }
-
-        _client = await FabricGatewayClient.RunChecksAsync(_network.ConnectionFile);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopTheNetwork()
-    {
-        if (_network is null)
-        {
-            return;
-        }
-
-        if (TestContext.CurrentContext.Result.FailCount > 0 || _client is null)
-        {
-            TestContext.Out.WriteLine($"--- interop.js\n{_client?.Run.Output}\n{_client?.Run.Error}\n{_network.Logs()}");
-        }
-
-        await _network.DisposeAsync();
-    }
-
-    private string PeerOf(string organization) =>
-        _connection.GetProperty("organizations").EnumerateArray().Single(o => o.GetProperty("name").GetString() == organization).GetProperty("peer").GetString()!;
+    private protected override NodeClientProject Project => NodeClientProject.Gateway;
 
     [Test]
     public void Every_check_ran_and_passed_on_the_client()
     {
-        Assert.That(_client.Checks.Keys, Is.EquivalentTo(s_checks), _client.Run.Output + _client.Run.Error);
-        Assert.That(_client.Run.ExitCode, Is.Zero, _client.Run.Output + _client.Run.Error);
+        Assert.That(Client.Checks.Keys, Is.EquivalentTo(s_checks), Client.Run.Output + Client.Run.Error);
+        Assert.That(Client.Run.ExitCode, Is.Zero, Client.Run.Output + Client.Run.Error);
     }
 
     [Test]
     public void SubmitTransaction_returns_the_chaincode_result()
     {
-        var check = _client.Passed("submitTransaction");
+        var check = Client.Passed("submitTransaction");
 
         Assert.That(check.GetProperty("fundId").GetString(), Is.EqualTo(check.GetProperty("expectedFundId").GetString()));
         Assert.That(check.GetProperty("nav").GetDecimal(), Is.EqualTo(100.5m));
@@ -72,7 +37,7 @@ public sealed class FabricGatewayClientTests
     [Test]
     public void EvaluateTransaction_reads_the_committed_state()
     {
-        var check = _client.Passed("evaluateTransaction");
+        var check = Client.Passed("evaluateTransaction");
 
         Assert.That(check.GetProperty("name").GetString(), Is.EqualTo("Interop Equity"));
         Assert.That(check.GetProperty("nav").GetDecimal(), Is.EqualTo(100.5m));
@@ -82,7 +47,7 @@ public sealed class FabricGatewayClientTests
     [Test]
     public void Evaluate_chaincode_error_is_a_GatewayError_UNKNOWN_with_the_peers_detail()
     {
-        var check = _client.Passed("evaluateError");
+        var check = Client.Passed("evaluateError");
 
         Assert.That(check.GetProperty("errorType").GetString(), Is.EqualTo("GatewayError"));
         Assert.That(check.GetProperty("grpcCode").GetInt32(), Is.EqualTo((int)Grpc.Core.StatusCode.Unknown), "Fabric: a chaincode error response is UNKNOWN");
@@ -95,7 +60,7 @@ public sealed class FabricGatewayClientTests
     [Test]
     public void SubmitAsync_gives_the_result_then_the_commit_status_with_block_and_validation_code()
     {
-        var check = _client.Passed("submitAsync");
+        var check = Client.Passed("submitAsync");
 
         Assert.That(check.GetProperty("resultNav").GetDecimal(), Is.EqualTo(101.75m));
         Assert.That(check.GetProperty("readNav").GetDecimal(), Is.EqualTo(101.75m));
@@ -108,7 +73,7 @@ public sealed class FabricGatewayClientTests
     [Test]
     public void Transient_data_reaches_the_chaincode_and_stays_out_of_the_block()
     {
-        var check = _client.Passed("transient");
+        var check = Client.Passed("transient");
 
         Assert.That(check.GetProperty("hashMatches").GetBoolean(), Is.True, "the chaincode hashed the transient terms");
         Assert.That(check.GetProperty("codeName").GetString(), Is.EqualTo("VALID"));
@@ -118,7 +83,7 @@ public sealed class FabricGatewayClientTests
     [Test]
     public void Blocks_come_with_the_private_data_of_the_callers_collections()
     {
-        var check = _client.Passed("blockAndPrivateData");
+        var check = Client.Passed("blockAndPrivateData");
 
         Assert.That(check.GetProperty("codeName").GetString(), Is.EqualTo("VALID"));
         Assert.That(check.GetProperty("blockNumber").GetString(), Is.EqualTo(check.GetProperty("expectedBlockNumber").GetString()));
@@ -130,7 +95,7 @@ public sealed class FabricGatewayClientTests
     [Test]
     public void Chaincode_events_from_a_block_resume_after_the_checkpointed_transaction()
     {
-        var check = _client.Passed("chaincodeEvents");
+        var check = Client.Passed("chaincodeEvents");
 
         Assert.That(check.GetProperty("firstEvent").GetString(), Is.EqualTo("FundCreated"));
         Assert.That(check.GetProperty("checkpointBlock").GetString(), Is.EqualTo(check.GetProperty("firstBlock").GetString()));
@@ -143,7 +108,7 @@ public sealed class FabricGatewayClientTests
     [Test]
     public void Chaincode_events_without_a_start_block_begin_at_the_next_commit()
     {
-        var check = _client.Passed("chaincodeEventsFromNextCommit");
+        var check = Client.Passed("chaincodeEventsFromNextCommit");
 
         Assert.That(check.GetProperty("eventName").GetString(), Is.EqualTo("FundCreated"));
         Assert.That(check.GetProperty("txIdMatches").GetBoolean(), Is.True);
@@ -153,7 +118,7 @@ public sealed class FabricGatewayClientTests
     [Test]
     public void Block_events_start_at_the_requested_block_and_follow_in_order()
     {
-        var check = _client.Passed("blockEvents");
+        var check = Client.Passed("blockEvents");
 
         Assert.That(check.GetProperty("blockNumber").GetString(), Is.EqualTo(check.GetProperty("expectedBlockNumber").GetString()));
         Assert.That(check.GetProperty("containsTx").GetBoolean(), Is.True);
@@ -165,7 +130,7 @@ public sealed class FabricGatewayClientTests
     [Test]
     public void Filtered_block_events_carry_tx_id_validation_code_and_event_name_without_payload()
     {
-        var check = _client.Passed("filteredBlockEvents");
+        var check = Client.Passed("filteredBlockEvents");
 
         Assert.That(check.GetProperty("channel").GetString(), Is.EqualTo("funds"));
         Assert.That(check.GetProperty("blockNumber").GetString(), Is.EqualTo(check.GetProperty("expectedBlockNumber").GetString()));
@@ -178,7 +143,7 @@ public sealed class FabricGatewayClientTests
     [Test]
     public void Endorsement_failure_is_an_EndorseError_with_each_endorsers_details()
     {
-        var check = _client.Passed("endorseError");
+        var check = Client.Passed("endorseError");
 
         Assert.That(check.GetProperty("errorType").GetString(), Is.EqualTo("EndorseError"));
         Assert.That(check.GetProperty("grpcCode").GetInt32(), Is.EqualTo((int)Grpc.Core.StatusCode.Aborted));
@@ -194,7 +159,7 @@ public sealed class FabricGatewayClientTests
     [Test]
     public void Mvcc_conflict_is_a_CommitError_with_MVCC_READ_CONFLICT()
     {
-        var check = _client.Passed("mvccConflict");
+        var check = Client.Passed("mvccConflict");
 
         Assert.That(check.GetProperty("errorType").GetString(), Is.EqualTo("CommitError"));
         Assert.That(check.GetProperty("otherCodeName").GetString(), Is.EqualTo("VALID"));

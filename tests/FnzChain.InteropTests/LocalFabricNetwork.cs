@@ -28,6 +28,9 @@ internal sealed class LocalFabricNetwork : IAsyncDisposable
         return network;
     }
 
+    /// <summary>The <c>fnzchain</c> this test assembly was built with, as a command line: dotnet and its fnzchain.dll.</summary>
+    public static IReadOnlyList<string> FnzchainCommand { get; } = ["dotnet", Path.Combine(AppContext.BaseDirectory, "fnzchain.dll")];
+
     /// <summary>Every node's log (for failure messages).</summary>
     public string Logs() => string.Join('\n', Directory.GetFiles(Folder, "*.log").Order().Select(f => $"--- {Path.GetFileName(f)}\n{File.ReadAllText(f)}"));
 
@@ -70,5 +73,5 @@ internal sealed class LocalFabricNetwork : IAsyncDisposable
     }
 
     private static Task<ProcessRun.Result> Fnzchain(TimeSpan timeout, params string[] args) =>
-        ProcessRun.RunAsync("dotnet", AppContext.BaseDirectory, timeout, [Path.Combine(AppContext.BaseDirectory, "fnzchain.dll"), .. args]);
+        ProcessRun.RunAsync(FnzchainCommand[0], AppContext.BaseDirectory, timeout, [.. FnzchainCommand.Skip(1), .. args]);
 }
