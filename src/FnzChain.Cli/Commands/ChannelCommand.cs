@@ -17,10 +17,11 @@ internal static class ChannelCommand
 {
     public static Command Create()
     {
-        var command = new Command("channel", "Create channel genesis blocks and join nodes to channels.");
+        var command = new Command("channel", "Create channel genesis blocks, join nodes to channels, change a channel's configuration.");
         command.Subcommands.Add(CreateCreate());
         command.Subcommands.Add(CreateJoin());
         command.Subcommands.Add(CreateList());
+        command.Subcommands.Add(ChannelUpdateCommand.Create());
         return command;
     }
 

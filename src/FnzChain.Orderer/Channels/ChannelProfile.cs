@@ -185,7 +185,7 @@ public sealed class OrganizationProfile
     public Dictionary<string, string> Policies { get; init; } = [];
 
     /// <summary>The organisation's group under Application (application role) and under Orderer (orderer role).</summary>
-    internal (ConfigGroup? Application, ConfigGroup? Orderer) ToGroups(IReadOnlyList<OrdererEndpointProfile> endpoints)
+    public (ConfigGroup? Application, ConfigGroup? Orderer) ToGroups(IReadOnlyList<OrdererEndpointProfile> endpoints)
     {
         var msp = MspConfig.FromFolder(MspPath, MspId);
         foreach (var role in Roles)
