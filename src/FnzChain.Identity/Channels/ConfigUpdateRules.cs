@@ -113,8 +113,9 @@ public static class ConfigUpdateRules
 
             if (element.Version != existing.Version + 1)
             {
-                throw new ConfigUpdateRejectedException(
-                    $"config update sets {element.Describe} to version {element.Version} but channel {channel} has it at version {existing.Version} (expected {existing.Version + 1}); fetch the latest config and compute the update again");
+                throw new ConfigUpdateRejectedException(element.Version <= existing.Version
+                    ? $"config update is stale: it sets {element.Describe} to version {element.Version} but channel {channel} has it at version {existing.Version} already (config sequence {sequence}); fetch the latest config and compute the update again"
+                    : $"config update sets {element.Describe} to version {element.Version} but channel {channel} has it at version {existing.Version}; the next version is {existing.Version + 1}");
             }
 
             if (string.IsNullOrEmpty(existing.ModPolicy))
@@ -128,9 +129,9 @@ public static class ConfigUpdateRules
             {
                 var signed = signers.Identities.Count == 0 ? "nobody" : string.Join(", ", signers.Identities);
                 var ignored = signers.Ignored.Count == 0 ? string.Empty : $"; not counted: {string.Join("; ", signers.Ignored)}";
-                var text = current.FindPolicy(policyPath)?.Text is { } t ? $" ({t})" : string.Empty;
+                var text = current.FindPolicy(policyPath)?.Text;
                 throw new ConfigUpdateRejectedException(
-                    $"config update not authorized: modifying {element.Describe} needs {policyPath}{text}: {Unprefixed(result.Reason, channel, policyPath)}; valid signatures from {signed}{ignored}",
+                    $"config update not authorized: modifying {element.Describe} needs {policyPath}{(text is null ? string.Empty : $" ({text})")}: {Unprefixed(result.Reason, channel, policyPath, text)}; valid signatures from {signed}{ignored}",
                     isAuthorization: true);
             }
         }
@@ -452,10 +453,18 @@ public static class ConfigUpdateRules
         }
     }
 
-    private static string Unprefixed(string reason, string channel, string path)
+    /// <summary>The reason without what the message already said: the channel and policy path, and "policy X not satisfied: ".</summary>
+    private static string Unprefixed(string reason, string channel, string path, string? text)
     {
-        var prefix = $"channel {channel} policy {path}: ";
-        return reason.StartsWith(prefix, StringComparison.Ordinal) ? reason[prefix.Length..] : reason;
+        foreach (var prefix in new[] { $"channel {channel} policy {path}: ", $"policy {text} not satisfied: " })
+        {
+            if (reason.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                reason = reason[prefix.Length..];
+            }
+        }
+
+        return reason;
     }
 }
 

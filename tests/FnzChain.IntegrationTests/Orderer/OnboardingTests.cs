@@ -34,6 +34,8 @@ public sealed class OnboardingTests
     [SetUp]
     public async Task StartNetwork()
     {
+        _peers.Clear();
+        _owned.Clear();
         for (var i = 0; i < _ports.Length; i++)
         {
             _ports[i] = TestNetwork.FreePort();
@@ -115,14 +117,14 @@ public sealed class OnboardingTests
             "--new-msp-id", "Org4MSP", "--anchor-peer", $"127.0.0.1:{_ports[3]}", "--out", file]);
         Assert.That(made.ExitCode, Is.Zero, made.Error);
         Assert.That(made.Output, Does.Contain("adds group /Channel/Application/Org4: MSP Org4MSP, root CA 'CN=ca.org4.example.com"));
-        Assert.That(made.Output, Does.Contain("modifies group /Channel/Application (version 0 → 1); needs /Channel/Application/Admins (MAJORITY Admins)"));
+        Assert.That(made.Output, Does.Contain("modifies group /Channel/Application (version 1 → 2); needs /Channel/Application/Admins (MAJORITY Admins)"));
 
         // The transfer agent's admin (Org1) signs in its folder and sends the file on; one signature of three is refused.
         var atOrg1 = Handed(file, "admin-org1");
         Assert.That((await Sign(atOrg1, 0)).ExitCode, Is.Zero);
         var alone = await Submit(atOrg1);
         Assert.That(alone.ExitCode, Is.EqualTo(1));
-        Assert.That(alone.Error, Does.Contain("FORBIDDEN").And.Contain("modifying group /Channel/Application needs /Channel/Application/Admins (MAJORITY Admins)")
+        Assert.That(alone.Error, Does.Contain("Forbidden: config update not authorized").And.Contain("modifying group /Channel/Application needs /Channel/Application/Admins (MAJORITY Admins)")
             .And.Contain("1 of 3 organisations' Admins policies satisfied, 2 required").And.Contain("Org2:").And.Contain("Org3:")
             .And.Contain("valid signatures from Org1MSP"));
         Assert.That((await Sign(atOrg1, 0)).Error, Does.Contain("is already signed by Org1MSP"), "the same admin cannot sign twice");
@@ -178,7 +180,7 @@ public sealed class OnboardingTests
         Assert.That((await Sign(stale, 2)).ExitCode, Is.Zero);
         var again = await Submit(stale, 2);
         Assert.That(again.ExitCode, Is.EqualTo(1));
-        Assert.That(again.Error, Does.Contain("config update is stale: it read value /Channel/Application/Org3/AnchorPeers at version 0 but channel funds has it at version 1"));
+        Assert.That(again.Error, Does.Contain("config update is stale: it sets value /Channel/Application/Org3/AnchorPeers to version 1 but channel funds has it at version 1 already"));
     }
 
     [Test]
