@@ -352,8 +352,9 @@ async function run(gateway, network, contract, connection, fnzchain) {
             if (!block) throw new Error(`fnzchain chaincode define printed no config block: ${output}`);
             // define returns when the orderer cut the block; a peer endorsing before it committed it would sign a
             // response under the old definition, which differs from the other peer's (as the peer CLI's
-            // --waitForEvent does, wait for every peer to commit it).
-            await Promise.all(network.getChannel().getEndorsers().map((peer) => deliverRaw(gateway, network, peer, Number(block), Number(block))));
+            // --waitForEvent does, wait for every peer to commit it). A Deliver of a block the peer has not committed
+            // yet is NOT_FOUND (FAIL_IF_NOT_READY), so ask again until it is there.
+            await Promise.all(network.getChannel().getEndorsers().map((peer) => committedBlockOn(gateway, network, peer, Number(block))));
             return block;
         };
         const transact = async (name, args, eventName) => {
