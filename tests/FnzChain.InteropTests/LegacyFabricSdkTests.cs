@@ -6,7 +6,9 @@ namespace FnzChain.InteropTests;
 /// Hyperledger Fabric's legacy Node SDK (<c>fabric-network</c> 2.2 over <c>fabric-common</c>), unmodified, against a
 /// FnzChain network from <c>fnzchain network up</c>: it calls the peers' Endorser and Deliver services and the
 /// orderer's Broadcast directly, without service discovery. One run of <c>tests/interop-legacy/interop-legacy.js</c>,
-/// one test per check it reports; the listener checks run across two chaincode redefinitions (config blocks).
+/// one test per check it reports; the listener checks run across two chaincode redefinitions (config blocks). Last, a
+/// channel config update built and signed with Fabric's JS code alone (<c>tests/interop-legacy/config-update.js</c>:
+/// fabric-protos messages, fabric-common's signer and Broadcast client) is ordered, and wrong ones are refused.
 /// </summary>
 [Category("Interop")]
 [NonParallelizable]
@@ -16,7 +18,13 @@ public sealed class LegacyFabricSdkTests : NodeClientFixture
     [
         "submitTransaction", "evaluateTransaction", "evaluateError", "commitWaiting", "transient", "configUpdates", "blockListener", "contractListener",
         "configBlocksBlockDecoder", "configBlocksConfigEnvelope", "deliverReconnects",
+        "jsConfigUpdate", "jsConfigUpdateBlock", "jsConfigUpdateOtherOrgAdmin", "jsConfigUpdateFromOldConfig", "jsConfigUpdateStaleReadSet",
     ];
+
+    /// <summary>The anchor peer the accepted update adds to the Distributor's <c>AnchorPeers</c>.</summary>
+    private const string NewAnchor = "127.0.0.1:1";
+
+    private const string DistributorAnchorPeers = "/Channel/Application/Distributor/AnchorPeers";
 
     private protected override NodeClientProject Project => NodeClientProject.LegacySdk;
 
@@ -144,6 +152,90 @@ public sealed class LegacyFabricSdkTests : NodeClientFixture
             Is.Zero,
             $"the legacy SDK reopened its Deliver streams ({string.Join("; ", listeners)}) after stream errors: {string.Join("; ", streamErrors)}");
         Assert.That(streamErrors, Is.Empty);
+    }
+
+    [Test]
+    public void Config_update_built_with_fabric_protos_and_signed_by_the_orgs_admin_is_accepted()
+    {
+        var check = Client.Reported("jsConfigUpdate");
+
+        Assert.That(Text(check, "status"), Is.EqualTo("SUCCESS"), $"the orderer refused the update of {DistributorAnchorPeers} that fabric-protos built: {Text(check, "info")}. {Text(check, "error")}");
+        Assert.That(Strings(check, "readSet"), Is.EqualTo(new[] { "/Channel@0", "/Channel/Application@1", "/Channel/Application/Distributor@0" }), "read set as configtxlator's compute_update writes it (groups only)");
+        Assert.That(Strings(check, "writeSet"), Does.Contain(DistributorAnchorPeers + "@1"), "AnchorPeers written at version + 1");
+        Assert.That(Text(check, "signer"), Is.EqualTo("DistributorMSP"), "signed by the Distributor's admin alone");
+        Assert.That(Fact(check, "creatorIsCertificatePem").GetBoolean(), Is.True, "SerializedIdentity.id_bytes is the admin certificate's PEM");
+        Assert.That(Fact(check, "signatureLowS").GetBoolean(), Is.True, "fabric-common signs with low S");
+        Assert.That(Fact(check, "signatureVerifies").GetBoolean(), Is.True, "the ConfigSignature verifies with Node's crypto over signature_header || config_update");
+        Assert.That(check.GetProperty("ok").GetBoolean(), Is.True, check.ToString());
+    }
+
+    [Test]
+    public void Accepted_config_update_commits_a_config_block_with_the_new_anchor_peer_on_every_peer()
+    {
+        var update = Client.Passed("jsConfigUpdate");
+        var check = Client.Reported("jsConfigUpdateBlock");
+        var peers = Fact(check, "peers").EnumerateArray().ToList();
+
+        Assert.That(peers.Select(p => p.GetProperty("peer").GetString()), Is.EquivalentTo(new[] { "peer0.ta.example.com", "peer0.distributor.example.com" }), check.ToString());
+        Assert.Multiple(() =>
+        {
+            foreach (var peer in peers)
+            {
+                var name = peer.GetProperty("peer").GetString();
+                Assert.That(peer.GetProperty("isConfig").GetBoolean(), Is.True, $"block {Text(check, "block")} on {name} is a config block");
+                if (!peer.GetProperty("isConfig").GetBoolean())
+                {
+                    continue;
+                }
+
+                var anchorPeers = peer.GetProperty("anchorPeers");
+                Assert.That(Strings(anchorPeers, "anchors"), Does.Contain(NewAnchor), $"{DistributorAnchorPeers} decoded with fabric-protos on {name}");
+                Assert.That(Strings(anchorPeers, "anchors"), Is.SupersetOf(Strings(update.GetProperty("anchorPeersBefore"), "anchors")), $"{name}: the existing anchor stays");
+                Assert.That(anchorPeers.GetProperty("version").GetInt32(), Is.EqualTo(1), $"{DistributorAnchorPeers} version on {name}");
+                Assert.That(Text(peer, "sequence"), Is.EqualTo((long.Parse(Text(update, "sequenceBefore"), System.Globalization.CultureInfo.InvariantCulture) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)), $"config sequence on {name}");
+                Assert.That(Text(peer, "lastUpdateTxId"), Is.EqualTo(Text(update, "txId")), $"ConfigEnvelope.last_update on {name} is the client's CONFIG_UPDATE");
+            }
+        });
+        Assert.That(check.GetProperty("ok").GetBoolean(), Is.True, check.ToString());
+    }
+
+    [Test]
+    public void Config_update_of_an_orgs_anchor_peers_signed_only_by_another_orgs_admin_is_forbidden()
+    {
+        var check = Client.Reported("jsConfigUpdateOtherOrgAdmin");
+
+        Assert.That(Text(check, "signer"), Is.EqualTo("TransferAgentMSP"), check.ToString());
+        Assert.That(Text(check, "status"), Is.EqualTo("FORBIDDEN"), $"the orderer answered: {Text(check, "info")}");
+        Assert.That(Text(check, "info"), Does.Contain("/Channel/Application/Distributor/Admins"), "the refusal names the policy that was not satisfied");
+        Assert.That(Text(check, "info"), Does.Contain(DistributorAnchorPeers), "the refusal names the element");
+        Assert.That(Text(check, "newestBlockAfter"), Is.EqualTo(Text(check, "acceptedBlock")), "no block after the accepted update's");
+        Assert.That(check.GetProperty("ok").GetBoolean(), Is.True, check.ToString());
+    }
+
+    [Test]
+    public void Config_update_computed_from_the_replaced_config_is_refused_with_the_version_it_should_write()
+    {
+        // configtxlator's read set holds only groups, whose versions an AnchorPeers change leaves alone: the write
+        // version (1, again) is what gives the stale update away, as in Fabric ("attempt to set key ... to version 1,
+        // but key is at version 1").
+        var check = Client.Reported("jsConfigUpdateFromOldConfig");
+
+        Assert.That(Text(check, "status"), Is.EqualTo("BAD_REQUEST"), $"the orderer answered: {Text(check, "info")}");
+        Assert.That(Text(check, "info"), Does.Contain($"sets value {DistributorAnchorPeers} to version 1 but channel funds has it at version 1 (expected 2)"));
+        Assert.That(Text(check, "newestBlockAfter"), Is.EqualTo(Text(check, "acceptedBlock")), "no block after the accepted update's");
+        Assert.That(check.GetProperty("ok").GetBoolean(), Is.True, check.ToString());
+    }
+
+    [Test]
+    public void Config_update_whose_read_set_pins_a_version_that_moved_is_refused_as_stale()
+    {
+        var check = Client.Reported("jsConfigUpdateStaleReadSet");
+
+        Assert.That(Strings(check, "readSet"), Does.Contain(DistributorAnchorPeers + "@0"), check.ToString());
+        Assert.That(Text(check, "status"), Is.EqualTo("BAD_REQUEST"), $"the orderer answered: {Text(check, "info")}");
+        Assert.That(Text(check, "info"), Does.Contain($"config update is stale: it read value {DistributorAnchorPeers} at version 0 but channel funds has it at version 1"));
+        Assert.That(Text(check, "newestBlockAfter"), Is.EqualTo(Text(check, "acceptedBlock")), "no block after the accepted update's");
+        Assert.That(check.GetProperty("ok").GetBoolean(), Is.True, check.ToString());
     }
 
     /// <summary>Every config block decodes, and as Fabric's channel config: groups Application and Orderer.</summary>

@@ -8,7 +8,8 @@
  *   node interop-legacy.js <connection.json> <fnzchain command...>     e.g. ... dotnet /path/to/fnzchain.dll
  *
  * connection.json is what `fnzchain network up --dir <dir>` writes; the fnzchain command is used to redefine the
- * chaincode (`fnzchain chaincode define`), which commits a config block, while listeners run. Every check prints one
+ * chaincode (`fnzchain chaincode define`), which commits a config block, while listeners run. Last, a channel config
+ * update built and signed with Fabric's JS code alone (config-update.js) is broadcast. Every check prints one
  * JSON line {"check": name, "ok": true|false, ...facts} on stdout; the exit code is the number of failed checks.
  * FnzChain has no TLS yet, so the connection profile uses grpc:// URLs.
  */
@@ -23,6 +24,7 @@ const { Gateway, Wallets, DefaultEventHandlerStrategies } = require('fabric-netw
 const { BlockDecoder } = require('fabric-common');
 const protos = require('fabric-protos');
 const deliverStreams = require('./deliver-streams');
+const configUpdate = require('./config-update');
 
 const RUN_TIMEOUT_MS = 150000; // the whole script; the NUnit fixture allows a little more
 const COMMIT_TIMEOUT_MS = 30000;
@@ -182,6 +184,20 @@ async function deliverRaw(gateway, network, peer, startBlock, endBlock) {
     return blocks;
 }
 
+/** Block `number` from a peer once the peer has committed it (a Deliver of one block is NOT_FOUND until then). */
+async function committedBlockOn(gateway, network, peer, number) {
+    const deadline = Date.now() + COMMIT_TIMEOUT_MS;
+    for (;;) {
+        try {
+            const [rawBlock] = await deliverRaw(gateway, network, peer, number, number);
+            if (rawBlock) return rawBlock;
+        } catch (error) {
+            if (Date.now() > deadline) throw error;
+        }
+        await sleep(200);
+    }
+}
+
 /** A raw block's envelopes as Fabric's Envelope/Payload/ChannelHeader (the parts every FnzChain block shares with Fabric). */
 function envelopesOf(rawBlock) {
     return rawBlock.data.data.map((bytes) => {
@@ -336,8 +352,9 @@ async function run(gateway, network, contract, connection, fnzchain) {
             if (!block) throw new Error(`fnzchain chaincode define printed no config block: ${output}`);
             // define returns when the orderer cut the block; a peer endorsing before it committed it would sign a
             // response under the old definition, which differs from the other peer's (as the peer CLI's
-            // --waitForEvent does, wait for every peer to commit it).
-            await Promise.all(network.getChannel().getEndorsers().map((peer) => deliverRaw(gateway, network, peer, Number(block), Number(block))));
+            // --waitForEvent does, wait for every peer to commit it). A Deliver of a block the peer has not committed
+            // yet is NOT_FOUND (FAIL_IF_NOT_READY), so ask again until it is there.
+            await Promise.all(network.getChannel().getEndorsers().map((peer) => committedBlockOn(gateway, network, peer, Number(block))));
             return block;
         };
         const transact = async (name, args, eventName) => {
@@ -441,6 +458,90 @@ async function run(gateway, network, contract, connection, fnzchain) {
     }
 
     await check('deliverReconnects', async () => deliverStreams.report(sdkLog.errors()));
+
+    // Last, so that the listener checks above count the ledger without this config block.
+    await configUpdateChecks(gateway, network, connection, ownPeer);
+}
+
+/**
+ * A channel config update made with Fabric's JS code alone (config-update.js): the second organisation's admin adds
+ * an anchor peer to its organisation; then updates the orderer must refuse: signed by the other organisation's admin,
+ * and computed from the config the accepted update replaced.
+ */
+async function configUpdateChecks(gateway, network, connection, ownPeer) {
+    const channel = network.getChannel();
+    const committer = channel.getCommitters()[0];
+    const [other, target] = connection.organizations;
+    const targetAdmin = configUpdate.adminContext(channel.client, target.adminMsp, target.mspId);
+    const otherAdmin = configUpdate.adminContext(channel.client, other.adminMsp, other.mspId);
+    const newAnchor = '127.0.0.1:1';
+    const ledger = await deliverRaw(gateway, network, ownPeer, 0, 'newest');
+    const latestConfigBlock = ledger.filter(isConfigBlock).at(-1);
+    const before = configUpdate.configOf(latestConfigBlock);
+    const anchorsBefore = configUpdate.anchorPeersOf(before.config, target.name);
+    const expectedBlock = ledger.length; // nothing else is being ordered now
+    let accepted;
+    let after;
+
+    const submit = async (admin, update) => {
+        const signed = configUpdate.signedConfigUpdateEnvelope(admin, connection.channel, update);
+        const answer = await configUpdate.broadcast(committer, signed.envelope);
+        return { ...configUpdate.describeUpdate(update), ...signed.facts, ...answer };
+    };
+    const refused = async (admin, update, expectedStatus) => {
+        const facts = await submit(admin, update);
+        const [newest] = await deliverRaw(gateway, network, ownPeer, 'newest', 'newest');
+        facts.newestBlockAfter = String(newest.header.number);
+        facts.acceptedBlock = String(expectedBlock);
+        if (facts.status !== expectedStatus) throw new CheckFailed(`expected ${expectedStatus}, the orderer answered ${facts.status}: ${facts.info}`, facts);
+        return facts;
+    };
+
+    await check('jsConfigUpdate', async () => {
+        const update = configUpdate.anchorPeersUpdate(before.config, connection.channel, target.name, [...anchorsBefore.anchors, newAnchor]);
+        const facts = {
+            org: target.name,
+            fromConfigBlock: String(latestConfigBlock.header.number),
+            sequenceBefore: String(before.config.sequence),
+            anchorPeersBefore: anchorsBefore,
+            ...(await submit(targetAdmin, update)),
+        };
+        if (facts.status !== 'SUCCESS') throw new CheckFailed(`the orderer answered ${facts.status}: ${facts.info}`, facts);
+        accepted = facts;
+        return facts;
+    });
+
+    await check('jsConfigUpdateBlock', async () => {
+        if (!accepted) throw new Error('the update was not accepted; no block to look for');
+        const peers = await Promise.all(channel.getEndorsers().map(async (peer) => {
+            const rawBlock = await committedBlockOn(gateway, network, peer, expectedBlock);
+            if (!isConfigBlock(rawBlock)) return { peer: peer.name, isConfig: false };
+            const { config, lastUpdateTxId } = configUpdate.configOf(rawBlock);
+            after ??= config;
+            return { peer: peer.name, isConfig: true, sequence: String(config.sequence), lastUpdateTxId, anchorPeers: configUpdate.anchorPeersOf(config, target.name) };
+        }));
+        const facts = { block: String(expectedBlock), txId: accepted.txId, newAnchor, peers };
+        const wrong = peers.filter((p) => !p.isConfig || !p.anchorPeers.anchors.includes(newAnchor) || p.lastUpdateTxId !== accepted.txId);
+        if (wrong.length > 0) throw new CheckFailed(`block ${expectedBlock} on ${wrong.map((p) => p.peer).join(', ')} is not the config block of ${accepted.txId} with anchor ${newAnchor}`, facts);
+        return facts;
+    });
+
+    await check('jsConfigUpdateOtherOrgAdmin', async () => {
+        if (!after) throw new Error('no config after the accepted update to compute from');
+        const anchors = [...configUpdate.anchorPeersOf(after, target.name).anchors, '127.0.0.1:2'];
+        return { org: target.name, ...(await refused(otherAdmin, configUpdate.anchorPeersUpdate(after, connection.channel, target.name, anchors), 'FORBIDDEN')) };
+    });
+
+    // A client still holding the config the accepted update replaced, computing the same kind of update from it.
+    await check('jsConfigUpdateFromOldConfig', async () => {
+        const update = configUpdate.anchorPeersUpdate(before.config, connection.channel, target.name, [...anchorsBefore.anchors, '127.0.0.1:3']);
+        return { org: target.name, ...(await refused(targetAdmin, update, 'BAD_REQUEST')) };
+    });
+
+    await check('jsConfigUpdateStaleReadSet', async () => {
+        const update = configUpdate.anchorPeersUpdate(before.config, connection.channel, target.name, [...anchorsBefore.anchors, '127.0.0.1:3'], { pinValue: true });
+        return { org: target.name, ...(await refused(targetAdmin, update, 'BAD_REQUEST')) };
+    });
 }
 
 const watchdog = setTimeout(() => {
