@@ -94,6 +94,7 @@ public static class ConfigUpdateRules
         }
 
         var signers = SignatureSet.Validate(Signatures(envelope), current.Msps);
+        var counted = SignatureSet.Verified([.. signers.Identities]); // refusals list the ignored signatures once, not per organisation
         foreach (var element in delta)
         {
             if (string.IsNullOrEmpty(element.ModPolicy))
@@ -124,7 +125,7 @@ public static class ConfigUpdateRules
             }
 
             var policyPath = ChannelBundle.ResolvePolicyPath(existing.ModPolicy, existing.PolicyScope);
-            var result = current.Evaluate(policyPath, signers);
+            var result = current.Evaluate(policyPath, counted);
             if (!result.IsSatisfied)
             {
                 var signed = signers.Identities.Count == 0 ? "nobody" : string.Join(", ", signers.Identities);
