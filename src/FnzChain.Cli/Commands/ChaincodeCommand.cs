@@ -90,18 +90,34 @@ internal static class ChaincodeCommand
         var signers = new Option<string[]>("--signer")
         {
             Description = "An admin signing the update, as MSPID=<msp folder>; repeat for each organisation needed. The first also submits it.",
-            Required = true,
             AllowMultipleArgumentsPerToken = false,
         };
-        var define = new Command("define", "Define (or redefine) a chaincode on a channel through a config update signed by channel admins.");
-        foreach (var option in new Option[] { orderer, channel, name, version, policy, package, collections, signers })
+        var output = new Option<string?>("--out")
+        {
+            Description = "Write the update to this file instead of submitting it, for `fnzchain channel update show|sign|submit` (with --identity/--msp-id to read the config, or the first --signer).",
+        };
+        var identity = new Option<string?>("--identity") { Description = "With --out and no --signer: an msp folder to read the configuration with." }.MustBeFolder();
+        var mspId = new Option<string?>("--msp-id") { Description = "That identity's MSP id." };
+        var define = new Command("define", "Define (or redefine) a chaincode on a channel through a config update signed by channel admins (or written to a file to be signed).");
+        foreach (var option in new Option[] { orderer, channel, name, version, policy, package, collections, signers, output, identity, mspId })
         {
             define.Options.Add(option);
         }
 
         define.SetAction(async (parse, cancellationToken) =>
         {
-            var identities = parse.GetValue(signers)!.Select(ParseSigner).ToList();
+            var identities = (parse.GetValue(signers) ?? []).Select(ParseSigner).ToList();
+            var file = parse.GetValue(output);
+            if (identities.Count == 0)
+            {
+                if (file is null || parse.GetValue(identity) is not { } reader || parse.GetValue(mspId) is not { } readerMsp)
+                {
+                    throw new CliException("give --signer MSPID=<admin msp> for each admin needed, or --out <file> with --identity and --msp-id to write the update for signing");
+                }
+
+                identities.Add((readerMsp, SigningIdentityFiles.Load(reader)));
+            }
+
             try
             {
                 using var client = new OrdererClient(parse.GetValue(orderer)!, identities[0].Files, identities[0].MspId);
@@ -120,6 +136,21 @@ internal static class ChaincodeCommand
                     Collections = parse.GetValue(collections) is { } collectionsFile ? CollectionsConfig.Load(collectionsFile) : existing?.Collections,
                 };
                 var update = ConfigUpdateRules.Compute(channelId, config.Tree, ConfigTree.WithChaincode(config.Tree, definition)).ToByteString();
+                if (file is not null)
+                {
+                    var unsigned = new ConfigUpdateEnvelope { ConfigUpdate = update };
+                    if (parse.GetValue(signers) is { Length: > 0 })
+                    {
+                        unsigned.Signatures.AddRange(identities.Select(i => ConfigUpdates.Sign(update, MspRegistry.Serialize(i.MspId, i.Files.Certificate), i.Files.Signer)));
+                    }
+
+                    ConfigUpdateFile.Write(file, channelId, unsigned);
+                    parse.InvocationConfiguration.Output.WriteLine(
+                        $"chaincode {chaincode} definition (version {definition.Version}, sequence {definition.Sequence}, policy {source}) written to {file} with {unsigned.Signatures.Count} signature(s); "
+                        + "next: `fnzchain channel update sign` by each admin needed, then `fnzchain channel update submit`");
+                    return 0;
+                }
+
                 var envelope = new ConfigUpdateEnvelope { ConfigUpdate = update };
                 envelope.Signatures.AddRange(identities.Select(i => ConfigUpdates.Sign(update, MspRegistry.Serialize(i.MspId, i.Files.Certificate), i.Files.Signer)));
                 await client.BroadcastAsync(client.Sign(channelId, HeaderType.ConfigUpdate, envelope.ToByteString()), cancellationToken).ConfigureAwait(false);

@@ -83,39 +83,53 @@ internal static class ChannelUpdateCommand
 
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var channelId = parse.GetValue(channel)!;
-            var current = await ReadCurrentAsync(channelId, parse.GetValue(orderer), parse.GetValue(block), parse.GetValue(identity), parse.GetValue(mspId), cancellationToken).ConfigureAwait(false);
-            var next = change(current.Config.Tree, current.Config, parse);
-            ConfigUpdate update;
-            try
+            var lines = await WriteUpdateAsync(
+                parse.GetValue(channel)!, parse.GetValue(orderer), parse.GetValue(block), parse.GetValue(identity), parse.GetValue(mspId),
+                (tree, config) => change(tree, config, parse), parse.GetValue(output)!, cancellationToken).ConfigureAwait(false);
+            foreach (var line in lines)
             {
-                var checkedNext = next.Clone();
-                checkedNext.Sequence = current.Config.Sequence + 1;
-                _ = ChannelBundle.Create(channelId, checkedNext);
-                update = ConfigUpdateRules.Compute(channelId, current.Config.Tree, next);
-            }
-            catch (ChannelConfigException e)
-            {
-                throw new CliException($"the changed configuration would not be valid: {e.Message}");
-            }
-            catch (ConfigUpdateRejectedException e)
-            {
-                throw new CliException(e.Message);
+                parse.InvocationConfiguration.Output.WriteLine(line);
             }
 
-            var path = parse.GetValue(output)!;
-            ConfigUpdateFile.Write(path, channelId, new ConfigUpdateEnvelope { ConfigUpdate = update.ToByteString() });
-            var writer = parse.InvocationConfiguration.Output;
-            writer.WriteLine($"update for channel {channelId} (config sequence {current.Config.Sequence}) written to {path}, unsigned:");
-            foreach (var line in ConfigUpdateFile.DescribeChanges(update, current))
-            {
-                writer.WriteLine(line);
-            }
-
-            writer.WriteLine($"next: each admin needed runs `fnzchain channel update sign {path} --identity <admin msp> --msp-id <MSP>`, then `fnzchain channel update submit {path} …`");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Reads the configuration in force (from an orderer or a config block file), applies <paramref name="change"/>,
+    /// checks the result is a valid configuration, computes the update and writes it unsigned to <paramref name="path"/>;
+    /// returns the lines that say what it changes and what comes next.
+    /// </summary>
+    internal static async Task<List<string>> WriteUpdateAsync(
+        string channelId, string? orderer, string? block, string? identity, string? mspId, Func<Config, ChannelConfig, Config> change, string path, CancellationToken cancellationToken)
+    {
+        var current = await ReadCurrentAsync(channelId, orderer, block, identity, mspId, cancellationToken).ConfigureAwait(false);
+        var next = change(current.Config.Tree, current.Config);
+        ConfigUpdate update;
+        try
+        {
+            var checkedNext = next.Clone();
+            checkedNext.Sequence = current.Config.Sequence + 1;
+            _ = ChannelBundle.Create(channelId, checkedNext);
+            update = ConfigUpdateRules.Compute(channelId, current.Config.Tree, next);
+        }
+        catch (ChannelConfigException e)
+        {
+            throw new CliException($"the changed configuration would not be valid: {e.Message}");
+        }
+        catch (ConfigUpdateRejectedException e)
+        {
+            throw new CliException(e.Message);
+        }
+
+        ConfigUpdateFile.Write(path, channelId, new ConfigUpdateEnvelope { ConfigUpdate = update.ToByteString() });
+        return
+        [
+            $"update for channel {channelId} (config sequence {current.Config.Sequence}) written to {path}, unsigned:",
+            .. ConfigUpdateFile.DescribeChanges(update, current),
+            $"next: each admin needed runs `fnzchain channel update sign {path} --identity <admin msp> --msp-id <MSP>`, then `fnzchain channel update submit {path} …`",
+        ];
     }
 
     private static Command CreateShow()
@@ -348,15 +362,18 @@ internal static class ChannelUpdateCommand
             : throw new CliException($"--anchor-peer \"{text}\" is not host:port");
     }
 
-    private static Config UpdateMsp(Config current, ChannelConfig config, ParseResult parse)
+    private static Config UpdateMsp(Config current, ChannelConfig config, ParseResult parse) =>
+        ReplaceMsp(current, config, Value<string>(parse, "--org"), Value<string>(parse, "--org-msp"));
+
+    /// <summary>The configuration with application organisation <paramref name="org"/>'s MSP read again from its msp folder (new CAs, CRLs); its MSP id stays.</summary>
+    internal static Config ReplaceMsp(Config current, ChannelConfig config, string org, string mspFolder)
     {
-        var org = Value<string>(parse, "--org");
         _ = ApplicationOrg(current, org);
         var mspId = config.Organizations.Single(o => o.Name == org).MspId;
         Protos.Msp.FabricMSPConfig msp;
         try
         {
-            msp = MspConfig.FromFolder(Value<string>(parse, "--org-msp"), mspId);
+            msp = MspConfig.FromFolder(mspFolder, mspId);
         }
         catch (MspException e)
         {
@@ -367,6 +384,14 @@ internal static class ChannelUpdateCommand
         var group = ApplicationOrg(next, org);
         group.Values[ConfigTree.MspKey] = ConfigTree.Value(ConfigTree.MspValue(msp), group.Values[ConfigTree.MspKey].ModPolicy);
         return next;
+    }
+
+    /// <summary>The application organisation whose MSP trusts the root CA of <paramref name="mspFolder"/>, by certificate.</summary>
+    internal static string OrganizationWithRootOf(ChannelConfig config, string mspFolder)
+    {
+        var roots = MspConfig.FromFolder(mspFolder, "probe").RootCerts;
+        return config.Organizations.FirstOrDefault(o => o.IsApplication && o.Msp.RootCerts.Any(r => roots.Contains(r)))?.Name
+            ?? throw new CliException($"no application organisation of channel {config.ChannelId} has the root CA of {mspFolder}");
     }
 
     private static Config SetBatch(Config current, ChannelConfig config, ParseResult parse)

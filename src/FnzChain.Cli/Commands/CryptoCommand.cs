@@ -46,14 +46,43 @@ internal static class CryptoCommand
     {
         var org = new Option<string>("--org") { Description = "Org folder, e.g. out/peerOrganizations/org1.example.com.", Required = true }.MustBeFolder();
         var certificate = new Option<string>("--cert") { Description = "PEM certificate to revoke; must be issued by the org's CA.", Required = true }.MustBeFile();
-        var command = new Command("revoke", "Revoke a certificate: add it to the org CA's CRL in <org>/msp/crls/crl.pem.");
-        command.Options.Add(org);
-        command.Options.Add(certificate);
-        command.SetAction((parse, cancellationToken) =>
+        var update = new Option<string?>("--update") { Description = "Also write a channel config update that carries the new CRL (the organisation's MSP), for its admin to sign and submit." };
+        var channel = new Option<string?>("--channel") { Description = "With --update: the channel." };
+        var orderer = new Option<string?>("--orderer") { Description = "With --update: an orderer to read the configuration in force from." };
+        var block = new Option<string?>("--block") { Description = "With --update: read the configuration from this config block file instead." }.MustBeFile();
+        var identity = new Option<string?>("--identity") { Description = "With --update and --orderer: an msp folder to read with." }.MustBeFolder();
+        var mspId = new Option<string?>("--msp-id") { Description = "That identity's MSP id." };
+        var command = new Command("revoke", "Revoke a certificate: add it to the org CA's CRL in <org>/msp/crls/crl.pem; with --update, also make the channel update that publishes it.");
+        foreach (var option in new Option[] { org, certificate, update, channel, orderer, block, identity, mspId })
         {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var updatePath = parse.GetValue(update);
+            var channelId = parse.GetValue(channel);
+            if (updatePath is not null && channelId is null)
+            {
+                throw new CliException("--update needs --channel (and --orderer with --identity/--msp-id, or --block)");
+            }
+
             var result = Run(() => OrganizationRevocation.Revoke(parse.GetValue(org)!, parse.GetValue(certificate)!));
             parse.InvocationConfiguration.Output.WriteLine($"revoked serial {result.SerialNumber}; {result.CrlPath} lists {result.RevokedCount} revoked certificate(s)");
-            return Task.FromResult(0);
+            if (updatePath is not null)
+            {
+                var mspFolder = Path.Combine(parse.GetValue(org)!, "msp");
+                var lines = await ChannelUpdateCommand.WriteUpdateAsync(
+                    channelId!, parse.GetValue(orderer), parse.GetValue(block), parse.GetValue(identity), parse.GetValue(mspId),
+                    (tree, config) => ChannelUpdateCommand.ReplaceMsp(tree, config, ChannelUpdateCommand.OrganizationWithRootOf(config, mspFolder), mspFolder),
+                    updatePath, cancellationToken).ConfigureAwait(false);
+                foreach (var line in lines)
+                {
+                    parse.InvocationConfiguration.Output.WriteLine(line);
+                }
+            }
+
+            return 0;
         });
         return command;
     }
