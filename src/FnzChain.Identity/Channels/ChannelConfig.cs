@@ -84,11 +84,68 @@ public sealed class ChannelConfig
             }
         }
 
+        CheckChannelValues(channel, application);
         var orderer = ReadOrderer(channelId, ordererGroup, organizations.Values);
+        if (orderer.Endpoints.Count == 0 && channel.Values.TryGetValue(ConfigTree.OrdererAddressesKey, out var global))
+        {
+            // Fabric 1.x style: orderer addresses at channel level only.
+            orderer = orderer with { Endpoints = [.. Decode(OrdererAddresses.Parser, global.Value, "/Channel/OrdererAddresses").Addresses.Select(a => new OrdererEndpoint(string.Empty, a))] };
+        }
         var chaincodes = application.Values.TryGetValue(ConfigTree.ChaincodesKey, out var value)
             ? Decode(ChaincodeDefinitions.Parser, value.Value, "/Channel/Application/" + ConfigTree.ChaincodesKey).Chaincodes.ToList()
             : [];
         return new ChannelConfig(channelId, tree, [.. organizations.Values.OrderBy(o => o.Name, StringComparer.Ordinal)], orderer, [.. chaincodes.OrderBy(c => c.Name, StringComparer.Ordinal)]);
+    }
+
+    /// <summary>Fabric's capabilities this node implements, per group; a configuration requiring another is refused.</summary>
+    private static readonly Dictionary<string, string[]> KnownCapabilities = new(StringComparer.Ordinal)
+    {
+        ["/Channel"] = ["V1_1", "V1_3", "V1_4_2", "V1_4_3", "V2_0"],
+        ["/Channel/Orderer"] = ["V1_1", "V1_4_2", "V2_0"],
+        ["/Channel/Application"] = ["V1_1", "V1_2", "V1_3", "V1_4_2", "V2_0", "V2_5"],
+    };
+
+    private static void CheckChannelValues(ConfigGroup channel, ConfigGroup application)
+    {
+        foreach (var key in channel.Values.Keys)
+        {
+            if (key is not (ConfigTree.HashingAlgorithmKey or ConfigTree.BlockDataHashingStructureKey or ConfigTree.OrdererAddressesKey or ConfigTree.CapabilitiesKey or "Consortium"))
+            {
+                throw new ChannelConfigException($"/Channel/{key}: not a value the Channel group has");
+            }
+        }
+
+        foreach (var key in application.Values.Keys)
+        {
+            if (key is not (ConfigTree.CapabilitiesKey or ConfigTree.AclsKey or ConfigTree.ChaincodesKey))
+            {
+                throw new ChannelConfigException($"/Channel/Application/{key}: not a value the Application group has (Capabilities, ACLs, {ConfigTree.ChaincodesKey})");
+            }
+        }
+
+        if (channel.Values.TryGetValue(ConfigTree.HashingAlgorithmKey, out var hashing)
+            && Decode(HashingAlgorithm.Parser, hashing.Value, "/Channel/HashingAlgorithm").Name is var name && name != "SHA256")
+        {
+            throw new ChannelConfigException($"/Channel/HashingAlgorithm: \"{name}\" is not supported (SHA256)");
+        }
+
+        if (channel.Values.TryGetValue(ConfigTree.BlockDataHashingStructureKey, out var structure)
+            && Decode(BlockDataHashingStructure.Parser, structure.Value, "/Channel/BlockDataHashingStructure").Width is var width && width != uint.MaxValue)
+        {
+            throw new ChannelConfigException($"/Channel/BlockDataHashingStructure: width {width} is not supported ({uint.MaxValue}, a flat hash of the block data)");
+        }
+
+        foreach (var (path, group) in new[] { ("/Channel", channel), ("/Channel/Orderer", channel.Groups[ConfigTree.OrdererGroup]), ("/Channel/Application", application) })
+        {
+            if (group.Values.TryGetValue(ConfigTree.CapabilitiesKey, out var value))
+            {
+                var unknown = Decode(Capabilities.Parser, value.Value, path + "/Capabilities").Capabilities_.Keys.Where(c => !KnownCapabilities[path].Contains(c)).ToList();
+                if (unknown.Count > 0)
+                {
+                    throw new ChannelConfigException($"{path}/Capabilities: {string.Join(", ", unknown)} not supported by this node (it supports {string.Join(", ", KnownCapabilities[path])})");
+                }
+            }
+        }
     }
 
     private static void ReadOrganizations(string channelId, ConfigGroup group, string groupName, Dictionary<string, ChannelOrganization> organizations)
