@@ -34,7 +34,7 @@ internal static class DemoCommand
     {
         var keep = new Option<string?>("--keep") { Description = "Run in this folder and keep it (crypto, configs, ledgers, logs), instead of a temporary folder." };
         var force = ForceOption();
-        var command = new Command("demo", "Run the FnzChain demo: a transfer agent and two distributors on loopback, a dealing cycle with the transfer-agency chaincode, the register and a statement, verification.") { keep, force };
+        var command = new Command("demo", "Run the FnzChain demo: a transfer agent and two distributors on loopback, a dealing cycle with the transfer-agency chaincode, a third distributor onboarded to the running channel, the register and a statement, erasure, verification.") { keep, force };
         command.SetAction((parse, cancellationToken) => TransferAgencyDemo.RunAsync(parse.InvocationConfiguration.Output, parse.GetValue(keep), parse.GetValue(force), cancellationToken));
         var sampleKeep = new Option<string?>("--keep") { Description = "Run in this folder and keep it, instead of a temporary folder." };
         var sampleForce = ForceOption();

@@ -43,13 +43,14 @@ internal static partial class TransferAgencyDemo
         var (ta, dist1, dist2) = (info.Organizations[0], info.Organizations[1], info.Organizations[2]);
         var (operatorTa, compliance) = (actors.Contract(ta, "operator"), actors.Contract(ta, "compliance"));
         var (orders1, orders2) = (actors.Contract(dist1, "orders"), actors.Contract(dist2, "orders"));
-        Contract[] everyPeer = [operatorTa, orders1, orders2]; // one gateway per peer, to wait until each has committed a transaction
+        // One gateway per peer (Dist3's too, once it has joined), to wait until each has committed a transaction.
+        Contract[] everyPeer = [operatorTa, .. info.Organizations.Skip(1).Select(o => actors.Contract(o, "orders"))];
         var collection = $"ta-personal-{dist1.MspId}";
         var evidence = new PrivateDataStatusRequest { ChannelId = LocalNetwork.Channel, Chaincode = Chaincode, Collection = collection, Key = CompositeKey.Create("ta.personal", Applicant) };
         var peers = info.Organizations.Select(o => new EvidencePeer(o.MspId, o.AdminMsp, o.Peer)).ToList();
 
         output.WriteLine();
-        output.WriteLine("5. Thursday: the right to erasure — an applicant's personal data read, refused, erased by compliance, and the evidence");
+        output.WriteLine("8. Thursday: the right to erasure — an applicant's personal data read, refused, erased by compliance, and the evidence");
         clock.Set(Monday.AddDays(3).AddHours(1));
         var transient = new Dictionary<string, byte[]> { [PersonalData.TransientKey] = JsonSerializer.SerializeToUtf8Bytes(ApplicantData, ContractDispatcher.Json) };
         await CommittedEverywhereAsync(await orders1.SubmitAsyncReturningCommit("OpenAccount", [Applicant, dist1.MspId, "payout"], transient, cancellationToken).ConfigureAwait(false), everyPeer, cancellationToken).ConfigureAwait(false);
@@ -174,7 +175,7 @@ internal static partial class TransferAgencyDemo
         }
 
         var files = found.SelectMany(t => t.Select(trace => trace.File)).Distinct(StringComparer.Ordinal);
-        return $"byte scan before erasure: the applicant's values are in {string.Join(" and ", files)} (members' peers), in no file of the other peer or the orderer and in no log";
+        return $"byte scan before erasure: the applicant's values are in {string.Join(" and ", files)} (members' peers), in no file of the other peers or the orderer and in no log";
     }
 
     /// <summary>After erasure none of the applicant's values may be in any node's files; a trace ends the demo with the field and the file.</summary>

@@ -19,7 +19,8 @@ namespace FnzChain.Cli.Commands;
 /// collection per distributor for investors' personal data — and one dealing cycle played on a simulated business
 /// calendar (the transaction time is the client's proposal timestamp): accounts opened with personal data as
 /// transient data, subscriptions before the cut-off, the fund accountant's NAV, dealing at that forward price,
-/// settlement at T+2, then the register and an investor statement; a distributor refused another's investor; the
+/// settlement at T+2, then the register and an investor statement; a distributor refused another's investor; a third
+/// distributor onboarded to the running channel, dealing on Tuesday (<c>TransferAgencyDemo.Onboarding.cs</c>); the
 /// right to erasure (<c>TransferAgencyDemo.Erasure.cs</c>); everything stopped and every ledger verified.
 /// </summary>
 internal static partial class TransferAgencyDemo
@@ -46,7 +47,7 @@ internal static partial class TransferAgencyDemo
         Collections: PersonalDataCollections("Dist1MSP", "Dist2MSP"));
 
     public static Task<int> RunAsync(TextWriter output, string? keepFolder, bool force, CancellationToken cancellationToken) =>
-        DemoRunner.RunAsync(output, keepFolder, force, "a fund transfer agency network", "Starting the network: a transfer agent, two distributors, a solo orderer", 6, Layout,
+        DemoRunner.RunAsync(output, keepFolder, force, "a fund transfer agency network", "Starting the network: a transfer agent, two distributors, a solo orderer", 9, Layout,
             (info, folder) => DayAsync(info, folder, output, cancellationToken), cancellationToken);
 
     private static async Task DayAsync(ConnectionInfo info, string folder, TextWriter output, CancellationToken cancellationToken)
@@ -103,14 +104,30 @@ internal static partial class TransferAgencyDemo
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  operator@ta: {order.OrderId} {order.AccountId} priced: {order.Units:N3} units for {Money(order.NetAmount, "EUR")}, settles {order.SettlementDate:yyyy-MM-dd}"));
         }
 
+        // Monday evening a third distributor joins the running channel and deals on Tuesday (TransferAgencyDemo.Onboarding.cs).
+        var dist3 = await OnboardDist3Async(info, folder, output, cancellationToken).ConfigureAwait(false);
+        clock.Set(Monday.AddHours(11));
+        await ConfigureDist3RoleAsync(actors, ta, dist3, output, cancellationToken).ConfigureAwait(false);
+        await Dist3DealingDayAsync(info, folder, clock, actors, output, cancellationToken).ConfigureAwait(false);
+
         output.WriteLine();
-        output.WriteLine("4. Wednesday: settlement at T+2, the register and an investor statement");
+        output.WriteLine("6. Wednesday: settlement at T+2, the register and an investor statement");
         clock.Set(Monday.AddDays(2).AddHours(2));
         var settlement = await operatorTa.SubmitAsyncReturningCommit("SettleOrders", ["2026-11-25"], null, cancellationToken).ConfigureAwait(false);
         await SeenByAsync(orders1, settlement, cancellationToken).ConfigureAwait(false); // the statement is read on Dist1's peer
         var settled = Json<SettlementResult>(settlement.Result);
         output.WriteLine($"  operator@ta: {settled.Settled.Count} orders settled, {settled.Failed.Count} failed");
-        var register = Json<RegisterPage>(await operatorTa.EvaluateAsync("GetRegister", ClassId, "2026-11-25", "50", string.Empty).ConfigureAwait(false));
+        await WriteRegisterAsync(operatorTa, "2026-11-25", output).ConfigureAwait(false);
+        await WriteStatementAsync(orders1, "ACC-1", "orders@dist1", output).ConfigureAwait(false);
+
+        await Dist3SettlesAsync(clock, actors, ta, dist3, output, cancellationToken).ConfigureAwait(false);
+        await RightToErasureAsync(info, folder, clock, actors, output, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The register of the demo's share class at <paramref name="asOf"/>, one line per account, and its total.</summary>
+    private static async Task WriteRegisterAsync(Contract operatorTa, string asOf, TextWriter output)
+    {
+        var register = Json<RegisterPage>(await operatorTa.EvaluateAsync("GetRegister", ClassId, asOf, "50", string.Empty).ConfigureAwait(false));
         output.WriteLine($"  register of {register.ClassId} at {register.AsOf:yyyy-MM-dd}:");
         output.WriteLine($"    {"account",-8} {"distributor",-10} {"units",14}");
         foreach (var entry in register.Entries)
@@ -119,8 +136,13 @@ internal static partial class TransferAgencyDemo
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {"total",-19} {register.UnitsOnPage,14:N3}"));
-        var statement = Json<InvestorStatement>(await orders1.EvaluateAsync("GetInvestorStatement", "ACC-1", "50", string.Empty).ConfigureAwait(false));
-        output.WriteLine($"  statement of {statement.Account.AccountId} (read by its distributor, orders@dist1):");
+    }
+
+    /// <summary>An account's statement as its distributor (<paramref name="who"/>) reads it: holdings valued at the latest NAV, and orders.</summary>
+    private static async Task WriteStatementAsync(Contract distributor, string accountId, string who, TextWriter output)
+    {
+        var statement = Json<InvestorStatement>(await distributor.EvaluateAsync("GetInvestorStatement", accountId, "50", string.Empty).ConfigureAwait(false));
+        output.WriteLine($"  statement of {statement.Account.AccountId} (read by its distributor, {who}):");
         foreach (var holding in statement.Holdings)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    holding {holding.ClassId} ({holding.Isin}): {holding.Units:N3} units at NAV {holding.Nav} {holding.Currency} = {(holding.Value is { } value ? Money(value, holding.Currency) : "no NAV yet")}"));
@@ -130,8 +152,6 @@ internal static partial class TransferAgencyDemo
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    order {order.OrderId}: {order.Type} {(order.Amount is { } amount ? Money(amount, order.Currency) : $"{order.Units:N3} units")} dealt {order.DealingDate:yyyy-MM-dd} at {order.Nav} -> {order.DealtUnits:N3} units, {order.Status}"));
         }
-
-        await RightToErasureAsync(info, folder, clock, actors, output, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Waits for a submitted transaction to commit valid, and then until <paramref name="other"/>'s peer has it too.</summary>

@@ -185,23 +185,15 @@ internal static class LocalNetwork
             for (var i = 0; i < organizationsOf.Count; i++)
             {
                 var (name, domain, mspId, _) = organizationsOf[i];
-                var config = await WriteConfigAsync(folder, $"peer-{domain}", new
-                {
-                    listenAddress = $"127.0.0.1:{peerPorts[i]}",
-                    mspId,
-                    mspPath = Path.Combine(crypto, "peerOrganizations", domain, "peers", $"peer0.{domain}", "msp"),
-                    dataPath = PeerDataFolder(folder, domain),
-                    compression,
-                }).ConfigureAwait(false);
-                var (pid, address) = await NodeLauncher.StartDetachedAsync("peer", config, PeerDataFolder(folder, domain) + ".log", cancellationToken).ConfigureAwait(false);
-                organizations.Add(new OrganizationInfo(name, mspId, address, pid, AdminMsp(crypto, domain), Path.Combine(crypto, "peerOrganizations", domain, "users", $"User1@{domain}", "msp")));
-                output.WriteLine($"  peer of {name} listening on {address}, pid {pid}");
-                await JoinAsync(address, AdminMsp(crypto, domain), mspId, genesis, cancellationToken).ConfigureAwait(false);
+                var organization = await StartPeerAsync(folder, name, mspId, Path.Combine(crypto, "peerOrganizations", domain), peerPorts[i], uncompressed, cancellationToken).ConfigureAwait(false);
+                organizations.Add(organization);
+                output.WriteLine($"  peer of {name} listening on {organization.Peer}, pid {organization.PeerPid}");
+                await JoinAsync(organization.Peer, organization.AdminMsp, mspId, genesis, cancellationToken).ConfigureAwait(false);
             }
 
             output.WriteLine($"  channel {Channel} joined by the orderer and {organizationsOf.Count} peers");
             await DeployAsync(folder, info, layout, output, cancellationToken).ConfigureAwait(false);
-            await File.WriteAllTextAsync(Path.Combine(folder, ConnectionFile), JsonSerializer.Serialize(info, s_json), cancellationToken).ConfigureAwait(false);
+            await SaveAsync(folder, info, cancellationToken).ConfigureAwait(false);
             return info;
         }
         catch
@@ -210,6 +202,31 @@ internal static class LocalNetwork
             throw;
         }
     }
+
+    /// <summary>
+    /// Starts the peer of an organisation whose crypto material is in <paramref name="organizationFolder"/> (cryptogen's
+    /// <c>peerOrganizations/&lt;domain&gt;</c>, wherever it lives) on <paramref name="port"/>, with its config, data folder
+    /// and log in <paramref name="folder"/>; the peer has joined no channel yet.
+    /// </summary>
+    public static async Task<OrganizationInfo> StartPeerAsync(string folder, string name, string mspId, string organizationFolder, int port, bool uncompressed, CancellationToken cancellationToken)
+    {
+        var domain = Path.GetFileName(Path.TrimEndingDirectorySeparator(organizationFolder));
+        var config = await WriteConfigAsync(folder, $"peer-{domain}", new
+        {
+            listenAddress = $"127.0.0.1:{port}",
+            mspId,
+            mspPath = Path.Combine(organizationFolder, "peers", $"peer0.{domain}", "msp"),
+            dataPath = PeerDataFolder(folder, domain),
+            compression = uncompressed ? "none" : "lz4",
+        }).ConfigureAwait(false);
+        var (pid, address) = await NodeLauncher.StartDetachedAsync("peer", config, PeerDataFolder(folder, domain) + ".log", cancellationToken).ConfigureAwait(false);
+        var users = Path.Combine(organizationFolder, "users");
+        return new OrganizationInfo(name, mspId, address, pid, Path.Combine(users, $"Admin@{domain}", "msp"), Path.Combine(users, $"User1@{domain}", "msp"));
+    }
+
+    /// <summary>Rewrites <c>connection.json</c> after an organisation joined the running network, so that <c>network down</c> stops its peer too.</summary>
+    public static Task SaveAsync(string folder, ConnectionInfo info, CancellationToken cancellationToken) =>
+        File.WriteAllTextAsync(Path.Combine(folder, ConnectionFile), JsonSerializer.Serialize(info, s_json), cancellationToken);
 
     /// <summary>The data folder (ledgers, installed chaincodes) of the peer of organisation <paramref name="domain"/>; its log is this path + ".log".</summary>
     public static string PeerDataFolder(string folder, string domain) => Path.Combine(folder, $"peer0.{domain}");
@@ -228,7 +245,8 @@ internal static class LocalNetwork
             return [];
         }
 
-        string[] named = ["crypto", "chaincode-build", $"{Channel}.block", "orderer", "orderer.json", "orderer.log"];
+        // "onboarding": the demo's organisation that joins later keeps its own crypto folder there, with the update files.
+        string[] named = ["crypto", "chaincode-build", $"{Channel}.block", "orderer", "orderer.json", "orderer.log", "onboarding"];
         return
         [
             .. named.Select(n => Path.Combine(folder, n)).Where(p => File.Exists(p) || Directory.Exists(p)),
@@ -353,7 +371,7 @@ internal static class LocalNetwork
     private static string AdminMsp(string crypto, string domain) =>
         Path.Combine(crypto, domain == "example.com" ? "ordererOrganizations" : "peerOrganizations", domain, "users", $"Admin@{domain}", "msp");
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

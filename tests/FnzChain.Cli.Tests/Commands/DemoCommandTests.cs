@@ -4,7 +4,7 @@ public sealed class DemoCommandTests
 {
     [Test]
     [Category("Integration")]
-    public async Task Demo_runs_a_dealing_cycle_of_the_transfer_agency_and_an_erasure_with_its_evidence()
+    public async Task Demo_runs_a_dealing_cycle_onboards_a_third_distributor_and_erases_personal_data_with_the_evidence()
     {
         using var folder = new TempFolder();
         var result = await ProcessRunner.FnzchainAsync(folder.Path, "demo");
@@ -18,12 +18,13 @@ public sealed class DemoCommandTests
         Assert.That(output, Does.Contain("2 orders settled, 0 failed"));
         Assert.That(output, Does.Match(@"ACC-1\s+Dist1MSP\s+98\.765"));
         Assert.That(output, Does.Match(@"total\s+345\.678"), "the register adds up: 98.765 + 246.913");
-        Assert.That(output, Does.Contain("holding GLOBAL-EQ-A (IE00B4L5Y983): 98.765 units at NAV 101.25 EUR = EUR 9,999.96"),
-            "98.765 × 101.25 = 9,999.95625, money rounded half up to cents");
-        Assert.That(output, Does.Not.Contain("Ada Lovelace"), "personal data is never printed");
+        Assert.That(output, Does.Contain("holding GLOBAL-EQ-A (IE00B4L5Y983): 98.765 units at NAV 102.40 EUR = EUR 10,113.54"),
+            "Wednesday's statement values the holding at the latest NAV, Tuesday's: 98.765 × 102.40 = 10,113.536, money rounded to cents");
+        Assert.That(output, Does.Not.Contain("Ada Lovelace").And.Not.Contain("Emmy Noether"), "personal data is never printed");
+        AssertOnboardingChapter(output);
         AssertErasureChapter(output);
-        Assert.That(output, Does.Contain("6. Stopping the network"));
-        foreach (var peer in new[] { "TransferAgent", "Dist1", "Dist2" })
+        Assert.That(output, Does.Contain("9. Stopping the network"));
+        foreach (var peer in new[] { "TransferAgent", "Dist1", "Dist2", "Dist3" })
         {
             Assert.That(output, Does.Match($@"ledger verify \({peer} peer\): ok, \d+ blocks, (\d+) transactions \(\1 valid\)"));
         }
@@ -32,36 +33,63 @@ public sealed class DemoCommandTests
     }
 
     /// <summary>
-    /// Chapter 5: the applicant's data read by its distributor only, refused to the other distributor and on the other
+    /// Chapters 4, 5 and 7: Dist3 added to the running channel by an add-org update that one admin's signature cannot pass
+    /// and two of three can; its peer catches up to the others' height and runs the same package; the chaincode redefined
+    /// with its collection; its first order dealt on Tuesday, settled on Thursday, on the register with the others.
+    /// </summary>
+    private static void AssertOnboardingChapter(string output)
+    {
+        var chapter = output[output.IndexOf("4. Monday evening", StringComparison.Ordinal)..output.IndexOf("6. Wednesday", StringComparison.Ordinal)];
+        Assert.That(chapter, Does.Contain("adds group /Channel/Application/Dist3: MSP Dist3MSP, root CA 'CN=ca.dist3.example.com"));
+        Assert.That(chapter, Does.Contain("modifies group /Channel/Application (version 1 → 2); needs /Channel/Application/Admins (MAJORITY Admins)"));
+        Assert.That(chapter, Does.Contain("with that one signature — refused by the orderer: 1 of 3 organisations' Admins policies satisfied, 2 required"));
+        Assert.That(chapter, Does.Contain("fnzchain channel update sign — 2 signature(s) now: 2 of 3 organisations' admins, a MAJORITY"));
+        Assert.That(chapter, Does.Match(@"channel funds: update applied in config block \d+, config sequence 2"));
+        Assert.That(chapter, Does.Match(@"height (\d+), the transfer agent's peer \1 \(TransferAgent \1, Dist1 \1, Dist2 \1, Dist3 \1\)"), "Dist3's peer caught up");
+        Assert.That(chapter, Does.Match(@"chaincode install ta_1\.0\.pkg .* — ta_1\.0:[0-9a-f]{64}, the id the definition names"));
+        Assert.That(chapter, Does.Contain("chaincode ta defined on funds: version 1.0, sequence 2"));
+        Assert.That(chapter, Does.Contain("distributors now Dist1MSP, Dist2MSP, Dist3MSP"));
+        Assert.That(chapter, Does.Contain("byte scan: ACC-4's name and address are in the files of peer0.ta.example.com and peer0.dist3.example.com, in none of Dist1's, Dist2's or the orderer's and in no log"));
+        Assert.That(chapter, Does.Contain("ORD-3 ACC-4 priced: 146.484 units for EUR 15,000.00, settles 2026-11-26"), "15,000 / 102.40 = 146.484375");
+
+        var thursday = output[output.IndexOf("7. Thursday", StringComparison.Ordinal)..output.IndexOf("8. Thursday", StringComparison.Ordinal)];
+        Assert.That(thursday, Does.Contain("1 order settled (ORD-3 ACC-4), 0 failed"));
+        Assert.That(thursday, Does.Match(@"ACC-1\s+Dist1MSP\s+98\.765\s+ACC-2\s+Dist2MSP\s+246\.913\s+ACC-4\s+Dist3MSP\s+146\.484\s+total\s+492\.162"), "three distributors' accounts, and they add up");
+        Assert.That(thursday, Does.Contain("order ORD-3: Subscription EUR 15,000.00 dealt 2026-11-24 at 102.40 -> 146.484 units, Settled"));
+    }
+
+    /// <summary>
+    /// Chapter 8: the applicant's data read by its distributor only, refused to the other distributor and on the other
     /// distributor's peer, the evidence table before (members hold plaintext, Dist2 only the hash) and after (nothing
     /// anywhere), and the byte scans.
     /// </summary>
     private static void AssertErasureChapter(string output)
     {
-        Assert.That(output, Does.Contain("5. Thursday: the right to erasure"));
+        Assert.That(output, Does.Contain("8. Thursday: the right to erasure"));
         Assert.That(output, Does.Contain("orders@dist1 reads it on its own peer: Lise Meitner, Kaiser-Wilhelm-Platz 1, Berlin, born 1978-11-07, tax id 47036892816, IBAN DE89370400440532013000"));
         Assert.That(output.Split("Lise Meitner").Length - 1, Is.EqualTo(1), "the applicant's data is printed only where its distributor reads it");
         Assert.That(output, Does.Contain("refused as it should be — orders@dist2 for ACC-3: chaincode response 403, account ACC-3 is serviced by distributor Dist1MSP: distributor Dist2MSP may act only for its own investors"));
         Assert.That(output, Does.Contain("refused as it should be — compliance@ta asking Dist2MSP's peer: chaincode response 403, this peer's organisation Dist2MSP is not a member of collection ta-personal-Dist1MSP: its private data is not held here"));
 
-        var chapter = output[output.IndexOf("5. Thursday", StringComparison.Ordinal)..output.IndexOf("6. Stopping", StringComparison.Ordinal)];
+        var chapter = output[output.IndexOf("8. Thursday", StringComparison.Ordinal)..output.IndexOf("9. Stopping", StringComparison.Ordinal)];
         var (before, after) = (chapter[..chapter.IndexOf("evidence after erasure", StringComparison.Ordinal)], chapter[chapter.IndexOf("evidence after erasure", StringComparison.Ordinal)..]);
         // Columns: org, member, plaintext, hash on ledger, transient, erasing.
         Assert.That(before, Does.Match(@"TransferAgentMSP\s+yes\s+yes\s+yes\s+0\s+no\s+\d+"));
         Assert.That(before, Does.Match(@"Dist1MSP\s+yes\s+yes\s+yes\s+0\s+no\s+\d+"));
         Assert.That(before, Does.Match(@"Dist2MSP\s+no\s+no\s+yes\s+0\s+no\s+\d+"), "the non-member's peer holds only the hash");
+        Assert.That(before, Does.Match(@"Dist3MSP\s+no\s+no\s+yes\s+0\s+no\s+\d+"), "so does the peer that joined later");
         var scanBefore = before.Split('\n').Single(l => l.Contains("byte scan before erasure", StringComparison.Ordinal));
-        Assert.That(scanBefore, Does.Match(@"the applicant's values are in peer0\.ta\.example\.com\S+ and .*peer0\.dist1\.example\.com\S+ \(members' peers\), in no file of the other peer or the orderer and in no log"));
-        Assert.That(scanBefore, Does.Not.Contain("dist2"));
+        Assert.That(scanBefore, Does.Match(@"the applicant's values are in peer0\.ta\.example\.com\S+ and .*peer0\.dist1\.example\.com\S+ \(members' peers\), in no file of the other peers or the orderer and in no log"));
+        Assert.That(scanBefore, Does.Not.Contain("dist2").And.Not.Contain("dist3"));
 
         Assert.That(chapter, Does.Match(@"operator@ta closes ACC-3; compliance@ta erases its personal data\s+\(ErasePersonalData, reason ""GDPR art\. 17 request: application withdrawn before KYC"": a purge, valid in block \d+\)"));
         Assert.That(chapter, Does.Contain("orders@dist1 reads it again: chaincode response 404, the personal data of account ACC-3 was erased on 2026-11-26: nothing is on file"));
-        foreach (var (msp, member) in new[] { ("TransferAgentMSP", "yes"), ("Dist1MSP", "yes"), ("Dist2MSP", "no") })
+        foreach (var (msp, member) in new[] { ("TransferAgentMSP", "yes"), ("Dist1MSP", "yes"), ("Dist2MSP", "no"), ("Dist3MSP", "no") })
         {
             Assert.That(after, Does.Match($@"{msp}\s+{member}\s+no\s+no\s+0\s+no\s+\d+"), $"{msp}'s peer holds nothing of the key after erasure");
         }
 
-        Assert.That(after, Does.Match(@"byte scan of 4 data folders and 4 node logs \(\d+ files, [\d,]+ bytes\): no trace of the applicant's name, address, tax id or bank account"));
+        Assert.That(after, Does.Match(@"byte scan of 5 data folders and 5 node logs \(\d+ files, [\d,]+ bytes\): no trace of the applicant's name, address, tax id or bank account"));
     }
 
     [Test]
