@@ -83,8 +83,8 @@ internal static class ChaincodeCommand
         var orderer = new Option<string>("--orderer") { Description = "An orderer's address, host:port.", Required = true };
         var channel = new Option<string>("--channel") { Description = "The channel.", Required = true };
         var name = new Option<string>("--name") { Description = "Chaincode name (its state namespace).", Required = true };
-        var version = new Option<string>("--version") { Description = "Version label.", DefaultValueFactory = _ => "1.0" };
-        var policy = new Option<string?>("--policy") { Description = "Endorsement policy, e.g. \"AND('Org1MSP.peer','Org2MSP.peer')\". Default: the channel's Endorsement policy." };
+        var version = new Option<string?>("--version") { Description = "Version label. Default: the current definition's, or 1.0." };
+        var policy = new Option<string?>("--policy") { Description = "Endorsement policy, e.g. \"AND('Org1MSP.peer','Org2MSP.peer')\". Default: the current definition's, or the channel's Endorsement policy." };
         var package = new Option<string?>("--package-id") { Description = "label:hash of the installed package peers must run." };
         var collections = new Option<string?>("--collections-config") { Description = "Private data collections, a JSON file in Fabric's collections_config.json shape. Default: keep the current definition's." }.MustBeFile();
         var signers = new Option<string[]>("--signer")
@@ -125,14 +125,17 @@ internal static class ChaincodeCommand
                 var (height, config) = await client.FetchConfigAsync(channelId, cancellationToken).ConfigureAwait(false);
                 var chaincode = parse.GetValue(name)!;
                 var existing = config.Chaincode(chaincode);
+                // A redefinition keeps what it does not name (Fabric's lifecycle makes operators restate everything;
+                // silently resetting a custom policy to the channel default is worse).
+                var keepPolicy = parse.GetValue(policy) is null && existing?.EndorsementPolicy is not null;
+                var source = existing?.EndorsementPolicySource ?? string.Empty;
                 var definition = new ChaincodeDefinition
                 {
                     Name = chaincode,
-                    Version = parse.GetValue(version)!,
+                    Version = parse.GetValue(version) ?? existing?.Version ?? "1.0",
                     Sequence = (existing?.Sequence ?? 0) + 1,
                     PackageId = parse.GetValue(package) ?? existing?.PackageId ?? string.Empty,
-                    EndorsementPolicy = EndorsementPolicy(parse.GetValue(policy), out var source),
-                    EndorsementPolicySource = source,
+                    EndorsementPolicy = keepPolicy ? existing!.EndorsementPolicy : EndorsementPolicy(parse.GetValue(policy), out source),
                     Collections = parse.GetValue(collections) is { } collectionsFile ? CollectionsConfig.Load(collectionsFile) : existing?.Collections,
                 };
                 var update = ConfigUpdateRules.Compute(channelId, config.Tree, ConfigTree.WithChaincode(config.Tree, definition)).ToByteString();
