@@ -6,6 +6,7 @@ using FnzChain.Identity.Msp;
 using FnzChain.Orderer.Channels;
 using FnzChain.Protos.Admin;
 using FnzChain.Protos.Common;
+using FnzChain.Protos.Orderer;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -21,6 +22,7 @@ internal static class ChannelCommand
         command.Subcommands.Add(CreateCreate());
         command.Subcommands.Add(CreateJoin());
         command.Subcommands.Add(CreateList());
+        command.Subcommands.Add(CreateFetch());
         command.Subcommands.Add(ChannelUpdateCommand.Create());
         return command;
     }
@@ -90,6 +92,54 @@ internal static class ChannelCommand
                 parse.InvocationConfiguration.Output.WriteLine($"{channel.ChannelId}\theight {channel.Height}");
             }
 
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateFetch()
+    {
+        var channel = new Option<string>("--channel") { Description = "The channel.", Required = true };
+        var orderer = new Option<string>("--orderer") { Description = "An orderer, host:port.", Required = true };
+        var identity = new Option<string>("--identity") { Description = "An msp folder of a reader of the channel.", Required = true }.MustBeFolder();
+        var mspId = new Option<string>("--msp-id") { Description = "That identity's MSP id.", Required = true };
+        var which = new Option<string>("--which") { Description = "config (the latest config block), newest, oldest, or a block number.", DefaultValueFactory = _ => "config" };
+        var output = new Option<string>("--out") { Description = "The file to write the block to (serialized common.Block, as Fabric's peer channel fetch writes).", Required = true };
+        var command = new Command("fetch", "Fetch a block of a channel from an orderer, e.g. the latest config block for configtxlator or `channel update --block`.");
+        foreach (var option in new Option[] { channel, orderer, identity, mspId, which, output })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var channelId = parse.GetValue(channel)!;
+            using var files = SigningIdentityFiles.Load(parse.GetValue(identity)!);
+            using var client = new OrdererClient(parse.GetValue(orderer)!, files, parse.GetValue(mspId)!);
+            var text = parse.GetValue(which)!;
+            SeekPosition position;
+            if (text == "config")
+            {
+                var newest = new SeekPosition { Newest = new SeekNewest() };
+                var last = (await client.DeliverAsync(channelId, newest, newest, cancellationToken).ConfigureAwait(false)).Single();
+                position = new SeekPosition { Specified = new SeekSpecified { Number = ConfigBlock.LastConfigIndex(last) } };
+            }
+            else
+            {
+                position = text switch
+                {
+                    "newest" => new SeekPosition { Newest = new SeekNewest() },
+                    "oldest" => new SeekPosition { Oldest = new SeekOldest() },
+                    _ when ulong.TryParse(text, out var number) => new SeekPosition { Specified = new SeekSpecified { Number = number } },
+                    _ => throw new CliException($"--which \"{text}\" is not config, newest, oldest or a block number"),
+                };
+            }
+
+            var block = (await client.DeliverAsync(channelId, position, position, cancellationToken).ConfigureAwait(false)).Single();
+            var path = parse.GetValue(output)!;
+            await File.WriteAllBytesAsync(path, block.ToByteArray(), cancellationToken).ConfigureAwait(false);
+            var kind = ConfigBlock.IsConfigBlock(block) ? $"a config block, config sequence {ConfigBlock.ReadConfig(block).Sequence}" : $"{block.Data.Data.Count} transaction(s)";
+            parse.InvocationConfiguration.Output.WriteLine($"block {block.Header.Number} of channel {channelId} written to {path} ({kind})");
             return 0;
         });
         return command;

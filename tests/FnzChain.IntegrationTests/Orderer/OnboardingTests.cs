@@ -170,13 +170,18 @@ public sealed class OnboardingTests
     {
         var file = Path.Combine(_network.Folder, "anchors.update");
         var stale = Path.Combine(_network.Folder, "anchors-stale.update");
+        var before = Path.Combine(_network.Folder, "config-before.block");
+        var fetched = await Cli(["channel", "fetch", "--channel", "funds", .. ReadFrom(2), "--out", before]);
+        Assert.That(fetched.Output, Does.Match("block [0-9]+ of channel funds written to .* \\(a config block, config sequence 1\\)"), fetched.Error);
         Assert.That((await Cli(["channel", "update", "set-anchor-peers", "--channel", "funds", .. ReadFrom(2), "--org", "Org3", "--anchor-peer", $"127.0.0.1:{_ports[2]}", "--anchor-peer", "127.0.0.1:1", "--out", file])).ExitCode, Is.Zero);
-        File.Copy(file, stale);
         Assert.That((await Sign(file, 2)).ExitCode, Is.Zero);
 
         var applied = await Submit(file, 2);
 
         Assert.That(applied.ExitCode, Is.Zero, applied.Error);
+        // An update made from the config block fetched before that change is stale now.
+        var made = await Cli("channel", "update", "set-anchor-peers", "--channel", "funds", "--block", before, "--org", "Org3", "--anchor-peer", "127.0.0.1:2", "--out", stale);
+        Assert.That(made.ExitCode, Is.Zero, made.Error);
         Assert.That((await Sign(stale, 2)).ExitCode, Is.Zero);
         var again = await Submit(stale, 2);
         Assert.That(again.ExitCode, Is.EqualTo(1));
