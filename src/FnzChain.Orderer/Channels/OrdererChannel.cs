@@ -52,6 +52,9 @@ public sealed class OrdererChannel : IBlockWriter, INodeChannel
 
     public IConsenter Consenter { get; }
 
+    /// <summary>The consenter's fault, for <c>/healthz</c>: a channel that cannot order is not healthy.</summary>
+    public string? HealthProblem => Consenter.Fault;
+
     /// <summary>
     /// Opens the channel's ledger in <paramref name="folder"/>; a new channel starts from <paramref name="genesis"/>.
     /// Starts ordering.

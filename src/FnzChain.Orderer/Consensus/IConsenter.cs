@@ -14,6 +14,12 @@ public interface IConsenter : IAsyncDisposable
 
     /// <summary>Starts ordering (after the channel's ledger is open).</summary>
     void Start();
+
+    /// <summary>
+    /// Why this consenter stopped ordering, or null while it orders. Once set, <see cref="OrderAsync"/> refuses every
+    /// envelope (Broadcast answers SERVICE_UNAVAILABLE) and the node's health names the channel and the cause.
+    /// </summary>
+    string? Fault { get; }
 }
 
 /// <summary>Where a consenter sends the batches it cut: builds, signs and stores the next block.</summary>

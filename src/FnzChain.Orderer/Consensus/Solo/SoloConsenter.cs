@@ -25,23 +25,38 @@ public sealed partial class SoloConsenter : IConsenter
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
+    private volatile string? _fault;
 
     public SoloConsenter(OrdererSettings config, IBlockWriter writer, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(writer);
         _cutter = new BlockCutter(config.BatchSize);
         _batchTimeout = config.BatchTimeout;
         _writer = writer;
         _logger = logger;
     }
 
+    public string? Fault => _fault;
+
     public void Start() => _loop ??= Task.Run(() => RunAsync(_stopping.Token));
 
     public async ValueTask OrderAsync(Envelope envelope, bool isConfig, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        await _queue.Writer.WriteAsync((envelope.ToByteArray(), isConfig), cancellationToken).ConfigureAwait(false);
+        if (_fault is { } fault)
+        {
+            throw new InvalidOperationException(fault);
+        }
+
+        try
+        {
+            await _queue.Writer.WriteAsync((envelope.ToByteArray(), isConfig), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException) when (_fault is { } closed)
+        {
+            throw new InvalidOperationException(closed);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -116,6 +131,17 @@ public sealed partial class SoloConsenter : IConsenter
             {
                 return;
             }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Writing a block failed (logged by WriteAsync): stop taking envelopes rather than acknowledge ones that
+                // will never be ordered. What was queued or pending is lost with this process's memory, as with any
+                // solo crash; say how much.
+                _fault = $"ordering stopped: writing a block failed: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
+                _queue.Writer.TryComplete();
+                var lost = _cutter.PendingCount + reader.Count;
+                LogStopped(_logger, lost);
+                return;
+            }
         }
     }
 
@@ -173,6 +199,9 @@ public sealed partial class SoloConsenter : IConsenter
             throw;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Solo consenter stopped; Broadcast now answers SERVICE_UNAVAILABLE for this channel. {Lost} acknowledged envelope(s) queued in memory were not ordered")]
+    private static partial void LogStopped(ILogger logger, int lost);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Solo consenter halted: writing a block of {Count} envelopes failed")]
     private static partial void LogHalted(ILogger logger, Exception exception, int count);
