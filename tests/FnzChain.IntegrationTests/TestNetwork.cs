@@ -46,12 +46,39 @@ internal sealed class TestNetwork : IAsyncDisposable
 
     public Block Genesis { get; private set; } = null!;
 
-    /// <summary>A free loopback port (for nodes whose address must be known before they start, such as anchor peers).</summary>
+    private static readonly HashSet<int> s_handedOut = [];
+
+    /// <summary>
+    /// A free loopback port for a node whose address must be known before it starts. Taken below Linux's ephemeral
+    /// range (32768+), from which the OS assigns "port 0" listeners and outgoing connections: a port handed out here
+    /// and bound a moment later cannot be taken by such a socket in between. Never the same port twice per process.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        lock (s_handedOut)
+        {
+            for (var attempt = 0; attempt < 1000; attempt++)
+            {
+                var port = Random.Shared.Next(20_000, 32_000);
+                if (!s_handedOut.Add(port))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+                    listener.Start();
+                    return port;
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                    // in use: try another
+                }
+            }
+
+            throw new InvalidOperationException("no free loopback port found between 20000 and 32000");
+        }
     }
 
     /// <summary>The network's material; with <paramref name="org3AnchorPort"/>, a third application organisation Org3 anchored there.</summary>
