@@ -1,9 +1,9 @@
-using FnzChain.Identity.Channels;
-using FnzChain.Node.Channels;
 using System.CommandLine;
 using FnzChain.Crypto.Keys;
+using FnzChain.Identity.Channels;
 using FnzChain.Identity.Msp;
 using FnzChain.Identity.Policies;
+using FnzChain.Node.Channels;
 using FnzChain.Orderer.Channels;
 using FnzChain.Peer.Chaincode;
 using FnzChain.Protos.Common;

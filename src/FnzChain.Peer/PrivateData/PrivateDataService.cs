@@ -1,12 +1,12 @@
-using FnzChain.Identity.Channels;
 using System.Security.Cryptography;
 using System.Text;
+using FnzChain.Identity.Channels;
 using FnzChain.Identity.Msp;
 using FnzChain.Ledger.State;
 using FnzChain.Node;
 using FnzChain.Node.Channels;
-using FnzChain.Peer.Channels;
 using FnzChain.Peer.Chaincode;
+using FnzChain.Peer.Channels;
 using FnzChain.Protos.PrivateData;
 using Google.Protobuf;
 using Grpc.Core;

@@ -1,5 +1,5 @@
-using FnzChain.Identity.Channels;
 using System.Collections.Concurrent;
+using FnzChain.Identity.Channels;
 using FnzChain.Ledger.State;
 using FnzChain.Node;
 using FnzChain.Peer.Chaincode;

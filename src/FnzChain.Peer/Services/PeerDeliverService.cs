@@ -2,14 +2,14 @@ using FnzChain.Identity.Channels;
 using FnzChain.Identity.Policies;
 using FnzChain.Node.Channels;
 using FnzChain.Node.Delivery;
+using FnzChain.Node.Rpc;
 using FnzChain.Peer.Chaincode;
 using FnzChain.Peer.Channels;
-using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.Common;
+using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.Peer;
 using Google.Protobuf;
 using Grpc.Core;
-using FnzChain.Node.Rpc;
 using Status = FnzChain.Protos.Common.Status;
 
 namespace FnzChain.Peer.Services;
