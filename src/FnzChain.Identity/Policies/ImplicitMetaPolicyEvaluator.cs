@@ -87,11 +87,13 @@ public sealed class ImplicitMetaPolicyEvaluator : IPolicy
             return PolicyResult.Satisfied;
         }
 
+        // Members' signature policies would each repeat the signatures that did not count; say that once, at the end.
+        var counted = signers.Ignored.Count == 0 ? signers : SignatureSet.Verified([.. signers.Identities]);
         var failures = new List<string>();
         foreach (var organization in _organizations)
         {
             var result = organization.Policy is { } policy
-                ? policy.Evaluate(signers)
+                ? policy.Evaluate(counted)
                 : PolicyResult.NotSatisfied($"{organization.Name} has no '{Policy.SubPolicy}' policy");
             if (result.IsSatisfied)
             {
@@ -107,7 +109,8 @@ public sealed class ImplicitMetaPolicyEvaluator : IPolicy
         }
 
         var satisfied = Threshold - remaining;
-        var detail = failures.Count > 0 ? $"; {string.Join("; ", failures)}" : string.Empty;
+        var detail = (failures.Count > 0 ? $"; {string.Join("; ", failures)}" : string.Empty)
+            + (signers.Ignored.Count > 0 ? $" (ignored: {string.Join("; ", signers.Ignored)})" : string.Empty);
         return PolicyResult.NotSatisfied(
             $"policy {Text} not satisfied: {satisfied} of {_organizations.Count} {_members}' {Policy.SubPolicy} policies satisfied, {Threshold} required{detail}");
     }

@@ -142,6 +142,20 @@ public sealed class ChannelProfileTests
     }
 
     [Test]
+    public void An_implicit_meta_refusal_names_a_signature_that_did_not_count_once()
+    {
+        var bundle = ChannelBundle.Create("funds", Profile().ToConfig());
+        var data = "response"u8.ToArray();
+        var forged = Signed("org2.example.com", "peers/peer0.org2.example.com", "Org2MSP", "other bytes"u8.ToArray()) with { Data = data };
+
+        var result = bundle.Evaluate(ChannelBundle.Endorsement, [forged]);
+
+        Assert.That(result.IsSatisfied, Is.False);
+        Assert.That(result.Reason, Does.Contain("0 of 2 organisations' Endorsement policies satisfied, 2 required"));
+        Assert.That(result.Reason.Split("signature of Org2MSP").Length - 1, Is.EqualTo(1), result.Reason);
+    }
+
+    [Test]
     public void Unknown_policy_is_not_satisfied_and_says_so()
     {
         var bundle = ChannelBundle.Create("funds", Profile().ToConfig());
