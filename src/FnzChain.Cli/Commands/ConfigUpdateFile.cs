@@ -156,7 +156,7 @@ internal static class ConfigUpdateFile
                 }
 
                 var old = inForce?.Values.GetValueOrDefault(key);
-                lines.Add(before is null && old is null
+                lines.Add(before is null && old is null && value.Version == 0
                     ? $"  adds value {path}/{key}: {DescribeValue(key, value.Value)}"
                     : $"  sets value {path}/{key}: {(old is null ? string.Empty : DescribeValue(key, old.Value) + " → ")}{DescribeValue(key, value.Value)}{Needs(old?.ModPolicy, path)}");
             }
@@ -170,7 +170,7 @@ internal static class ConfigUpdateFile
                 }
 
                 var old = inForce?.Policies.GetValueOrDefault(key);
-                lines.Add(before is null && old is null
+                lines.Add(before is null && old is null && policy.Version == 0
                     ? $"  adds policy {path}/{key}: {DescribePolicy(policy.Policy)}"
                     : $"  sets policy {path}/{key}: {(old is null ? string.Empty : DescribePolicy(old.Policy) + " → ")}{DescribePolicy(policy.Policy)}{Needs(old?.ModPolicy, path)}");
             }

@@ -80,6 +80,7 @@ public sealed class CryptoRevokeTests : CryptoFixture
         Assert.That(revoke.StandardOutput, Does.Contain("sets value /Channel/Application/Org1/MSP: Org1MSP").And.Contain("no CRL, node OUs → Org1MSP")
             .And.Contain("1 CRL(s) revoking 1 certificate(s)").And.Contain("needs /Channel/Application/Org1/Admins (OR('Org1MSP.admin'))"));
         Assert.That(sign.ExitCode, Is.Zero, sign.ToString());
+        Assert.That(show.StandardOutput, Does.Contain("sets value /Channel/Application/Org1/MSP: Org1MSP"), "offline, a changed value is still told from a new one (by its version)");
         Assert.That(show.StandardOutput, Does.Contain("signatures (1):").And.Contain("Org1MSP 'CN=Admin@org1.example.com").And.Contain("signature valid over this update"));
     }
 
