@@ -156,18 +156,11 @@ internal static class ChaincodeCommand
 
                 var envelope = new ConfigUpdateEnvelope { ConfigUpdate = update };
                 envelope.Signatures.AddRange(identities.Select(i => ConfigUpdates.Sign(update, MspRegistry.Serialize(i.MspId, i.Files.Certificate), i.Files.Signer)));
-                await client.BroadcastAsync(client.Sign(channelId, HeaderType.ConfigUpdate, envelope.ToByteString()), cancellationToken).ConfigureAwait(false);
-
-                var at = new SeekPosition { Specified = new SeekSpecified { Number = height } };
-                var block = (await client.DeliverAsync(channelId, at, at, cancellationToken).ConfigureAwait(false)).Single();
-                var applied = ConfigBlock.IsConfigBlock(block) ? ConfigBlock.ReadConfig(block) : null;
-                if (applied?.Sequence != config.Sequence + 1)
-                {
-                    throw new CliException($"the orderer accepted the update but block {height} is not its config block; run the command again to see the current definition");
-                }
-
+                var sent = client.Sign(channelId, HeaderType.ConfigUpdate, envelope.ToByteString());
+                await client.BroadcastAsync(sent, cancellationToken).ConfigureAwait(false);
+                var (number, applied) = await client.WaitForConfigBlockAsync(channelId, height, sent, cancellationToken).ConfigureAwait(false);
                 parse.InvocationConfiguration.Output.WriteLine(
-                    $"chaincode {chaincode} defined on {channelId}: version {definition.Version}, sequence {definition.Sequence}, policy {source} (config block {height}, config sequence {applied.Sequence})");
+                    $"chaincode {chaincode} defined on {channelId}: version {definition.Version}, sequence {definition.Sequence}, policy {source} (config block {number}, config sequence {applied.Sequence})");
                 return 0;
             }
             finally

@@ -222,17 +222,11 @@ internal static class ChannelUpdateCommand
             var (channelId, envelope, _) = ConfigUpdateFile.Read(parse.GetValue(file)!);
             using var files = SigningIdentityFiles.Load(parse.GetValue(identity)!);
             using var client = new OrdererClient(parse.GetValue(orderer)!, files, parse.GetValue(mspId)!);
-            var (height, config) = await client.FetchConfigAsync(channelId, cancellationToken).ConfigureAwait(false);
-            await client.BroadcastAsync(client.Sign(channelId, HeaderType.ConfigUpdate, envelope.ToByteString()), cancellationToken).ConfigureAwait(false);
-            var at = new SeekPosition { Specified = new SeekSpecified { Number = height } };
-            var block = (await client.DeliverAsync(channelId, at, at, cancellationToken).ConfigureAwait(false)).Single();
-            var applied = ConfigBlock.IsConfigBlock(block) ? ConfigBlock.ReadConfig(block) : null;
-            if (applied?.Sequence != config.Sequence + 1)
-            {
-                throw new CliException($"the orderer accepted the update but block {height} is not its config block; show the channel's config to see what is in force");
-            }
-
-            parse.InvocationConfiguration.Output.WriteLine($"channel {channelId}: update applied in config block {height}, config sequence {applied.Sequence}");
+            var (height, _) = await client.FetchConfigAsync(channelId, cancellationToken).ConfigureAwait(false);
+            var sent = client.Sign(channelId, HeaderType.ConfigUpdate, envelope.ToByteString());
+            await client.BroadcastAsync(sent, cancellationToken).ConfigureAwait(false);
+            var (number, applied) = await client.WaitForConfigBlockAsync(channelId, height, sent, cancellationToken).ConfigureAwait(false);
+            parse.InvocationConfiguration.Output.WriteLine($"channel {channelId}: update applied in config block {number}, config sequence {applied.Sequence}");
             return 0;
         });
         return command;

@@ -97,5 +97,32 @@ internal sealed class OrdererClient(string address, SigningIdentityFiles identit
         return (last.Header.Number + 1, ConfigBlock.ReadConfig(configBlock));
     }
 
+    /// <summary>
+    /// The config block an accepted CONFIG_UPDATE <paramref name="sent"/> became: the first config block at or after
+    /// <paramref name="from"/> whose <c>last_update</c> is that envelope. Transaction blocks cut meanwhile (a busy channel)
+    /// are skipped; a config block made from another update means that one was applied first and this one dropped as stale.
+    /// </summary>
+    public async Task<(ulong Number, ChannelConfig Config)> WaitForConfigBlockAsync(string channel, ulong from, Envelope sent, CancellationToken cancellationToken)
+    {
+        const int MaxBlocksScanned = 1_000;
+        for (var number = from; number < from + MaxBlocksScanned; number++)
+        {
+            var at = new SeekPosition { Specified = new SeekSpecified { Number = number } };
+            var block = (await DeliverAsync(channel, at, at, cancellationToken).ConfigureAwait(false)).Single();
+            if (!ConfigBlock.IsConfigBlock(block))
+            {
+                continue;
+            }
+
+            var config = ConfigBlock.ReadConfig(block);
+            return ConfigBlock.ReadEnvelope(block).Envelope.LastUpdate?.Equals(sent) == true
+                ? (number, config)
+                : throw new CliException(
+                    $"config block {number} (config sequence {config.Sequence}) was made from another update, applied first; this one was dropped as stale: compute it again from the current config");
+        }
+
+        throw new CliException($"the orderer accepted the update but no config block followed within {MaxBlocksScanned} blocks of {from}");
+    }
+
     public void Dispose() => _channel.Dispose();
 }
