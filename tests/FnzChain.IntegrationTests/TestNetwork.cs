@@ -46,40 +46,8 @@ internal sealed class TestNetwork : IAsyncDisposable
 
     public Block Genesis { get; private set; } = null!;
 
-    private static readonly HashSet<int> s_handedOut = [];
-
-    /// <summary>
-    /// A free loopback port for a node whose address must be known before it starts. Taken below Linux's ephemeral
-    /// range (32768+), from which the OS assigns "port 0" listeners and outgoing connections: a port handed out here
-    /// and bound a moment later cannot be taken by such a socket in between. Never the same port twice per process.
-    /// </summary>
-    public static int FreePort()
-    {
-        lock (s_handedOut)
-        {
-            for (var attempt = 0; attempt < 1000; attempt++)
-            {
-                var port = Random.Shared.Next(20_000, 32_000);
-                if (!s_handedOut.Add(port))
-                {
-                    continue;
-                }
-
-                try
-                {
-                    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
-                    listener.Start();
-                    return port;
-                }
-                catch (System.Net.Sockets.SocketException)
-                {
-                    // in use: try another
-                }
-            }
-
-            throw new InvalidOperationException("no free loopback port found between 20000 and 32000");
-        }
-    }
+    /// <summary>A free loopback port for a node whose address must be known before it starts (the CLI's rule: below the ephemeral range, never twice per process).</summary>
+    public static int FreePort() => FnzChain.Cli.Network.LocalNetwork.FreePort();
 
     /// <summary>The network's material; with <paramref name="org3AnchorPort"/>, a third application organisation Org3 anchored there.</summary>
     public static async Task<TestNetwork> CreateAsync(

@@ -119,6 +119,38 @@ public sealed class DecoderFuzzTests
         folder.Delete(recursive: true);
     }
 
+    /// <summary>
+    /// Config updates as an orderer applies them: a real update (Org1's anchor peers) mutated byte-wise and then signed
+    /// validly by Org1's admin, so mutations reach the read/write-set, version, mod_policy and resulting-configuration
+    /// checks. Every input is applied or refused with a <see cref="ConfigUpdateRejectedException"/> naming why.
+    /// </summary>
+    [Test]
+    public void ConfigUpdateRules_Apply_applies_or_refuses_validly_signed_mutated_updates_with_a_reason()
+    {
+        var tree = _bundle.Config.Tree;
+        var next = tree.Clone();
+        var anchors = new AnchorPeers();
+        anchors.AnchorPeers_.Add(new AnchorPeer { Host = "127.0.0.1", Port = 7051 });
+        next.ChannelGroup.Groups["Application"].Groups["Org1"].Values["AnchorPeers"] = ConfigTree.Value(anchors);
+        var seed = ConfigUpdateRules.Compute(TestNetwork.Channel, tree, next).ToByteArray();
+        var admin = _net.Org1Admin;
+        Fuzz("ConfigUpdateRules.Apply (re-signed updates)", [seed], bytes =>
+        {
+            var update = ByteString.CopyFrom(bytes);
+            var envelope = new ConfigUpdateEnvelope { ConfigUpdate = update };
+            envelope.Signatures.Add(FnzChain.Orderer.Channels.ConfigUpdates.Sign(update, admin.Serialized, admin.Files.Signer));
+            try
+            {
+                var applied = ConfigUpdateRules.Apply(_bundle, envelope, DateTimeOffset.UtcNow);
+                return ($"applied (sequence {applied.Sequence})", true, null);
+            }
+            catch (ConfigUpdateRejectedException e)
+            {
+                return (Category(e.Message), false, e.Message);
+            }
+        });
+    }
+
     [Test]
     public void TransactionParser_never_throws_and_names_problems() =>
         Fuzz("TransactionParser.Parse", _envelopes, bytes =>
