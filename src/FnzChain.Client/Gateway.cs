@@ -406,7 +406,11 @@ public sealed class Contract
     public Task<byte[]> EvaluateAsync(string function, params string[] args) => EvaluateAsync(function, args, transient: null);
 
     /// <summary>Evaluates with transient data (e.g. private data to compare, never stored by an evaluate).</summary>
-    public async Task<byte[]> EvaluateAsync(string function, IReadOnlyList<string> args, IReadOnlyDictionary<string, byte[]>? transient, CancellationToken cancellationToken = default)
+    public Task<byte[]> EvaluateAsync(string function, IReadOnlyList<string> args, IReadOnlyDictionary<string, byte[]>? transient, CancellationToken cancellationToken = default) =>
+        EvaluateAsync(function, [.. args.Select(System.Text.Encoding.UTF8.GetBytes)], transient, cancellationToken);
+
+    /// <summary>Evaluates with binary arguments (e.g. serialized protobuf messages).</summary>
+    public async Task<byte[]> EvaluateAsync(string function, IReadOnlyList<byte[]> args, IReadOnlyDictionary<string, byte[]>? transient, CancellationToken cancellationToken = default)
     {
         var (signed, txId) = Propose(function, args, transient);
         try
@@ -441,8 +445,13 @@ public sealed class Contract
     /// }
     /// </code>
     /// </example>
+    public Task<(byte[] Result, Task<CommitStatus> Commit)> SubmitAsyncReturningCommit(
+        string function, IReadOnlyList<string> args, IReadOnlyDictionary<string, byte[]>? transient, CancellationToken cancellationToken = default) =>
+        SubmitAsyncReturningCommit(function, [.. args.Select(System.Text.Encoding.UTF8.GetBytes)], transient, cancellationToken);
+
+    /// <summary>Submits with binary arguments (e.g. serialized protobuf messages); otherwise as the string form.</summary>
     public async Task<(byte[] Result, Task<CommitStatus> Commit)> SubmitAsyncReturningCommit(
-        string function, IReadOnlyList<string> args, IReadOnlyDictionary<string, byte[]>? transient, CancellationToken cancellationToken = default)
+        string function, IReadOnlyList<byte[]> args, IReadOnlyDictionary<string, byte[]>? transient, CancellationToken cancellationToken = default)
     {
         var gateway = _network.Gateway;
         var (signed, txId) = Propose(function, args, transient);
@@ -464,7 +473,7 @@ public sealed class Contract
         return (ResultOf(envelope), commit);
     }
 
-    private (SignedProposal Signed, string TxId) Propose(string function, IReadOnlyList<string> args, IReadOnlyDictionary<string, byte[]>? transient)
+    private (SignedProposal Signed, string TxId) Propose(string function, IReadOnlyList<byte[]> args, IReadOnlyDictionary<string, byte[]>? transient)
     {
         ArgumentException.ThrowIfNullOrEmpty(function);
         var identity = _network.Gateway.Identity;
@@ -472,7 +481,7 @@ public sealed class Contract
         var txId = Convert.ToHexStringLower(SHA256.HashData([.. nonce, .. identity.Serialized]));
         var input = new ChaincodeInput();
         input.Args.Add(ByteString.CopyFromUtf8(function));
-        input.Args.AddRange(args.Select(ByteString.CopyFromUtf8));
+        input.Args.AddRange(args.Select(a => ByteString.CopyFrom(a)));
         var payload = new ChaincodeProposalPayload
         {
             Input = new ChaincodeInvocationSpec

@@ -1,4 +1,7 @@
+using FnzChain.Identity.Channels;
+using FnzChain.Orderer.Channels;
 using FnzChain.Protos.Common;
+using FnzChain.Protos.Lifecycle;
 using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.Ledger.Rwset.Kvrwset;
 using FnzChain.Protos.Peer;
@@ -43,6 +46,42 @@ internal static class EndorsedTransactions
 
         var transaction = new Transaction();
         transaction.Actions.Add(new TransactionAction { Payload = new ChaincodeActionPayload { Action = endorsed }.ToByteString() });
+        return creator.Envelope(TestNetwork.Channel, HeaderType.EndorserTransaction, transaction.ToByteString());
+    }
+
+    /// <summary>
+    /// A _lifecycle CommitChaincodeDefinition transaction as peers would endorse it: <paramref name="definition"/>
+    /// approved by <paramref name="approvers"/> (admins), written under its key, endorsed by <paramref name="endorsers"/>.
+    /// </summary>
+    public static Envelope Define(Signer creator, ChaincodeDefinition definition, IEnumerable<Signer> approvers, IEnumerable<Signer> endorsers)
+    {
+        var approvals = new DefinitionApprovals { Proposal = new DefinitionProposal { ChannelId = TestNetwork.Channel, Definition = definition.ToByteString() }.ToByteString() };
+        approvals.Approvals.AddRange(approvers.Select(a => ConfigUpdates.Sign(approvals.Proposal, a.Serialized, a.Files.Signer)));
+        var kv = new KVRWSet();
+        kv.Writes.Add(new KVWrite { Key = ChaincodeLifecycle.DefinitionKey(definition.Name), Value = definition.ToByteString() });
+        var rwset = new TxReadWriteSet { DataModel = TxReadWriteSet.Types.DataModel.Kv };
+        rwset.NsRwset.Add(new NsReadWriteSet { Namespace = ChaincodeLifecycle.Namespace, Rwset = kv.ToByteString() });
+        var action = new ChaincodeAction { Results = rwset.ToByteString(), Response = new Response { Status = 200 }, ChaincodeId = new ChaincodeID { Name = ChaincodeLifecycle.Namespace } };
+        var responsePayload = new ProposalResponsePayload { ProposalHash = ByteString.CopyFrom(new byte[32]), Extension = action.ToByteString() }.ToByteString();
+        var endorsed = new ChaincodeEndorsedAction { ProposalResponsePayload = responsePayload };
+        foreach (var endorser in endorsers)
+        {
+            endorsed.Endorsements.Add(new Endorsement
+            {
+                Endorser = ByteString.CopyFrom(endorser.Serialized),
+                Signature = ByteString.CopyFrom(endorser.Files.Signer.Sign([.. responsePayload.Span, .. endorser.Serialized])),
+            });
+        }
+
+        var input = new ChaincodeInput();
+        input.Args.Add(ByteString.CopyFromUtf8(ChaincodeLifecycle.CommitFunction));
+        input.Args.Add(approvals.ToByteString());
+        var proposalPayload = new ChaincodeProposalPayload
+        {
+            Input = new ChaincodeInvocationSpec { ChaincodeSpec = new ChaincodeSpec { ChaincodeId = new ChaincodeID { Name = ChaincodeLifecycle.Namespace }, Input = input } }.ToByteString(),
+        };
+        var transaction = new Transaction();
+        transaction.Actions.Add(new TransactionAction { Payload = new ChaincodeActionPayload { ChaincodeProposalPayload = proposalPayload.ToByteString(), Action = endorsed }.ToByteString() });
         return creator.Envelope(TestNetwork.Channel, HeaderType.EndorserTransaction, transaction.ToByteString());
     }
 }

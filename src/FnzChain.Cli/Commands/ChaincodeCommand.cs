@@ -7,7 +7,7 @@ using FnzChain.Node.Channels;
 using FnzChain.Orderer.Channels;
 using FnzChain.Peer.Chaincode;
 using FnzChain.Protos.Common;
-using FnzChain.Protos.Config;
+using FnzChain.Protos.Lifecycle;
 using FnzChain.Protos.Orderer;
 using FnzChain.Protos.Peer;
 using Google.Protobuf;
@@ -16,9 +16,10 @@ using ApplicationPolicy = FnzChain.Protos.Peer.ApplicationPolicy;
 namespace FnzChain.Cli.Commands;
 
 /// <summary>
-/// <c>fnzchain chaincode define</c>: adds or changes a chaincode definition in the channel configuration with a
-/// config update signed by the given admins (enough to satisfy the channel's modification policy, MAJORITY Admins
-/// by default), then waits for the config block.
+/// <c>fnzchain chaincode package|install|define|show|approve|commit</c>. A definition is approved by organisations'
+/// admins (enough for the channel's Application Admins policy, MAJORITY by default) and committed through the peers'
+/// <c>_lifecycle</c> contract, in one step (<c>define --signer …</c>) or passed between admins as a file
+/// (<c>define --out</c>, <c>approve</c> on each admin's machine, <c>commit</c>).
 /// </summary>
 internal static class ChaincodeCommand
 {
@@ -28,6 +29,9 @@ internal static class ChaincodeCommand
         command.Subcommands.Add(CreatePackage());
         command.Subcommands.Add(CreateInstall());
         command.Subcommands.Add(CreateDefine());
+        command.Subcommands.Add(CreateShow());
+        command.Subcommands.Add(CreateApprove());
+        command.Subcommands.Add(CreateCommit());
         return command;
     }
 
@@ -80,7 +84,7 @@ internal static class ChaincodeCommand
 
     private static Command CreateDefine()
     {
-        var orderer = new Option<string>("--orderer") { Description = "An orderer's address, host:port.", Required = true };
+        var peer = new Option<string>("--peer") { Description = "A peer's gateway address, host:port (it reads the committed definition and gathers the endorsements).", Required = true };
         var channel = new Option<string>("--channel") { Description = "The channel.", Required = true };
         var name = new Option<string>("--name") { Description = "Chaincode name (its state namespace).", Required = true };
         var version = new Option<string?>("--version") { Description = "Version label. Default: the current definition's, or 1.0." };
@@ -89,17 +93,17 @@ internal static class ChaincodeCommand
         var collections = new Option<string?>("--collections-config") { Description = "Private data collections, a JSON file in Fabric's collections_config.json shape. Default: keep the current definition's." }.MustBeFile();
         var signers = new Option<string[]>("--signer")
         {
-            Description = "An admin signing the update, as MSPID=<msp folder>; repeat for each organisation needed. The first also submits it.",
+            Description = "An organisation's admin approving the definition, as MSPID=<msp folder>; repeat for each organisation needed (MAJORITY of the channel's admins by default). The first also submits it.",
             AllowMultipleArgumentsPerToken = false,
         };
         var output = new Option<string?>("--out")
         {
-            Description = "Write the update to this file instead of submitting it, for `fnzchain channel update show|sign|submit` (with --identity/--msp-id to read the config, or the first --signer).",
+            Description = "Write the definition and its approvals so far to this file instead of committing it, for `fnzchain chaincode approve` by each admin and `fnzchain chaincode commit`.",
         };
-        var identity = new Option<string?>("--identity") { Description = "With --out and no --signer: an msp folder to read the configuration with." }.MustBeFolder();
+        var identity = new Option<string?>("--identity") { Description = "With --out and no --signer: an msp folder to read the committed definition with." }.MustBeFolder();
         var mspId = new Option<string?>("--msp-id") { Description = "That identity's MSP id." };
-        var define = new Command("define", "Define (or redefine) a chaincode on a channel through a config update signed by channel admins (or written to a file to be signed).");
-        foreach (var option in new Option[] { orderer, channel, name, version, policy, package, collections, signers, output, identity, mspId })
+        var define = new Command("define", "Define (or redefine) a chaincode on a channel: approved by organisations' admins, committed through the peers' _lifecycle contract (or written to a file to be approved).");
+        foreach (var option in new Option[] { peer, channel, name, version, policy, package, collections, signers, output, identity, mspId })
         {
             define.Options.Add(option);
         }
@@ -108,70 +112,129 @@ internal static class ChaincodeCommand
         {
             var identities = (parse.GetValue(signers) ?? []).Select(ParseSigner).ToList();
             var file = parse.GetValue(output);
-            if (identities.Count == 0)
-            {
-                if (file is null || parse.GetValue(identity) is not { } reader || parse.GetValue(mspId) is not { } readerMsp)
-                {
-                    throw new CliException("give --signer MSPID=<admin msp> for each admin needed, or --out <file> with --identity and --msp-id to write the update for signing");
-                }
-
-                identities.Add((readerMsp, SigningIdentityFiles.Load(reader)));
-            }
-
             try
             {
-                using var client = new OrdererClient(parse.GetValue(orderer)!, identities[0].Files, identities[0].MspId);
+                var (readerMsp, readerFolder) = parse.GetValue(signers) is { Length: > 0 } given ? (given[0][..given[0].IndexOf('=', StringComparison.Ordinal)], given[0][(given[0].IndexOf('=', StringComparison.Ordinal) + 1)..])
+                    : file is not null && parse.GetValue(identity) is { } folder && parse.GetValue(mspId) is { } msp ? (msp, folder)
+                    : throw new CliException("give --signer MSPID=<admin msp> for each organisation's admin needed, or --out <file> with --identity and --msp-id to write the definition for approval");
+                using var reader = Client.ClientIdentity.FromMspFolder(readerFolder, readerMsp);
+                using var gateway = Client.Gateway.Connect(parse.GetValue(peer)!, reader);
                 var channelId = parse.GetValue(channel)!;
-                var (height, config) = await client.FetchConfigAsync(channelId, cancellationToken).ConfigureAwait(false);
                 var chaincode = parse.GetValue(name)!;
-                var existing = config.Chaincode(chaincode);
+                var existing = (await ChaincodeDefinitionFlow.QueryAsync(gateway, channelId, cancellationToken).ConfigureAwait(false)).FirstOrDefault(c => c.Name == chaincode);
                 // A redefinition keeps what it does not name (Fabric's lifecycle makes operators restate everything;
                 // silently resetting a custom policy to the channel default is worse).
                 var keepPolicy = parse.GetValue(policy) is null && existing?.EndorsementPolicy is not null;
-                var source = existing?.EndorsementPolicySource ?? string.Empty;
+                var endorsement = keepPolicy ? existing!.EndorsementPolicy : EndorsementPolicy(parse.GetValue(policy), out var source);
                 var definition = new ChaincodeDefinition
                 {
                     Name = chaincode,
                     Version = parse.GetValue(version) ?? existing?.Version ?? "1.0",
                     Sequence = (existing?.Sequence ?? 0) + 1,
                     PackageId = parse.GetValue(package) ?? existing?.PackageId ?? string.Empty,
-                    EndorsementPolicy = keepPolicy ? existing!.EndorsementPolicy : EndorsementPolicy(parse.GetValue(policy), out source),
+                    EndorsementPolicy = endorsement,
+                    EndorsementPolicySource = keepPolicy ? existing!.EndorsementPolicySource : EndorsementPolicySource(parse.GetValue(policy)),
+                    InitRequired = existing?.InitRequired ?? false,
                     Collections = parse.GetValue(collections) is { } collectionsFile ? CollectionsConfig.Load(collectionsFile) : existing?.Collections,
                 };
-                var update = ConfigUpdateRules.Compute(channelId, config.Tree, ConfigTree.WithChaincode(config.Tree, definition)).ToByteString();
+                var approvals = ChaincodeDefinitionFlow.Propose(channelId, definition);
+                foreach (var (signerMsp, files) in identities)
+                {
+                    ChaincodeDefinitionFlow.Approve(approvals, signerMsp, files);
+                }
+
                 if (file is not null)
                 {
-                    var unsigned = new ConfigUpdateEnvelope { ConfigUpdate = update };
-                    if (parse.GetValue(signers) is { Length: > 0 })
-                    {
-                        unsigned.Signatures.AddRange(identities.Select(i => ConfigUpdates.Sign(update, MspRegistry.Serialize(i.MspId, i.Files.Certificate), i.Files.Signer)));
-                    }
-
-                    ConfigUpdateFile.Write(file, channelId, unsigned);
+                    ChaincodeDefinitionFlow.Write(file, approvals);
                     parse.InvocationConfiguration.Output.WriteLine(
-                        $"chaincode {chaincode} definition (version {definition.Version}, sequence {definition.Sequence}, policy {source}) written to {file} with {unsigned.Signatures.Count} signature(s); "
-                        + "next: `fnzchain channel update sign` by each admin needed, then `fnzchain channel update submit`");
+                        $"chaincode {ChaincodeDefinitionFlow.Describe(definition)} on {channelId} written to {file} with {approvals.Approvals.Count} approval(s); "
+                        + "next: `fnzchain chaincode approve` by each organisation's admin needed, then `fnzchain chaincode commit`");
                     return 0;
                 }
 
-                var envelope = new ConfigUpdateEnvelope { ConfigUpdate = update };
-                envelope.Signatures.AddRange(identities.Select(i => ConfigUpdates.Sign(update, MspRegistry.Serialize(i.MspId, i.Files.Certificate), i.Files.Signer)));
-                var sent = client.Sign(channelId, HeaderType.ConfigUpdate, envelope.ToByteString());
-                await client.BroadcastAsync(sent, cancellationToken).ConfigureAwait(false);
-                var (number, applied) = await client.WaitForConfigBlockAsync(channelId, height, sent, cancellationToken).ConfigureAwait(false);
+                var block = await ChaincodeDefinitionFlow.CommitAsync(gateway, channelId, approvals, cancellationToken).ConfigureAwait(false);
                 parse.InvocationConfiguration.Output.WriteLine(
-                    $"chaincode {chaincode} defined on {channelId}: version {definition.Version}, sequence {definition.Sequence}, policy {source} (config block {number}, config sequence {applied.Sequence})");
+                    $"chaincode {ChaincodeDefinitionFlow.Describe(definition)} defined on {channelId} in block {block}, approved by {string.Join(", ", identities.Select(i => i.MspId))}");
                 return 0;
             }
             finally
             {
-                foreach (var identity in identities)
+                foreach (var signer in identities)
                 {
-                    identity.Files.Dispose();
+                    signer.Files.Dispose();
                 }
             }
         });
         return define;
+    }
+
+    private static Command CreateApprove()
+    {
+        var file = new Argument<string>("file") { Description = "The approvals file (`fnzchain chaincode define --out`); the approval is added to it." };
+        var identity = new Option<string>("--identity") { Description = "Your organisation admin's msp folder.", Required = true }.MustBeFolder();
+        var mspId = new Option<string>("--msp-id") { Description = "Your organisation's MSP id.", Required = true };
+        var command = new Command("approve", "Approve, as an organisation's admin, the chaincode definition in an approvals file (check it with `chaincode show` first).");
+        command.Arguments.Add(file);
+        command.Options.Add(identity);
+        command.Options.Add(mspId);
+        command.SetAction((parse, _) =>
+        {
+            var path = parse.GetValue(file)!;
+            var (approvals, proposal, definition) = ChaincodeDefinitionFlow.Read(path);
+            using var admin = SigningIdentityFiles.Load(parse.GetValue(identity)!);
+            ChaincodeDefinitionFlow.Approve(approvals, parse.GetValue(mspId)!, admin);
+            ChaincodeDefinitionFlow.Write(path, approvals);
+            parse.InvocationConfiguration.Output.WriteLine(
+                $"{parse.GetValue(mspId)} approved chaincode {ChaincodeDefinitionFlow.Describe(definition)} on {proposal.ChannelId}; {approvals.Approvals.Count} approval(s) in {path}");
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static Command CreateShow()
+    {
+        var file = new Argument<string>("file") { Description = "The approvals file." };
+        var command = new Command("show", "Show the chaincode definition in an approvals file and who has approved it.");
+        command.Arguments.Add(file);
+        command.SetAction((parse, _) =>
+        {
+            var (approvals, proposal, definition) = ChaincodeDefinitionFlow.Read(parse.GetValue(file)!);
+            var output = parse.InvocationConfiguration.Output;
+            output.WriteLine($"channel {proposal.ChannelId}: chaincode {ChaincodeDefinitionFlow.Describe(definition)}");
+            output.WriteLine($"approvals ({approvals.Approvals.Count}; the channel's /Channel/Application/Admins policy decides how many are enough):");
+            foreach (var approver in ChaincodeDefinitionFlow.Approvers(approvals))
+            {
+                output.WriteLine($"  {approver}");
+            }
+
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static Command CreateCommit()
+    {
+        var file = new Argument<string>("file") { Description = "The approvals file, approved by enough organisations' admins." };
+        var peer = new Option<string>("--peer") { Description = "A peer's gateway address, host:port.", Required = true };
+        var identity = new Option<string>("--identity") { Description = "An msp folder of a channel member submitting the transaction.", Required = true }.MustBeFolder();
+        var mspId = new Option<string>("--msp-id") { Description = "That identity's MSP id.", Required = true };
+        var command = new Command("commit", "Commit the chaincode definition in an approvals file through the peers' _lifecycle contract.");
+        command.Arguments.Add(file);
+        foreach (var option in new Option[] { peer, identity, mspId })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var (approvals, proposal, definition) = ChaincodeDefinitionFlow.Read(parse.GetValue(file)!);
+            using var submitter = Client.ClientIdentity.FromMspFolder(parse.GetValue(identity)!, parse.GetValue(mspId)!);
+            using var gateway = Client.Gateway.Connect(parse.GetValue(peer)!, submitter);
+            var block = await ChaincodeDefinitionFlow.CommitAsync(gateway, proposal.ChannelId, approvals, cancellationToken).ConfigureAwait(false);
+            parse.InvocationConfiguration.Output.WriteLine($"chaincode {ChaincodeDefinitionFlow.Describe(definition)} defined on {proposal.ChannelId} in block {block}");
+            return 0;
+        });
+        return command;
     }
 
     private static (string MspId, SigningIdentityFiles Files) ParseSigner(string text)
@@ -184,6 +247,8 @@ internal static class ChaincodeCommand
 
         return (text[..equals], SigningIdentityFiles.Load(text[(equals + 1)..]));
     }
+
+    private static string EndorsementPolicySource(string? text) => string.IsNullOrWhiteSpace(text) ? "channel policy Endorsement" : text;
 
     private static ApplicationPolicy EndorsementPolicy(string? text, out string source)
     {

@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using FnzChain.Identity.Channels;
 using FnzChain.Identity.Policies;
 using FnzChain.Protos.Common;
-using FnzChain.Protos.Config;
+using FnzChain.Protos.Lifecycle;
 using FnzChain.Protos.Msp;
 using FnzChain.Protos.Orderer;
 using FnzChain.Protos.Peer;
@@ -247,7 +247,6 @@ internal static class ConfigUpdateFile
                 ConfigTree.ConsensusTypeKey => ConsensusType.Parser.ParseFrom(bytes).Type,
                 ConfigTree.KafkaBrokersKey => $"[{string.Join(", ", KafkaBrokers.Parser.ParseFrom(bytes).Brokers)}]",
                 ConfigTree.CapabilitiesKey => $"[{string.Join(", ", Capabilities.Parser.ParseFrom(bytes).Capabilities_.Keys)}]",
-                ConfigTree.ChaincodesKey => $"[{string.Join(", ", ChaincodeDefinitions.Parser.ParseFrom(bytes).Chaincodes.Select(c => $"{c.Name} v{c.Version} sequence {c.Sequence}"))}]",
                 ConfigTree.AclsKey => $"{ACLs.Parser.ParseFrom(bytes).Acls.Count} ACL entries",
                 _ => $"{bytes.Length} bytes",
             };

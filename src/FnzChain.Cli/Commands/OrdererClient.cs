@@ -4,7 +4,7 @@ using FnzChain.Identity.Channels;
 using FnzChain.Identity.Msp;
 using FnzChain.Orderer.Channels;
 using FnzChain.Protos.Common;
-using FnzChain.Protos.Config;
+using FnzChain.Protos.Lifecycle;
 using FnzChain.Protos.Orderer;
 using Google.Protobuf;
 using Grpc.Core;

@@ -110,12 +110,12 @@ internal static partial class TransferAgencyDemo
         await File.WriteAllTextAsync(collections, PersonalDataCollectionsJson("Dist1MSP", "Dist2MSP", Dist3.MspId), cancellationToken).ConfigureAwait(false);
         var signers = new[] { ta, dist1, dist3 };
         var defined = (await FnzchainAsync(cancellationToken, [
-            "chaincode", "define", "--orderer", info.Orderer, "--channel", LocalNetwork.Channel, "--name", Chaincode, "--collections-config", collections,
+            "chaincode", "define", "--peer", ta.Peer, "--channel", LocalNetwork.Channel, "--name", Chaincode, "--collections-config", collections,
             .. signers.SelectMany(o => new[] { "--signer", $"{o.MspId}={o.AdminMsp}" })]).ConfigureAwait(false)).Single();
         output.WriteLine($"  Admin@{ta.Domain}: fnzchain chaincode define --collections-config collections_config.json, which gains ta-personal-{Dist3.MspId}");
-        output.WriteLine($"    (members TransferAgentMSP and {Dist3.MspId}; collections are added, never removed), signed by the admins of");
+        output.WriteLine($"    (members TransferAgentMSP and {Dist3.MspId}; collections are added, never removed), approved by the admins of");
         output.WriteLine($"    {string.Join(", ", signers.Select(o => o.MspId))} (3 of 4 organisations now: MAJORITY) — {defined}");
-        var definitionBlock = ulong.Parse(Regex.Match(defined, @"config block (\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        var definitionBlock = ulong.Parse(Regex.Match(defined, @"in block (\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
         await UntilSameHeightAsync(info.Organizations, definitionBlock + 1, cancellationToken).ConfigureAwait(false);
         return dist3;
     }

@@ -11,7 +11,7 @@ using FnzChain.Orderer.Channels;
 using FnzChain.Peer.Chaincode;
 using FnzChain.Protos.Admin;
 using FnzChain.Protos.Common;
-using FnzChain.Protos.Config;
+using FnzChain.Protos.Lifecycle;
 using FnzChain.Protos.Orderer;
 using Google.Protobuf;
 using Grpc.Net.Client;
@@ -305,12 +305,11 @@ internal static class LocalNetwork
 
         output.WriteLine($"  chaincode package {package.PackageId} installed on {info.Organizations.Count} peers");
         var admins = info.Organizations.Select(o => (o.MspId, Files: SigningIdentityFiles.Load(o.AdminMsp))).ToList();
+        ulong block;
         try
         {
-            using var client = new Commands.OrdererClient(info.Orderer, admins[0].Files, admins[0].MspId);
-            var (height, config) = await client.FetchConfigAsync(Channel, cancellationToken).ConfigureAwait(false);
             var policy = layout.EndorsementPolicy ?? "channel policy Endorsement (MAJORITY of organisations)";
-            var next = ConfigTree.WithChaincode(config.Tree, new ChaincodeDefinition
+            var approvals = Commands.ChaincodeDefinitionFlow.Propose(Channel, new ChaincodeDefinition
             {
                 Name = layout.Chaincode,
                 Version = "1.0",
@@ -322,13 +321,16 @@ internal static class LocalNetwork
                 EndorsementPolicySource = policy,
                 Collections = layout.Collections,
             });
-            var update = ConfigUpdateRules.Compute(Channel, config.Tree, next).ToByteString();
-            var envelope = new ConfigUpdateEnvelope { ConfigUpdate = update };
-            envelope.Signatures.AddRange(admins.Select(a => ConfigUpdates.Sign(update, MspRegistry.Serialize(a.MspId, a.Files.Certificate), a.Files.Signer)));
-            await client.BroadcastAsync(client.Sign(Channel, HeaderType.ConfigUpdate, envelope.ToByteString()), cancellationToken).ConfigureAwait(false);
-            var at = new SeekPosition { Specified = new SeekSpecified { Number = height } };
-            await client.DeliverAsync(Channel, at, at, cancellationToken).ConfigureAwait(false);
-            output.WriteLine($"  chaincode {layout.Chaincode} defined on {Channel} by the organisations' admins, endorsement policy {policy}"
+            foreach (var (mspId, files) in admins)
+            {
+                Commands.ChaincodeDefinitionFlow.Approve(approvals, mspId, files);
+            }
+
+            var first = info.Organizations[0];
+            using var submitter = Client.ClientIdentity.FromMspFolder(first.AdminMsp, first.MspId);
+            using var gateway = Client.Gateway.Connect(first.Peer, submitter);
+            block = await Commands.ChaincodeDefinitionFlow.CommitAsync(gateway, Channel, approvals, cancellationToken).ConfigureAwait(false);
+            output.WriteLine($"  chaincode {layout.Chaincode} defined on {Channel} (block {block}), approved by every organisation's admin, endorsement policy {policy}"
                 + (layout.Collections is { Config.Count: > 0 } c ? $", {c.Config.Count} private data collections" : string.Empty));
         }
         finally
@@ -339,13 +341,13 @@ internal static class LocalNetwork
             }
         }
 
-        // Peers apply the definition when they commit its config block; wait until both have it.
+        // Peers apply the definition once they commit its block; wait until every peer has it.
         foreach (var organization in info.Organizations)
         {
             using var user = SigningIdentityFiles.Load(organization.UserMsp);
             using var peer = GrpcChannel.ForAddress($"http://{organization.Peer}");
             using var call = new Protos.Peer.Deliver.DeliverClient(peer).DeliverFiltered(cancellationToken: cancellationToken);
-            var at = new SeekPosition { Specified = new SeekSpecified { Number = 1 } };
+            var at = new SeekPosition { Specified = new SeekSpecified { Number = block } };
             await call.RequestStream.WriteAsync(
                 SignedEnvelope.Create(Channel, HeaderType.DeliverSeekInfo, new SeekInfo { Start = at, Stop = at }.ToByteString(), MspRegistry.Serialize(organization.MspId, user.Certificate), user.Signer),
                 cancellationToken).ConfigureAwait(false);

@@ -1,7 +1,7 @@
 using FnzChain.Identity.Msp;
 using FnzChain.Identity.Policies;
 using FnzChain.Protos.Common;
-using FnzChain.Protos.Config;
+using FnzChain.Protos.Lifecycle;
 using MspDefinition = FnzChain.Identity.Msp.MspDefinition;
 
 namespace FnzChain.Identity.Channels;
@@ -27,16 +27,36 @@ public sealed class ChannelBundle
 
     private readonly Dictionary<string, IPolicy> _policies;
     private readonly Dictionary<string, ChannelOrganization> _organizationsByMsp;
+    private readonly Dictionary<string, ChaincodeDefinition> _chaincodes;
 
-    private ChannelBundle(ChannelConfig config, MspRegistry msps, Dictionary<string, IPolicy> policies)
+    private ChannelBundle(ChannelConfig config, MspRegistry msps, Dictionary<string, IPolicy> policies, IReadOnlyList<ChaincodeDefinition> chaincodes)
     {
         Config = config;
         Msps = msps;
         _policies = policies;
         _organizationsByMsp = config.Organizations.ToDictionary(o => o.MspId, StringComparer.Ordinal);
+        Chaincodes = chaincodes;
+        _chaincodes = chaincodes.ToDictionary(c => c.Name, StringComparer.Ordinal);
     }
 
     public ChannelConfig Config { get; }
+
+    /// <summary>
+    /// The chaincode definitions in force with this configuration, sorted by name: on a peer, those committed to the
+    /// <c>_lifecycle</c> namespace of world state before the block being validated (<see cref="ChaincodeLifecycle"/>).
+    /// Empty in a bundle made from configuration alone — definitions are not configuration.
+    /// </summary>
+    public IReadOnlyList<ChaincodeDefinition> Chaincodes { get; }
+
+    /// <summary>The definition of chaincode <paramref name="name"/>, or null when it is not defined.</summary>
+    public ChaincodeDefinition? Chaincode(string name) => _chaincodes.GetValueOrDefault(name);
+
+    /// <summary>This configuration with <paramref name="definitions"/> as the chaincodes in force (the policies are shared, not recompiled).</summary>
+    public ChannelBundle WithChaincodes(IEnumerable<ChaincodeDefinition> definitions)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        return new ChannelBundle(Config, Msps, _policies, [.. definitions.OrderBy(c => c.Name, StringComparer.Ordinal)]);
+    }
 
     public string ChannelId => Config.ChannelId;
 
@@ -58,7 +78,6 @@ public sealed class ChannelBundle
             definitions.Add(MspConfig.ToDefinition(org.Msp, org.Name));
         }
 
-        CheckChaincodes(config);
         MspRegistry msps;
         try
         {
@@ -79,7 +98,7 @@ public sealed class ChannelBundle
             }
         }
 
-        return new ChannelBundle(config, msps, policies);
+        return new ChannelBundle(config, msps, policies, []);
     }
 
     /// <summary>
@@ -156,109 +175,4 @@ public sealed class ChannelBundle
             throw new ChannelConfigException($"{what}: {e.Message}", e);
         }
     }
-
-    /// <summary>Chaincode names and their private data collections: valid, unique names, member policies that compile.</summary>
-    private static void CheckChaincodes(ChannelConfig config)
-    {
-        var chaincodes = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var chaincode in config.Chaincodes)
-        {
-            if (!System.Text.RegularExpressions.Regex.IsMatch(chaincode.Name, "^[A-Za-z0-9]+([-_][A-Za-z0-9]+)*$") || !chaincodes.Add(chaincode.Name))
-            {
-                throw new ChannelConfigException($"channel {config.ChannelId}: chaincode name \"{chaincode.Name}\" is not letters and digits joined by '-' or '_', or is defined twice");
-            }
-
-            var collections = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var entry in chaincode.Collections?.Config ?? [])
-            {
-                var collection = entry.StaticCollectionConfig
-                    ?? throw new ChannelConfigException($"chaincode {chaincode.Name}: a collection is not a static collection");
-                var problem = CollectionNameProblem(collection.Name) ?? (collections.Add(collection.Name) ? null : $"collection {collection.Name} is defined twice");
-                if (problem is not null)
-                {
-                    throw new ChannelConfigException($"chaincode {chaincode.Name}: {problem}");
-                }
-
-                if (collection.MemberOrgsPolicy?.SignaturePolicy is not { } members)
-                {
-                    throw new ChannelConfigException($"chaincode {chaincode.Name} collection {collection.Name}: member_orgs_policy is missing");
-                }
-
-                try
-                {
-                    SignaturePolicyEvaluator.Compile(members);
-                }
-                catch (PolicyException e)
-                {
-                    throw new ChannelConfigException($"chaincode {chaincode.Name} collection {collection.Name}: member policy: {e.Message}");
-                }
-
-                if (collection.EndorsementPolicy?.TypeCase == Protos.Peer.ApplicationPolicy.TypeOneofCase.SignaturePolicy)
-                {
-                    try
-                    {
-                        SignaturePolicyEvaluator.Compile(collection.EndorsementPolicy.SignaturePolicy);
-                    }
-                    catch (PolicyException e)
-                    {
-                        throw new ChannelConfigException($"chaincode {chaincode.Name} collection {collection.Name}: endorsement policy: {e.Message}");
-                    }
-                }
-
-                if (collection.RequiredPeerCount < 0 || collection.MaximumPeerCount < collection.RequiredPeerCount)
-                {
-                    throw new ChannelConfigException($"chaincode {chaincode.Name} collection {collection.Name}: requiredPeerCount {collection.RequiredPeerCount} must be 0..maxPeerCount ({collection.MaximumPeerCount})");
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// Why <paramref name="next"/> may not follow <paramref name="previous"/>, or null. As Fabric's lifecycle: a
-    /// chaincode that stays defined keeps every collection it had (private data already written must keep a home),
-    /// and an existing collection keeps its <c>blockToLive</c> (expiry already scheduled must stay meaningful).
-    /// Members, peer counts, read/write rules and endorsement policies may change.
-    /// </summary>
-    public static string? TransitionProblem(ChannelConfig previous, ChannelConfig next)
-    {
-        ArgumentNullException.ThrowIfNull(previous);
-        ArgumentNullException.ThrowIfNull(next);
-        return TransitionProblem(previous.Chaincodes, next.Chaincodes);
-    }
-
-    /// <inheritdoc cref="TransitionProblem(ChannelConfig, ChannelConfig)"/>
-    public static string? TransitionProblem(IEnumerable<ChaincodeDefinition> previous, IEnumerable<ChaincodeDefinition> next)
-    {
-        ArgumentNullException.ThrowIfNull(previous);
-        ArgumentNullException.ThrowIfNull(next);
-        var nextByName = next.ToDictionary(c => c.Name, StringComparer.Ordinal);
-        foreach (var before in previous)
-        {
-            if (!nextByName.TryGetValue(before.Name, out var after))
-            {
-                continue;
-            }
-
-            var now = (after.Collections?.Config ?? []).Select(c => c.StaticCollectionConfig).Where(c => c is not null).ToDictionary(c => c!.Name, StringComparer.Ordinal);
-            foreach (var collection in (before.Collections?.Config ?? []).Select(c => c.StaticCollectionConfig).Where(c => c is not null))
-            {
-                if (!now.TryGetValue(collection!.Name, out var changed))
-                {
-                    return $"chaincode {before.Name}: collection {collection.Name} cannot be removed (its private data would be orphaned)";
-                }
-
-                if (changed!.BlockToLive != collection.BlockToLive)
-                {
-                    return $"chaincode {before.Name}: the blockToLive of collection {collection.Name} cannot change ({collection.BlockToLive} → {changed.BlockToLive})";
-                }
-            }
-        }
-
-        return null;
-    }
-
-    private static string? CollectionNameProblem(string name) =>
-        name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
-            ? $"collection name \"{name}\" must be 1 to 64 letters, digits, '-' or '_'"
-            : null;
 }

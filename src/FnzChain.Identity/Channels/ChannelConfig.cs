@@ -1,5 +1,4 @@
 using FnzChain.Protos.Common;
-using FnzChain.Protos.Config;
 using FnzChain.Protos.Msp;
 using FnzChain.Protos.Orderer;
 using FnzChain.Protos.Peer;
@@ -15,16 +14,12 @@ namespace FnzChain.Identity.Channels;
 /// </summary>
 public sealed class ChannelConfig
 {
-    private readonly Dictionary<string, ChaincodeDefinition> _chaincodes;
-
-    private ChannelConfig(string channelId, Config tree, IReadOnlyList<ChannelOrganization> organizations, OrdererSettings orderer, IReadOnlyList<ChaincodeDefinition> chaincodes)
+    private ChannelConfig(string channelId, Config tree, IReadOnlyList<ChannelOrganization> organizations, OrdererSettings orderer)
     {
         ChannelId = channelId;
         Tree = tree;
         Organizations = organizations;
         Orderer = orderer;
-        Chaincodes = chaincodes;
-        _chaincodes = chaincodes.ToDictionary(c => c.Name, StringComparer.Ordinal);
     }
 
     public string ChannelId { get; }
@@ -39,11 +34,6 @@ public sealed class ChannelConfig
     public IReadOnlyList<ChannelOrganization> Organizations { get; }
 
     public OrdererSettings Orderer { get; }
-
-    /// <summary>Chaincode definitions, sorted by name.</summary>
-    public IReadOnlyList<ChaincodeDefinition> Chaincodes { get; }
-
-    public ChaincodeDefinition? Chaincode(string name) => _chaincodes.GetValueOrDefault(name);
 
     /// <summary>Reads <paramref name="tree"/> as the configuration of channel <paramref name="channelId"/>.</summary>
     public static ChannelConfig Read(string channelId, Config tree)
@@ -91,10 +81,7 @@ public sealed class ChannelConfig
             // Fabric 1.x style: orderer addresses at channel level only.
             orderer = orderer with { Endpoints = [.. Decode(OrdererAddresses.Parser, global.Value, "/Channel/OrdererAddresses").Addresses.Select(a => new OrdererEndpoint(string.Empty, a))] };
         }
-        var chaincodes = application.Values.TryGetValue(ConfigTree.ChaincodesKey, out var value)
-            ? Decode(ChaincodeDefinitions.Parser, value.Value, "/Channel/Application/" + ConfigTree.ChaincodesKey).Chaincodes.ToList()
-            : [];
-        return new ChannelConfig(channelId, tree, [.. organizations.Values.OrderBy(o => o.Name, StringComparer.Ordinal)], orderer, [.. chaincodes.OrderBy(c => c.Name, StringComparer.Ordinal)]);
+        return new ChannelConfig(channelId, tree, [.. organizations.Values.OrderBy(o => o.Name, StringComparer.Ordinal)], orderer);
     }
 
     /// <summary>Fabric's capabilities this node implements, per group; a configuration requiring another is refused.</summary>
@@ -117,9 +104,9 @@ public sealed class ChannelConfig
 
         foreach (var key in application.Values.Keys)
         {
-            if (key is not (ConfigTree.CapabilitiesKey or ConfigTree.AclsKey or ConfigTree.ChaincodesKey))
+            if (key is not (ConfigTree.CapabilitiesKey or ConfigTree.AclsKey))
             {
-                throw new ChannelConfigException($"/Channel/Application/{key}: not a value the Application group has (Capabilities, ACLs, {ConfigTree.ChaincodesKey})");
+                throw new ChannelConfigException($"/Channel/Application/{key}: not a value the Application group has (Capabilities, ACLs; chaincode definitions live in _lifecycle state)");
             }
         }
 

@@ -1,5 +1,4 @@
 using FnzChain.Protos.Common;
-using FnzChain.Protos.Config;
 using FnzChain.Protos.Msp;
 using Google.Protobuf;
 
@@ -32,9 +31,6 @@ public static class ConfigTree
 
     // Application group values.
     public const string AclsKey = "ACLs";
-
-    /// <summary>FnzChain's extension value of the Application group: the chaincode definitions (see decision 0011).</summary>
-    public const string ChaincodesKey = "FnzChainChaincodes";
 
     // Organisation group values.
     public const string MspKey = "MSP";
@@ -92,28 +88,6 @@ public static class ConfigTree
         }
 
         return group;
-    }
-
-    /// <summary>
-    /// A copy of <paramref name="config"/> in which <paramref name="definition"/> replaces the chaincode of that name (or
-    /// is added) in the Application group's <see cref="ChaincodesKey"/> value; definitions stay sorted by name, and the
-    /// value is created with mod_policy Admins (/Channel/Application/Admins) when it is the first.
-    /// </summary>
-    public static Config WithChaincode(Config config, ChaincodeDefinition definition)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(definition);
-        var next = config.Clone();
-        var application = next.ChannelGroup?.Groups.GetValueOrDefault(ApplicationGroup)
-            ?? throw new ChannelConfigException("the configuration has no /Channel/Application group");
-        var definitions = application.Values.TryGetValue(ChaincodesKey, out var existing)
-            ? ChannelConfig.Decode(ChaincodeDefinitions.Parser, existing.Value, $"/Channel/Application/{ChaincodesKey}")
-            : new ChaincodeDefinitions();
-        var all = definitions.Chaincodes.Where(c => c.Name != definition.Name).Append(definition).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
-        var value = new ChaincodeDefinitions();
-        value.Chaincodes.AddRange(all);
-        application.Values[ChaincodesKey] = new ConfigValue { Version = existing?.Version ?? 0, Value = value.ToByteString(), ModPolicy = existing?.ModPolicy ?? Admins };
-        return next;
     }
 
     /// <summary>A deep copy of <paramref name="config"/> (protobuf messages are mutable; bundles keep their own).</summary>

@@ -157,11 +157,6 @@ public static class ConfigUpdateRules
                 $"config update changes the consensus type of channel {channel} from {current.Config.Orderer.ConsensusType} to {config.Orderer.ConsensusType}, which is not supported");
         }
 
-        if (ChannelBundle.TransitionProblem(current.Config, config) is { } problem)
-        {
-            throw new ConfigUpdateRejectedException($"config update is not allowed: {problem}");
-        }
-
         return next;
     }
 

@@ -6,7 +6,7 @@ using FnzChain.Orderer.Consensus;
 using FnzChain.Orderer.Consensus.Solo;
 using FnzChain.Orderer.Signing;
 using FnzChain.Protos.Common;
-using FnzChain.Protos.Config;
+using FnzChain.Protos.Lifecycle;
 using FnzChain.Protos.Peer;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;

@@ -3,7 +3,7 @@ using FnzChain.Identity.Channels;
 using FnzChain.Identity.Msp;
 using FnzChain.Ledger.Private;
 using FnzChain.Identity.Policies;
-using FnzChain.Protos.Config;
+using FnzChain.Protos.Lifecycle;
 using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.Peer;
 
@@ -36,8 +36,15 @@ internal sealed class CollectionAccess(ChaincodeDefinition definition, string pe
     public static BlockToLive BlockToLiveOf(ChannelBundle bundle)
     {
         ArgumentNullException.ThrowIfNull(bundle);
+        return BlockToLiveOf(bundle.Chaincodes);
+    }
+
+    /// <summary>The block-to-live of every collection of <paramref name="definitions"/> (unknown: 0, forever).</summary>
+    public static BlockToLive BlockToLiveOf(IEnumerable<ChaincodeDefinition> definitions)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
         var lifetimes = new Dictionary<(string, string), ulong>();
-        foreach (var definition in bundle.Config.Chaincodes)
+        foreach (var definition in definitions)
         {
             foreach (var config in definition.Collections?.Config.Select(c => c.StaticCollectionConfig).Where(c => c is { BlockToLive: > 0 }) ?? [])
             {

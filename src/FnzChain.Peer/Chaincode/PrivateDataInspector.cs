@@ -14,7 +14,7 @@ internal sealed class PrivateDataInspector(ChannelRegistry<PeerChannel> channels
     {
         ArgumentNullException.ThrowIfNull(request);
         var channel = channels.Find(request.ChannelId) ?? throw new ArgumentException($"channel \"{request.ChannelId}\" is not joined by this peer");
-        var definition = channel.Bundle.Config.Chaincode(request.Chaincode)
+        var definition = channel.Bundle.Chaincode(request.Chaincode)
             ?? throw new ArgumentException($"chaincode \"{request.Chaincode}\" is not defined on channel {request.ChannelId}");
         var collections = CollectionAccess.Compile(definition);
         if (!collections.TryGetValue(request.Collection, out var collection))

@@ -86,7 +86,8 @@ public sealed partial class PeerChannel : INodeChannel
 
     /// <summary>The endorsement policy of chaincode <paramref name="name"/> under the current configuration, or null when it is not defined.</summary>
     public IPolicy? EndorsementPolicy(string name) =>
-        Bundle.Config.Chaincode(name) is { } definition
+        name == ChaincodeLifecycle.Namespace ? Bundle.FindPolicy(ChaincodeLifecycle.EndorsementPolicy)
+        : Bundle.Chaincode(name) is { } definition
             ? Volatile.Read(ref _validator).EndorsementPolicyOf(definition)
             : null;
 
@@ -96,7 +97,8 @@ public sealed partial class PeerChannel : INodeChannel
     /// when the chaincode is not defined or a policy cannot be resolved.
     /// </summary>
     public IPolicy? RequiredEndorsementPolicy(string name, IReadOnlyCollection<string> writtenCollections, bool writesPublic) =>
-        Bundle.Config.Chaincode(name) is { } definition
+        name == ChaincodeLifecycle.Namespace ? Bundle.FindPolicy(ChaincodeLifecycle.EndorsementPolicy)
+        : Bundle.Chaincode(name) is { } definition
             ? Volatile.Read(ref _validator).RequiredPolicy(definition, writtenCollections, writesPublic)
             : null;
 
@@ -106,11 +108,12 @@ public sealed partial class PeerChannel : INodeChannel
         PeerChannel? opened = null;
         ledgerOptions = ledgerOptions with
         {
-            // The peer's bundle once open; while the ledger replays blocks at open, the config in the ledger itself.
+            // The peer's bundle once open; while the ledger replays blocks at open, the definitions in the state being
+            // replayed (those in force before the block; a local read, and only during replay after a crash).
             // (The genesis block, committed into an empty ledger, holds no private data.)
             PrivateDataLifetimes = ledger => opened is not null ? opened.Lifetimes()
                 : ledger.Height == 0 ? (_, _) => 0
-                : CollectionAccess.BlockToLiveOf(LastConfig(ledger)),
+                : CollectionAccess.BlockToLiveOf(LifecycleContract.LoadAsync(ledger.State, CancellationToken.None).GetAwaiter().GetResult()),
         };
         var ledger = await ChannelLedger.OpenAsync(folder, ledgerOptions, cancellationToken).ConfigureAwait(false);
         try
@@ -125,7 +128,8 @@ public sealed partial class PeerChannel : INodeChannel
                 await ledger.CommitAsync(genesis, [TxValidationCode.Valid], cancellationToken).ConfigureAwait(false);
             }
 
-            var channel = opened = new PeerChannel(ledger, LastConfig(ledger), local, ordererOverrides, logger);
+            var definitions = await LifecycleContract.LoadAsync(ledger.State, cancellationToken).ConfigureAwait(false);
+            var channel = opened = new PeerChannel(ledger, LastConfig(ledger).WithChaincodes(definitions), local, ordererOverrides, logger);
             channel._reconciler = new PrivateData.Reconciler(channel, local, logger);
             channel._puller = Task.Run(() => channel.PullAsync(channel._stopping.Token), CancellationToken.None);
             return channel;
@@ -157,7 +161,7 @@ public sealed partial class PeerChannel : INodeChannel
 
     /// <summary>True when a collection of chaincode <paramref name="name"/> has an endorsement policy of its own (the gateway then checks what a transaction wrote).</summary>
     public bool HasCollectionEndorsementPolicies(string name) =>
-        Bundle.Config.Chaincode(name)?.Collections?.Config
+        Bundle.Chaincode(name)?.Collections?.Config
             .Any(c => c.StaticCollectionConfig?.EndorsementPolicy is { TypeCase: not Protos.Peer.ApplicationPolicy.TypeOneofCase.None }) == true;
 
     /// <summary>The configuration in force for the ledger's next block: its last config block's.</summary>
@@ -318,6 +322,7 @@ public sealed partial class PeerChannel : INodeChannel
         var privateData = PrivateDataFor(prepared, bundle);
         var result = await CommitToLedgerAsync(block.Header.Number, () => Ledger.CommitAsync(prepared, codes, privateData, cancellationToken)).ConfigureAwait(false);
         AfterPrivateCommit(prepared, result, bundle, privateData);
+        ApplyDefinitions(prepared, result, bundle);
         var channelTag = new KeyValuePair<string, object?>("channel", ChannelId);
         PeerMetrics.BlockCommitSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, channelTag);
         PeerMetrics.Blocks.Add(1, channelTag);
@@ -332,6 +337,49 @@ public sealed partial class PeerChannel : INodeChannel
             {
                 LogInvalidTransaction(_logger, ChannelId, block.Header.Number, i, result.Codes[i], reasons[i] ?? result.Reasons[i] ?? string.Empty);
             }
+        }
+    }
+
+    /// <summary>
+    /// After commit: chaincode definitions the block's valid <c>_lifecycle</c> transactions wrote take effect for the
+    /// next block (as Fabric's lifecycle cache is updated after a block commits). The validator checked each one, so
+    /// they parse; one that does not (it cannot happen, but the block is already committed) is logged and skipped.
+    /// </summary>
+    private void ApplyDefinitions(PreparedBlock prepared, BlockCommitResult result, ChannelBundle bundle)
+    {
+        Dictionary<string, Protos.Lifecycle.ChaincodeDefinition>? changed = null;
+        foreach (var tx in prepared.Transactions)
+        {
+            if (result.Codes[tx.Index] != TxValidationCode.Valid)
+            {
+                continue;
+            }
+
+            foreach (var write in tx.ReadWriteSets.Where(ns => ns.Namespace == ChaincodeLifecycle.Namespace && ns.Collection is null).SelectMany(ns => ns.ReadWriteSet.Writes))
+            {
+                try
+                {
+                    var definition = ChaincodeLifecycle.ParseDefinition(write.Value.Span, $"definition {write.Key}");
+                    (changed ??= new(StringComparer.Ordinal))[definition.Name] = definition;
+                }
+                catch (FormatException e)
+                {
+                    LogUnreadableDefinition(_logger, ChannelId, result.BlockNumber, e.Message);
+                }
+            }
+        }
+
+        if (changed is null)
+        {
+            return;
+        }
+
+        var next = bundle.WithChaincodes(bundle.Chaincodes.Where(c => !changed.ContainsKey(c.Name)).Concat(changed.Values));
+        Volatile.Write(ref _bundle, next);
+        _validator = new TransactionValidator(next, _local.OwnSignatures);
+        foreach (var definition in changed.Values)
+        {
+            LogDefinitionApplied(_logger, ChannelId, result.BlockNumber, definition.Name, definition.Sequence, definition.Version);
         }
     }
 
@@ -351,14 +399,7 @@ public sealed partial class PeerChannel : INodeChannel
                 return (null, config.Sequence);
             }
 
-            var next = ChannelBundle.Create(config);
-            if (ChannelBundle.TransitionProblem(current.Config, config) is { } transition)
-            {
-                LogInvalidConfig(_logger, ChannelId, block.Header.Number, transition);
-                return (null, config.Sequence);
-            }
-
-            return (next, config.Sequence);
+            return (ChannelBundle.Create(config).WithChaincodes(current.Chaincodes), config.Sequence);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -402,7 +443,7 @@ public sealed partial class PeerChannel : INodeChannel
                 continue;
             }
 
-            var member = CollectionAccess.MemberPart(stored, cc => bundle.Config.Chaincode(cc), _local.MspId);
+            var member = CollectionAccess.MemberPart(stored, cc => bundle.Chaincode(cc), _local.MspId);
             (result ??= [])[tx.Index] = member;
         }
 
@@ -429,7 +470,7 @@ public sealed partial class PeerChannel : INodeChannel
 
         foreach (var missing in result.MissingPrivateData)
         {
-            var definition = bundle.Config.Chaincode(missing.Namespace);
+            var definition = bundle.Chaincode(missing.Namespace);
             var members = definition is null ? null : CollectionAccess.Compile(definition).GetValueOrDefault(missing.Collection).Members;
             if (members?.IsSatisfiableBy(new HashSet<string>(StringComparer.Ordinal) { _local.MspId }) == true)
             {
@@ -463,6 +504,12 @@ public sealed partial class PeerChannel : INodeChannel
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Channel {Channel}: config block {Block} applied (sequence {Sequence})")]
     private static partial void LogConfigApplied(ILogger logger, string channel, ulong block, ulong sequence);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Channel {Channel}: block {Block} defined chaincode {Chaincode} (sequence {Sequence}, version {Version}); in force from the next block")]
+    private static partial void LogDefinitionApplied(ILogger logger, string channel, ulong block, string chaincode, long sequence, string version);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Channel {Channel}: block {Block}: a valid _lifecycle write does not read back ({Reason}); skipped")]
+    private static partial void LogUnreadableDefinition(ILogger logger, string channel, ulong block, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: config block {Block} is not valid: {Reason}")]
     private static partial void LogInvalidConfig(ILogger logger, string channel, ulong block, string reason);

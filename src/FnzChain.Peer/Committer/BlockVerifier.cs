@@ -2,7 +2,7 @@ using FnzChain.Crypto.Signatures;
 using FnzChain.Identity.Channels;
 using FnzChain.Ledger.Blocks;
 using FnzChain.Protos.Common;
-using FnzChain.Protos.Config;
+using FnzChain.Protos.Lifecycle;
 using Google.Protobuf;
 
 namespace FnzChain.Peer.Committer;

@@ -6,7 +6,7 @@ using FnzChain.Identity.Msp;
 using FnzChain.Identity.Policies;
 using FnzChain.Ledger.Validation;
 using FnzChain.Protos.Common;
-using FnzChain.Protos.Config;
+using FnzChain.Protos.Lifecycle;
 using FnzChain.Protos.Peer;
 using Google.Protobuf;
 using ApplicationPolicy = FnzChain.Protos.Peer.ApplicationPolicy;
@@ -136,7 +136,16 @@ public sealed class TransactionValidator(ChannelBundle bundle, OwnSignatures? ow
         }
 
         var chaincode = action.ChaincodeId?.Name ?? string.Empty;
-        var definition = bundle.Config.Chaincode(chaincode);
+        var endorsements = actionPayload.Action.Endorsements.Select(e => new SignedData(
+            e.Endorser.Memory,
+            (byte[])[.. actionPayload.Action.ProposalResponsePayload.Span, .. e.Endorser.Span],
+            e.Signature.Memory)).ToList();
+        if (chaincode == ChaincodeLifecycle.Namespace)
+        {
+            return ValidateLifecycle(actionPayload, parsed, endorsements);
+        }
+
+        var definition = bundle.Chaincode(chaincode);
         if (definition is null)
         {
             return (TxValidationCode.InvalidChaincode, $"chaincode \"{chaincode}\" is not defined on channel {bundle.ChannelId}");
@@ -147,10 +156,6 @@ public sealed class TransactionValidator(ChannelBundle bundle, OwnSignatures? ow
             return (TxValidationCode.IllegalWriteset, $"chaincode {chaincode} touched namespace {foreign.Namespace}");
         }
 
-        var endorsements = actionPayload.Action.Endorsements.Select(e => new SignedData(
-            e.Endorser.Memory,
-            (byte[])[.. actionPayload.Action.ProposalResponsePayload.Span, .. e.Endorser.Span],
-            e.Signature.Memory)).ToList();
         // As Fabric: writes to a collection with its own endorsement policy are judged by that policy instead of
         // the chaincode's; the chaincode's policy applies when the transaction writes public keys, writes to a
         // collection without a policy of its own, or writes nothing at all.
@@ -175,6 +180,66 @@ public sealed class TransactionValidator(ChannelBundle bundle, OwnSignatures? ow
         }
 
         return (TxValidationCode.Valid, null);
+    }
+
+    /// <summary>
+    /// A transaction of the built-in <c>_lifecycle</c> contract: it writes exactly one definition key, with exactly the
+    /// definition its argument carries; that definition passes <see cref="ChaincodeLifecycle.Check"/> against the
+    /// definitions in force before this block (well formed, next sequence, collections kept, approved by enough
+    /// organisations' admins); and its endorsements satisfy LifecycleEndorsement. Two definitions of one chaincode in
+    /// one block both read its key, so MVCC lets only the first through.
+    /// </summary>
+    private (TxValidationCode Code, string? Reason) ValidateLifecycle(ChaincodeActionPayload actionPayload, ParsedTransaction parsed, List<SignedData> endorsements)
+    {
+        if (parsed.ReadWriteSets.FirstOrDefault(ns => ns.Namespace != ChaincodeLifecycle.Namespace || ns.Collection is not null) is { } foreign)
+        {
+            return (TxValidationCode.IllegalWriteset, $"chaincode {ChaincodeLifecycle.Namespace} touched namespace {foreign.Namespace}");
+        }
+
+        var writes = parsed.ReadWriteSets.SelectMany(ns => ns.ReadWriteSet.Writes).ToList();
+        if (writes.Count != 1 || parsed.ReadWriteSets.Any(ns => ns.ReadWriteSet.MetadataWrites.Count > 0)
+            || writes[0].IsDelete || ChaincodeLifecycle.NameOfKey(writes[0].Key) is not { } name)
+        {
+            return (TxValidationCode.IllegalWriteset, $"a {ChaincodeLifecycle.Namespace} transaction writes exactly one definition ({ChaincodeLifecycle.DefinitionKeyPrefix}<name>); this one writes {string.Join(", ", writes.Select(w => (w.IsDelete ? "delete " : string.Empty) + w.Key).DefaultIfEmpty("nothing"))}");
+        }
+
+        DefinitionApprovals approvals;
+        try
+        {
+            var spec = ChaincodeInvocationSpec.Parser.ParseFrom(ChaincodeProposalPayload.Parser.ParseFrom(actionPayload.ChaincodeProposalPayload).Input);
+            var args = spec.ChaincodeSpec?.Input?.Args ?? [];
+            if (args.Count != 2 || args[0].ToStringUtf8() != ChaincodeLifecycle.CommitFunction)
+            {
+                return (TxValidationCode.InvalidEndorserTransaction, $"a {ChaincodeLifecycle.Namespace} transaction that writes must invoke {ChaincodeLifecycle.CommitFunction} with one argument");
+            }
+
+            approvals = DefinitionApprovals.Parser.ParseFrom(args[1]);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            return (TxValidationCode.BadPayload, $"{ChaincodeLifecycle.Namespace} transaction's argument does not parse: {e.Message}");
+        }
+
+        var (definition, bytes, problem) = ChaincodeLifecycle.Check(bundle, approvals, bundle.Chaincode, own);
+        if (definition is null)
+        {
+            return (TxValidationCode.InvalidOtherReason, problem);
+        }
+
+        if (!bytes!.Span.SequenceEqual(writes[0].Value.Span))
+        {
+            return (TxValidationCode.IllegalWriteset, $"{ChaincodeLifecycle.Namespace} transaction writes a definition of {name} that is not the one its approvals sign");
+        }
+
+        if (definition.Name != name)
+        {
+            return (TxValidationCode.IllegalWriteset, $"{ChaincodeLifecycle.Namespace} transaction writes key {writes[0].Key} with the definition of chaincode {definition.Name}");
+        }
+
+        var endorsed = bundle.Evaluate(ChaincodeLifecycle.EndorsementPolicy, endorsements, own);
+        return endorsed.IsSatisfied
+            ? (TxValidationCode.Valid, null)
+            : (TxValidationCode.EndorsementPolicyFailure, $"definition of chaincode {name}: {endorsed.Reason}");
     }
 
     /// <summary>

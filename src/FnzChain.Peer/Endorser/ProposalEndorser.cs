@@ -125,7 +125,12 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
         }
 
         var name = invocation.ChaincodeSpec?.ChaincodeId?.Name ?? string.Empty;
-        var definition = bundle.Config.Chaincode(name)
+        if (name == ChaincodeLifecycle.Namespace)
+        {
+            return await EndorseLifecycleAsync(channel, bundle, header, payload, invocation, evaluateOnly, cancellationToken).ConfigureAwait(false);
+        }
+
+        var definition = bundle.Chaincode(name)
             ?? throw new ProposalRejectedException($"chaincode \"{name}\" is not defined on channel {bundle.ChannelId}");
         var args = invocation.ChaincodeSpec!.Input?.Args.Select(a => a.ToByteArray()).ToList() ?? [];
         ContractDispatcher? contract = null;
@@ -214,8 +219,14 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
             action.Events = new ChaincodeEvent { ChaincodeId = name, TxId = channelHeader.TxId, EventName = chaincodeEvent.Name, Payload = ByteString.CopyFrom(chaincodeEvent.Payload) }.ToByteString();
         }
 
+        return Signed(header, payload, action, response, result.IsSuccess);
+    }
+
+    /// <summary>The response carrying <paramref name="action"/>, endorsed by this peer when <paramref name="success"/>.</summary>
+    private ProposalResponse Signed(Header header, ChaincodeProposalPayload payload, ChaincodeAction action, Response response, bool success)
+    {
         var responsePayload = new ProposalResponsePayload { ProposalHash = ByteString.CopyFrom(ProposalHash(header, payload)), Extension = action.ToByteString() }.ToByteString();
-        if (!result.IsSuccess)
+        if (!success)
         {
             // As Fabric's endorser: a chaincode error of 500 or more carries the response payload (never an
             // endorsement), which is how a gateway tells it from a 500 the peer itself produced (no payload).
@@ -234,6 +245,46 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
                 Signature = ByteString.CopyFrom(local.SignRemembered([.. responsePayload.Span, .. local.Serialized])),
             },
         };
+    }
+
+    /// <summary>
+    /// A proposal to the built-in <c>_lifecycle</c> contract (<see cref="LifecycleContract"/>): run on a snapshot like
+    /// any chaincode, with no transient data, private data or events.
+    /// </summary>
+    private async Task<ProposalResponse> EndorseLifecycleAsync(
+        PeerChannel channel, ChannelBundle bundle, Header header, ChaincodeProposalPayload payload, ChaincodeInvocationSpec invocation, bool evaluateOnly, CancellationToken cancellationToken)
+    {
+        if (payload.TransientMap.Count > 0)
+        {
+            throw new ProposalRejectedException($"{ChaincodeLifecycle.Namespace} takes no transient data");
+        }
+
+        var args = invocation.ChaincodeSpec!.Input?.Args.Select(a => a.ToByteArray()).ToList() ?? [];
+        using var snapshot = await channel.Ledger.State.OpenSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        var simulator = new TransactionSimulator(snapshot);
+        ChaincodeResponse result;
+        try
+        {
+            result = await LifecycleContract.InvokeAsync(bundle, simulator, args, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FormatException e)
+        {
+            result = ChaincodeResponse.Error(500, $"{ChaincodeLifecycle.Namespace}: {e.Message}");
+        }
+
+        var response = new Response { Status = result.Status, Message = result.Message, Payload = ByteString.CopyFrom(result.Payload) };
+        if (!result.IsSuccess || evaluateOnly)
+        {
+            return new ProposalResponse { Version = 1, Timestamp = Timestamp.FromDateTimeOffset(time.GetUtcNow()), Response = response };
+        }
+
+        var action = new ChaincodeAction
+        {
+            Results = simulator.Build().ToByteString(),
+            Response = response,
+            ChaincodeId = new ChaincodeID { Name = ChaincodeLifecycle.Namespace },
+        };
+        return Signed(header, payload, action, response, success: true);
     }
 
     /// <summary>Private values shorter than this are not looked for in responses (a "1" or "EUR" would match by chance).</summary>

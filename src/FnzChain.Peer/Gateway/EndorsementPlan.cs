@@ -1,6 +1,6 @@
 using FnzChain.Identity.Channels;
 using FnzChain.Identity.Policies;
-using FnzChain.Protos.Config;
+using FnzChain.Protos.Lifecycle;
 
 namespace FnzChain.Peer.Gateway;
 

@@ -7,7 +7,7 @@ using FnzChain.Peer.Endorser;
 using FnzChain.Peer.Hosting;
 using FnzChain.Peer.Services;
 using FnzChain.Protos.Common;
-using FnzChain.Protos.Config;
+using FnzChain.Protos.Lifecycle;
 using FnzChain.Protos.Gateway;
 using FnzChain.Protos.Orderer;
 using FnzChain.Protos.Ledger.Rwset;

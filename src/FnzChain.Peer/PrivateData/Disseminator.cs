@@ -3,7 +3,7 @@ using FnzChain.Node;
 using FnzChain.Peer.Chaincode;
 using FnzChain.Peer.Channels;
 using FnzChain.Peer.Gateway;
-using FnzChain.Protos.Config;
+using FnzChain.Protos.Lifecycle;
 using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.PrivateData;
 using Google.Protobuf.WellKnownTypes;

@@ -35,7 +35,7 @@ public sealed partial class PrivateDataService(ChannelRegistry<PeerChannel> chan
             throw Fail(context, StatusCode.InvalidArgument, "push without tx id or private data");
         }
 
-        Func<string, Protos.Config.ChaincodeDefinition?> definitionOf = cc => channel.Bundle.Config.Chaincode(cc);
+        Func<string, Protos.Lifecycle.ChaincodeDefinition?> definitionOf = cc => channel.Bundle.Chaincode(cc);
         var forUs = CollectionAccess.MemberPart(CollectionAccess.MemberPart(push.PrivateData, definitionOf, sender.MspId), definitionOf, local.MspId);
         var offered = push.PrivateData.NsPvtRwset.Sum(n => n.CollectionPvtRwset.Count);
         var kept = forUs.NsPvtRwset.Sum(n => n.CollectionPvtRwset.Count);
@@ -58,7 +58,7 @@ public sealed partial class PrivateDataService(ChannelRegistry<PeerChannel> chan
         var pull = Decode(PrivateDataPull.Parser, request, context);
         var channel = Channel(pull.ChannelId, context);
         var sender = Authenticate(request, channel, pull.Timestamp, context);
-        var definition = channel.Bundle.Config.Chaincode(pull.Namespace)
+        var definition = channel.Bundle.Chaincode(pull.Namespace)
             ?? throw Fail(context, StatusCode.NotFound, $"chaincode \"{pull.Namespace}\" is not defined on channel {pull.ChannelId}");
         var collections = CollectionAccess.Compile(definition);
         if (!collections.TryGetValue(pull.Collection, out var collection))

@@ -4,7 +4,7 @@ using FnzChain.Ledger.State;
 using FnzChain.Node;
 using FnzChain.Peer.Chaincode;
 using FnzChain.Peer.Channels;
-using FnzChain.Protos.Config;
+using FnzChain.Protos.Lifecycle;
 using FnzChain.Protos.PrivateData;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -103,7 +103,7 @@ public sealed partial class Reconciler : IAsyncDisposable
     private async Task ScanAsync(CancellationToken cancellationToken)
     {
         var state = _channel.Ledger.State;
-        foreach (var definition in _channel.Bundle.Config.Chaincodes)
+        foreach (var definition in _channel.Bundle.Chaincodes)
         {
             foreach (var (collection, (_, members)) in CollectionAccess.Compile(definition))
             {
@@ -155,7 +155,7 @@ public sealed partial class Reconciler : IAsyncDisposable
             return;
         }
 
-        var definition = _channel.Bundle.Config.Chaincode(ns);
+        var definition = _channel.Bundle.Chaincode(ns);
         var members = definition is null ? null : CollectionAccess.Compile(definition).GetValueOrDefault(collection).Members;
         var sources = _channel.Bundle.Config.Organizations
             .Where(o => o.IsApplication && o.MspId != _local.MspId && o.AnchorPeers.Count > 0)

@@ -76,7 +76,7 @@ public sealed class PeerDeliverService(ChannelRegistry<PeerChannel> channels, Cl
                 var key = (bundle.Config.Sequence, ns, collection);
                 if (!allowed.TryGetValue(key, out var may))
                 {
-                    var definition = bundle.Config.Chaincode(ns);
+                    var definition = bundle.Chaincode(ns);
                     may = definition is not null && CollectionAccess.Compile(definition).TryGetValue(collection, out var found)
                         && found.Members.Evaluate(SignatureSet.Verified(requester.Identity!)).IsSatisfied;
                     allowed[key] = may;

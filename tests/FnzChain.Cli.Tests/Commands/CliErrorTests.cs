@@ -47,7 +47,7 @@ public sealed class CliErrorTests : CryptoFixture
     [TestCase("--block", "channel", "join", "--node", "127.0.0.1:1", "--identity", "msp", "--msp-id", "Org1MSP", "--block", "absent.block")]
     [TestCase("--profile", "channel", "create", "--profile", "absent.json", "--out", "genesis.block")]
     [TestCase("--package", "chaincode", "install", "--node", "127.0.0.1:1", "--identity", "msp", "--msp-id", "Org1MSP", "--package", "absent.tar.gz")]
-    [TestCase("--collections-config", "chaincode", "define", "--orderer", "127.0.0.1:1", "--channel", "funds", "--name", "funds", "--signer", "Org1MSP=msp", "--collections-config", "absent.json")]
+    [TestCase("--collections-config", "chaincode", "define", "--peer", "127.0.0.1:1", "--channel", "funds", "--name", "funds", "--signer", "Org1MSP=msp", "--collections-config", "absent.json")]
     [TestCase("--cert", "crypto", "revoke", "--org", "msp", "--cert", "absent.pem")]
     [TestCase("--config", "orderer", "start", "--config", "absent.json")]
     [TestCase("--config", "peer", "start", "--config", "absent.json")]

@@ -86,7 +86,7 @@ internal sealed class HostileNetwork : IAsyncDisposable
         var packageId = await net.InstallFundsAsync((Peer1, "org1.example.com", "Org1MSP"), (Peer2, "org2.example.com", "Org2MSP"));
         FundsPackage = await File.ReadAllBytesAsync(Path.Combine(net.Folder, "funds.zip"));
         var define = await net.RunCliAsync(
-            "chaincode", "define", "--orderer", Orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--package-id", packageId,
+            "chaincode", "define", "--peer", Peer1.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--package-id", packageId,
             "--policy", "AND('Org1MSP.peer','Org2MSP.peer')",
             "--signer", net.AdminSigner("Org1MSP", "org1.example.com"), "--signer", net.AdminSigner("Org2MSP", "org2.example.com"));
         Assert.That(define.ExitCode, Is.Zero, define.Error);

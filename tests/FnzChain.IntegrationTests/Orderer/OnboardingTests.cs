@@ -52,7 +52,7 @@ public sealed class OnboardingTests
 
         _packageId = await _network.InstallFundsAsync([.. Enumerable.Range(0, 3).Select(i => (_peers[i], Domain(i), MspId(i)))]);
         var define = await _network.RunCliAsync(
-            "chaincode", "define", "--orderer", _orderer.Address, "--channel", "funds", "--name", "funds", "--package-id", _packageId, "--policy", Policy,
+            "chaincode", "define", "--peer", _peers[0].Address, "--channel", "funds", "--name", "funds", "--package-id", _packageId, "--policy", Policy,
             "--signer", _network.AdminSigner("Org1MSP", Domain(0)), "--signer", _network.AdminSigner("Org2MSP", Domain(1)));
         Assert.That(define.ExitCode, Is.Zero, define.Error);
         await Contract(0, "users/User1@org1.example.com").SubmitAsync("CreateFund", "F1", "Fund one", "100.00", "EUR");

@@ -166,7 +166,7 @@ public sealed class ErasureTests : FundsNetworkFixture
         var collections = Path.Combine(Network.Folder, "collections.json");
         await File.WriteAllTextAsync(collections, collectionsJson);
         var define = await Network.RunCliAsync(
-            "chaincode", "define", "--orderer", Orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--policy", policy,
+            "chaincode", "define", "--peer", Peer1.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--policy", policy,
             "--collections-config", collections,
             "--signer", Network.AdminSigner("Org1MSP", "org1.example.com"), "--signer", Network.AdminSigner("Org2MSP", "org2.example.com"));
         Assert.That(define.ExitCode, Is.Zero, define.Error);

@@ -41,7 +41,7 @@ public abstract class FundsNetworkFixture
 
         var packageId = await Network.InstallFundsAsync((Peer1, "org1.example.com", "Org1MSP"), (Peer2, "org2.example.com", "Org2MSP"));
         var define = await Network.RunCliAsync(
-            "chaincode", "define", "--orderer", Orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--package-id", packageId,
+            "chaincode", "define", "--peer", Peer1.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--package-id", packageId,
             "--policy", "AND('Org1MSP.peer','Org2MSP.peer')",
             "--signer", Network.AdminSigner("Org1MSP", "org1.example.com"), "--signer", Network.AdminSigner("Org2MSP", "org2.example.com"));
         Assert.That(define.ExitCode, Is.Zero, define.Error);

@@ -112,7 +112,7 @@ public sealed class GatewayTests : FundsNetworkFixture
     public async Task Endorsers_are_planned_from_the_policy_so_an_or_policy_needs_only_one_organisation()
     {
         var redefine = await Network.RunCliAsync(
-            "chaincode", "define", "--orderer", Orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--policy", "OR('Org1MSP.peer','Org2MSP.peer')",
+            "chaincode", "define", "--peer", Peer1.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--policy", "OR('Org1MSP.peer','Org2MSP.peer')",
             "--signer", Network.AdminSigner("Org1MSP", "org1.example.com"), "--signer", Network.AdminSigner("Org2MSP", "org2.example.com"));
         Assert.That(redefine.ExitCode, Is.Zero, redefine.Error);
         await Client.WaitForBlockAsync(Peer1, 2);

@@ -47,7 +47,7 @@ public sealed class ThreeOrgErasureTests
         var collections = Path.Combine(_network.Folder, "collections.json");
         await File.WriteAllTextAsync(collections, Collections);
         var define = await _network.RunCliAsync(
-            "chaincode", "define", "--orderer", _orderer.Address, "--channel", TestNetwork.Channel, "--name", "funds", "--package-id", packageId,
+            "chaincode", "define", "--peer", _peers[0].Address, "--channel", TestNetwork.Channel, "--name", "funds", "--package-id", packageId,
             "--policy", "AND('Org1MSP.peer','Org3MSP.peer')", "--collections-config", collections,
             "--signer", _network.AdminSigner("Org1MSP", "org1.example.com"), "--signer", _network.AdminSigner("Org2MSP", "org2.example.com"),
             "--signer", _network.AdminSigner("Org3MSP", "org3.example.com"));

@@ -1,7 +1,6 @@
 using FnzChain.Identity.Channels;
 using FnzChain.Orderer.Channels;
 using FnzChain.Protos.Common;
-using FnzChain.Protos.Config;
 using FnzChain.Tests.Shared;
 
 namespace FnzChain.Orderer.Tests.Channels;
@@ -9,9 +8,9 @@ namespace FnzChain.Orderer.Tests.Channels;
 /// <summary>
 /// configtxlator (fabric-config's protolator) renders a config tree by the keys of its groups and values and refuses
 /// keys it does not know. configtxlator cannot run here (a Go binary), so its rules — which group may hold which
-/// keys, which policy types decode — are restated below and every tree FnzChain writes is walked with them. The one
-/// known exception is FnzChain's <c>FnzChainChaincodes</c> value (decision 0011): this test pins that it is the only
-/// one, so nothing else that configtxlator would refuse creeps in.
+/// keys, which policy types decode — are restated below and every tree FnzChain writes is walked with them: none
+/// has a key configtxlator refuses (chaincode definitions are <c>_lifecycle</c> state, decision 0013), and the
+/// channel reader refuses such keys too, so nothing configtxlator would refuse creeps in.
 /// </summary>
 public sealed class ConfigtxlatorRulesTests
 {
@@ -86,10 +85,13 @@ public sealed class ConfigtxlatorRulesTests
     }
 
     [Test]
-    public void After_a_chaincode_definition_the_extension_value_is_the_only_key_configtxlator_refuses()
+    public void A_value_configtxlator_would_refuse_is_refused_by_the_channel_reader_too()
     {
-        var defined = ConfigTree.WithChaincode(Genesis(), new ChaincodeDefinition { Name = "funds", Sequence = 1 });
+        // FnzChain kept chaincode definitions in such a value once (decision 0011); they are _lifecycle state now (0013).
+        var tree = Genesis();
+        tree.ChannelGroup.Groups["Application"].Values["FnzChainChaincodes"] = new ConfigValue { ModPolicy = "Admins" };
 
-        Assert.That(Refused(defined), Is.EqualTo(new[] { "/Channel/Application/FnzChainChaincodes" }));
+        Assert.That(Refused(tree), Is.EqualTo(new[] { "/Channel/Application/FnzChainChaincodes" }));
+        Assert.That(() => ChannelConfig.Read("funds", tree), Throws.TypeOf<ChannelConfigException>().With.Message.Contains("/Channel/Application/FnzChainChaincodes"));
     }
 }

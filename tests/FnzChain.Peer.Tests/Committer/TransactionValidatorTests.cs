@@ -7,7 +7,7 @@ using FnzChain.Orderer.Channels;
 using FnzChain.Orderer.Signing;
 using FnzChain.Peer.Committer;
 using FnzChain.Protos.Common;
-using FnzChain.Protos.Config;
+using FnzChain.Protos.Lifecycle;
 using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.Ledger.Rwset.Kvrwset;
 using FnzChain.Protos.Peer;
@@ -32,13 +32,14 @@ public sealed class TransactionValidatorTests
             Organizations = _crypto.Organizations(),
             Orderer = new OrdererProfile { Endpoints = [new OrdererEndpointProfile { Organization = "OrdererOrg", Address = "127.0.0.1:7050" }] },
         }.ToConfig();
-        config = ConfigTree.WithChaincode(config, new ChaincodeDefinition
+        var definitions = new List<ChaincodeDefinition>();
+        definitions.Add(new ChaincodeDefinition
         {
             Name = "funds",
             Sequence = 1,
             EndorsementPolicy = new Protos.Peer.ApplicationPolicy { SignaturePolicy = PolicyDsl.Parse("AND('Org1MSP.peer','Org2MSP.peer')") },
         });
-        config = ConfigTree.WithChaincode(config, new ChaincodeDefinition
+        definitions.Add(new ChaincodeDefinition
         {
             Name = "registry",
             Sequence = 1,
@@ -59,14 +60,14 @@ public sealed class TransactionValidatorTests
         {
             StaticCollectionConfig = new StaticCollectionConfig { Name = "shared", MemberOrgsPolicy = new CollectionPolicyConfig { SignaturePolicy = PolicyDsl.Parse("OR('Org1MSP.member','Org2MSP.member')") } },
         });
-        config = ConfigTree.WithChaincode(config, new ChaincodeDefinition
+        definitions.Add(new ChaincodeDefinition
         {
             Name = "notes",
             Sequence = 1,
             EndorsementPolicy = new Protos.Peer.ApplicationPolicy { SignaturePolicy = PolicyDsl.Parse("AND('Org1MSP.peer','Org2MSP.peer')") },
             Collections = collections,
         });
-        _bundle = ChannelBundle.Create("funds", config);
+        _bundle = ChannelBundle.Create("funds", config).WithChaincodes(definitions);
     }
 
     [OneTimeTearDown]
@@ -127,6 +128,146 @@ public sealed class TransactionValidatorTests
     }
 
     private TxValidationCode Verdict(ByteString envelope) => new TransactionValidator(_bundle).Validate(0, envelope).Code;
+
+    private (byte[], SigningIdentityFiles) Admin1 => Identity("org1.example.com", "users/Admin@org1.example.com", "Org1MSP");
+
+    private (byte[], SigningIdentityFiles) Admin2 => Identity("org2.example.com", "users/Admin@org2.example.com", "Org2MSP");
+
+    /// <summary>Approvals of <paramref name="definition"/> on <paramref name="channel"/> by <paramref name="approvers"/>.</summary>
+    private static DefinitionApprovals Approved(ChaincodeDefinition definition, string channel, params (byte[] Serialized, SigningIdentityFiles Files)[] approvers)
+    {
+        var approvals = new DefinitionApprovals { Proposal = new DefinitionProposal { ChannelId = channel, Definition = definition.ToByteString() }.ToByteString() };
+        foreach (var (serialized, files) in approvers)
+        {
+            approvals.Approvals.Add(ConfigUpdates.Sign(approvals.Proposal, serialized, files.Signer));
+        }
+
+        return approvals;
+    }
+
+    /// <summary>A _lifecycle CommitChaincodeDefinition transaction carrying <paramref name="argument"/> and writing <paramref name="written"/> under <paramref name="key"/>.</summary>
+    private static ByteString LifecycleTransaction(
+        (byte[] Serialized, SigningIdentityFiles Files) creator, ByteString argument, string key, ByteString written, params (byte[] Serialized, SigningIdentityFiles Files)[] endorsers)
+    {
+        var kv = new KVRWSet();
+        kv.Reads.Add(new KVRead { Key = key });
+        kv.Writes.Add(new KVWrite { Key = key, Value = written });
+        var rwset = new TxReadWriteSet();
+        rwset.NsRwset.Add(new NsReadWriteSet { Namespace = ChaincodeLifecycle.Namespace, Rwset = kv.ToByteString() });
+        var prp = new ProposalResponsePayload
+        {
+            Extension = new ChaincodeAction { Results = rwset.ToByteString(), ChaincodeId = new ChaincodeID { Name = ChaincodeLifecycle.Namespace } }.ToByteString(),
+        }.ToByteString();
+        var endorsed = new ChaincodeEndorsedAction { ProposalResponsePayload = prp };
+        foreach (var (serialized, files) in endorsers)
+        {
+            endorsed.Endorsements.Add(new Endorsement { Endorser = ByteString.CopyFrom(serialized), Signature = ByteString.CopyFrom(files.Signer.Sign([.. prp.Span, .. serialized])) });
+        }
+
+        var input = new ChaincodeInput();
+        input.Args.Add(ByteString.CopyFromUtf8(ChaincodeLifecycle.CommitFunction));
+        input.Args.Add(argument);
+        var proposalPayload = new ChaincodeProposalPayload
+        {
+            Input = new ChaincodeInvocationSpec { ChaincodeSpec = new ChaincodeSpec { ChaincodeId = new ChaincodeID { Name = ChaincodeLifecycle.Namespace }, Input = input } }.ToByteString(),
+        };
+        var transaction = new Transaction();
+        transaction.Actions.Add(new TransactionAction { Payload = new ChaincodeActionPayload { ChaincodeProposalPayload = proposalPayload.ToByteString(), Action = endorsed }.ToByteString() });
+        return SignedEnvelope.Create("funds", HeaderType.EndorserTransaction, transaction.ToByteString(), creator.Serialized, creator.Files.Signer).ToByteString();
+    }
+
+    private ByteString Commit(ChaincodeDefinition definition, params (byte[] Serialized, SigningIdentityFiles Files)[] approvers) =>
+        LifecycleTransaction(Client, Approved(definition, "funds", approvers).ToByteString(), ChaincodeLifecycle.DefinitionKey(definition.Name), definition.ToByteString(), Peer1, Peer2);
+
+    private static ChaincodeDefinition NewChaincode => new()
+    {
+        Name = "settlement",
+        Version = "1.0",
+        Sequence = 1,
+        EndorsementPolicy = new Protos.Peer.ApplicationPolicy { ChannelConfigPolicyReference = "/Channel/Application/Endorsement" },
+    };
+
+    [Test]
+    public void A_definition_approved_by_a_majority_of_admins_and_endorsed_under_lifecycle_endorsement_is_valid()
+    {
+        var (code, reason) = new TransactionValidator(_bundle).Validate(0, Commit(NewChaincode, Admin1, Admin2));
+
+        Assert.That(code, Is.EqualTo(TxValidationCode.Valid), reason);
+    }
+
+    [Test]
+    public void A_definition_approved_by_too_few_admins_or_by_non_admins_is_invalid_naming_the_policy()
+    {
+        var validator = new TransactionValidator(_bundle);
+        var (code, reason) = validator.Validate(0, Commit(NewChaincode, Admin1));
+        var (byClients, clientsReason) = validator.Validate(0, Commit(NewChaincode, Client, Identity("org2.example.com", "users/User1@org2.example.com", "Org2MSP")));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(TxValidationCode.InvalidOtherReason));
+            Assert.That(reason, Does.Contain("chaincode settlement sequence 1 is not approved by enough organisations").And.Contain("/Channel/Application/Admins"));
+            Assert.That(byClients, Is.EqualTo(TxValidationCode.InvalidOtherReason));
+            Assert.That(clientsReason, Does.Contain("not approved"));
+        });
+    }
+
+    [Test]
+    public void A_definition_endorsed_by_one_org_of_two_fails_lifecycle_endorsement()
+    {
+        var definition = NewChaincode;
+        var envelope = LifecycleTransaction(Client, Approved(definition, "funds", Admin1, Admin2).ToByteString(), ChaincodeLifecycle.DefinitionKey(definition.Name), definition.ToByteString(), Peer1);
+
+        var (code, reason) = new TransactionValidator(_bundle).Validate(0, envelope);
+
+        Assert.That(code, Is.EqualTo(TxValidationCode.EndorsementPolicyFailure));
+        Assert.That(reason, Does.Contain("LifecycleEndorsement"));
+    }
+
+    [Test]
+    public void A_commit_that_writes_other_bytes_than_it_approved_or_under_another_key_is_illegal()
+    {
+        var definition = NewChaincode;
+        var approvals = Approved(definition, "funds", Admin1, Admin2).ToByteString();
+        var changed = NewChaincode;
+        changed.EndorsementPolicy = new Protos.Peer.ApplicationPolicy { SignaturePolicy = PolicyDsl.Parse("OR('Org1MSP.peer')") };
+        var validator = new TransactionValidator(_bundle);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(validator.Validate(0, LifecycleTransaction(Client, approvals, ChaincodeLifecycle.DefinitionKey("settlement"), changed.ToByteString(), Peer1, Peer2)).Code, Is.EqualTo(TxValidationCode.IllegalWriteset));
+            Assert.That(validator.Validate(0, LifecycleTransaction(Client, approvals, ChaincodeLifecycle.DefinitionKey("funds"), definition.ToByteString(), Peer1, Peer2)).Code, Is.EqualTo(TxValidationCode.IllegalWriteset));
+            Assert.That(validator.Validate(0, LifecycleTransaction(Client, approvals, "approvals/settlement", definition.ToByteString(), Peer1, Peer2)).Code, Is.EqualTo(TxValidationCode.IllegalWriteset));
+            Assert.That(validator.Validate(0, LifecycleTransaction(Client, ByteString.CopyFromUtf8("not a message"), ChaincodeLifecycle.DefinitionKey("settlement"), definition.ToByteString(), Peer1, Peer2)).Code,
+                Is.EqualTo(TxValidationCode.BadPayload).Or.EqualTo(TxValidationCode.InvalidOtherReason));
+        });
+    }
+
+    [Test]
+    public void A_redefinition_must_take_the_next_sequence_keep_its_collections_and_be_for_this_channel()
+    {
+        var validator = new TransactionValidator(_bundle);
+        var sameSequence = new ChaincodeDefinition { Name = "funds", Sequence = 1 };
+        var withoutCollection = _bundle.Chaincode("notes")!.Clone();
+        withoutCollection.Sequence = 2;
+        withoutCollection.Collections.Config.RemoveAt(0);
+        var next = new ChaincodeDefinition { Name = "funds", Sequence = 2 };
+        var elsewhere = Approved(next, "other", Admin1, Admin2).ToByteString();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(validator.Validate(0, Commit(sameSequence, Admin1, Admin2)).Reason, Does.Contain("sequence 1 does not follow the committed sequence 1 (expected 2)"));
+            Assert.That(validator.Validate(0, Commit(withoutCollection, Admin1, Admin2)).Reason, Does.Contain("collection org1-notes cannot be removed"));
+            Assert.That(validator.Validate(0, LifecycleTransaction(Client, elsewhere, ChaincodeLifecycle.DefinitionKey("funds"), next.ToByteString(), Peer1, Peer2)).Reason,
+                Does.Contain("approved for channel \"other\", not funds"));
+            Assert.That(validator.Validate(0, Commit(next, Admin1, Admin2)).Code, Is.EqualTo(TxValidationCode.Valid));
+        });
+    }
+
+    [Test]
+    public void A_chaincode_cannot_write_the_lifecycle_namespace()
+    {
+        Assert.That(Verdict(Transaction(Client, "funds", ChaincodeLifecycle.Namespace, Peer1, Peer2)), Is.EqualTo(TxValidationCode.IllegalWriteset));
+    }
 
     [Test]
     public void Transaction_endorsed_by_both_orgs_is_valid()
