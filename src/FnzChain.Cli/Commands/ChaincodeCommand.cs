@@ -29,6 +29,7 @@ internal static class ChaincodeCommand
         command.Subcommands.Add(CreatePackage());
         command.Subcommands.Add(CreateInstall());
         command.Subcommands.Add(CreateDefine());
+        command.Subcommands.Add(CreateList());
         command.Subcommands.Add(CreateShow());
         command.Subcommands.Add(CreateApprove());
         command.Subcommands.Add(CreateCommit());
@@ -187,6 +188,38 @@ internal static class ChaincodeCommand
             parse.InvocationConfiguration.Output.WriteLine(
                 $"{parse.GetValue(mspId)} approved chaincode {ChaincodeDefinitionFlow.Describe(definition)} on {proposal.ChannelId}; {approvals.Approvals.Count} approval(s) in {path}");
             return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static Command CreateList()
+    {
+        var peer = new Option<string>("--peer") { Description = "A peer's gateway address, host:port.", Required = true };
+        var channel = new Option<string>("--channel") { Description = "The channel.", Required = true };
+        var identity = new Option<string>("--identity") { Description = "An msp folder of a channel member.", Required = true }.MustBeFolder();
+        var mspId = new Option<string>("--msp-id") { Description = "That identity's MSP id.", Required = true };
+        var command = new Command("list", "List the chaincode definitions committed on a channel, as a peer has them.");
+        foreach (var option in new Option[] { peer, channel, identity, mspId })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var reader = Client.ClientIdentity.FromMspFolder(parse.GetValue(identity)!, parse.GetValue(mspId)!);
+            using var gateway = Client.Gateway.Connect(parse.GetValue(peer)!, reader);
+            var definitions = await ChaincodeDefinitionFlow.QueryAsync(gateway, parse.GetValue(channel)!, cancellationToken).ConfigureAwait(false);
+            foreach (var definition in definitions)
+            {
+                parse.InvocationConfiguration.Output.WriteLine(ChaincodeDefinitionFlow.Describe(definition));
+            }
+
+            if (definitions.Count == 0)
+            {
+                parse.InvocationConfiguration.Output.WriteLine($"no chaincode is defined on {parse.GetValue(channel)}");
+            }
+
+            return 0;
         });
         return command;
     }

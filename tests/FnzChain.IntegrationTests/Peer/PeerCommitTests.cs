@@ -76,6 +76,19 @@ public sealed class PeerCommitTests
         return EndorsedTransactions.Define(client, definition, [admin1, admin2], [peer1, peer2]);
     }
 
+    /// <summary>Waits until the orderer has cut block <paramref name="number"/>.</summary>
+    private async Task OrdererBlockAsync(ulong number)
+    {
+        using var reader = _network.Org1Client();
+        using var channel = TestNetwork.Connect(_orderer);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var call = new AtomicBroadcast.AtomicBroadcastClient(channel).Deliver(cancellationToken: timeout.Token);
+        var at = new SeekPosition { Specified = new SeekSpecified { Number = number } };
+        await call.RequestStream.WriteAsync(reader.Envelope(TestNetwork.Channel, HeaderType.DeliverSeekInfo, new SeekInfo { Start = at, Stop = at }.ToByteString()));
+        Assert.That(await call.ResponseStream.MoveNext(timeout.Token), Is.True);
+        Assert.That(call.ResponseStream.Current.Block?.Header.Number, Is.EqualTo(number));
+    }
+
     /// <summary>Filtered blocks from the peer, from <paramref name="from"/> through <paramref name="to"/> (waiting for them).</summary>
     private async Task<List<FilteredBlock>> FilteredBlocksAsync(ulong from, ulong to)
     {
@@ -151,6 +164,7 @@ public sealed class PeerCommitTests
         await _peer.StopAsync();
         // Relax the policy to Org1 alone while the peer is down: it must apply the definition before judging later blocks.
         await BroadcastAsync(Definition("OR('Org1MSP.peer')", sequence: 2));
+        await OrdererBlockAsync(3); // a definition is in force from the block after its own
         await BroadcastAsync(EndorsedTransactions.Create(client, "funds", [("F2", "2")], [org1Peer]));
         _peer = await _network.StartPeerAsync("org1.example.com", "Org1MSP", _orderer);
 
