@@ -7,8 +7,8 @@
  *
  *   node interop-legacy.js <connection.json> <fnzchain command...>     e.g. ... dotnet /path/to/fnzchain.dll
  *
- * connection.json is what `fnzchain network up --dir <dir>` writes; the fnzchain command is used to redefine the
- * chaincode (`fnzchain chaincode define`), which commits a config block, while listeners run. Last, a channel config
+ * connection.json is what `fnzchain network up --dir <dir>` writes; the fnzchain command is used to change the
+ * channel configuration (`fnzchain channel update set-policy|sign|submit`), which commits config blocks, while listeners run. Last, a channel config
  * update built and signed with Fabric's JS code alone (config-update.js) is broadcast. Every check prints one
  * JSON line {"check": name, "ok": true|false, ...facts} on stdout; the exit code is the number of failed checks.
  * FnzChain has no TLS yet, so the connection profile uses grpc:// URLs.
@@ -341,19 +341,25 @@ async function run(gateway, network, contract, connection, fnzchain) {
     await contract.addContractListener(contractListener, { startBlock: 0 });
 
     const configUpdates = await check('configUpdates', async () => {
-        // Two chaincode redefinitions (same package and policy, new version): each commits a config block, with
-        // event-emitting transactions before, between and after.
-        const admins = connection.organizations.flatMap((o) => ['--signer', `${o.mspId}=${o.adminMsp}`]);
-        const policy = `AND(${connection.organizations.map((o) => `'${o.mspId}.peer'`).join(',')})`;
-        const define = async (version) => {
-            const output = await runFnzchain(fnzchain, ['chaincode', 'define', '--orderer', connection.orderer, '--channel', connection.channel,
-                '--name', connection.chaincode, '--version', version, '--policy', policy, ...admins]);
+        // Two channel config updates made with fnzchain (Org1's Readers policy, changed by Org1's own admin: its
+        // mod_policy), each committing a config block, with event-emitting transactions before, between and after.
+        const org = connection.organizations[0];
+        const admin = ['--identity', org.adminMsp, '--msp-id', org.mspId];
+        const rules = [`OR('${org.mspId}.admin','${org.mspId}.peer','${org.mspId}.client')`, `OR('${org.mspId}.member')`];
+        let updates = 0;
+        const define = async () => {
+            const file = path.join(require('node:os').tmpdir(), `interop-legacy-${process.pid}-${updates}.update`);
+            const rule = rules[updates++ % rules.length];
+            await runFnzchain(fnzchain, ['channel', 'update', 'set-policy', '--channel', connection.channel, '--orderer', connection.orderer, ...admin,
+                '--path', `/Channel/Application/${org.name}/Readers`, '--rule', rule, '--out', file]);
+            await runFnzchain(fnzchain, ['channel', 'update', 'sign', file, ...admin]);
+            const output = await runFnzchain(fnzchain, ['channel', 'update', 'submit', file, '--orderer', connection.orderer, ...admin]);
+            fs.rmSync(file, { force: true });
             const block = /config block (\d+)/.exec(output)?.[1];
-            if (!block) throw new Error(`fnzchain chaincode define printed no config block: ${output}`);
-            // define returns when the orderer cut the block; a peer endorsing before it committed it would sign a
-            // response under the old definition, which differs from the other peer's (as the peer CLI's
-            // --waitForEvent does, wait for every peer to commit it). A Deliver of a block the peer has not committed
-            // yet is NOT_FOUND (FAIL_IF_NOT_READY), so ask again until it is there.
+            if (!block) throw new Error(`fnzchain channel update submit printed no config block: ${output}`);
+            // submit returns when the orderer cut the block; wait for every peer to commit it before endorsing again
+            // (as the peer CLI's --waitForEvent does). A Deliver of a block the peer has not committed yet is
+            // NOT_FOUND (FAIL_IF_NOT_READY), so ask again until it is there.
             await Promise.all(network.getChannel().getEndorsers().map((peer) => committedBlockOn(gateway, network, peer, Number(block))));
             return block;
         };
@@ -362,9 +368,9 @@ async function run(gateway, network, contract, connection, fnzchain) {
             emitted.push({ txId: submitted.txId, eventName, blockNumber: committedBlock(submitted) });
         };
         await transact('CreateFund', [`${fund}-B`, 'Legacy Bonds', '10', 'GBP'], 'FundCreated');
-        const first = await define('1.1');
+        const first = await define();
         await transact('PublishNav', [`${fund}-B`, '11'], 'NavPublished');
-        const second = await define('1.2');
+        const second = await define();
         await transact('PublishNav', [`${fund}-B`, '12'], 'NavPublished');
         const read = json(await contract.evaluateTransaction('ReadFund', `${fund}-B`));
         return { configBlocks: [first, second], navAfter: read.nav };

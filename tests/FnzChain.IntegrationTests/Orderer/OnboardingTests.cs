@@ -117,7 +117,7 @@ public sealed class OnboardingTests
             "--new-msp-id", "Org4MSP", "--anchor-peer", $"127.0.0.1:{_ports[3]}", "--out", file]);
         Assert.That(made.ExitCode, Is.Zero, made.Error);
         Assert.That(made.Output, Does.Contain("adds group /Channel/Application/Org4: MSP Org4MSP, root CA 'CN=ca.org4.example.com"));
-        Assert.That(made.Output, Does.Contain("modifies group /Channel/Application (version 1 → 2); needs /Channel/Application/Admins (MAJORITY Admins)"));
+        Assert.That(made.Output, Does.Contain("modifies group /Channel/Application (version 0 → 1); needs /Channel/Application/Admins (MAJORITY Admins)"));
 
         // The transfer agent's admin (Org1) signs in its folder and sends the file on; one signature of three is refused.
         var atOrg1 = Handed(file, "admin-org1");
@@ -135,7 +135,7 @@ public sealed class OnboardingTests
         Assert.That((await Sign(atOrg2, 1)).ExitCode, Is.Zero);
         var submitted = await Submit(atOrg2, 1);
         Assert.That(submitted.ExitCode, Is.Zero, submitted.Error);
-        Assert.That(submitted.Output, Does.Match("channel funds: update applied in config block [0-9]+, config sequence 2"));
+        Assert.That(submitted.Output, Does.Match("channel funds: update applied in config block [0-9]+, config sequence 1"));
 
         // Org4's peer joins with the genesis block, pulls every block and validates each against the config of its height.
         _peers.Add(await _network.StartPeerAsync("org4.example.com", "Org4MSP", _orderer, port: _ports[3]));
@@ -172,7 +172,7 @@ public sealed class OnboardingTests
         var stale = Path.Combine(_network.Folder, "anchors-stale.update");
         var before = Path.Combine(_network.Folder, "config-before.block");
         var fetched = await Cli(["channel", "fetch", "--channel", "funds", .. ReadFrom(2), "--out", before]);
-        Assert.That(fetched.Output, Does.Match("block [0-9]+ of channel funds written to .* \\(a config block, config sequence 1\\)"), fetched.Error);
+        Assert.That(fetched.Output, Does.Match("block [0-9]+ of channel funds written to .* \\(a config block, config sequence 0\\)"), fetched.Error);
         Assert.That((await Cli(["channel", "update", "set-anchor-peers", "--channel", "funds", .. ReadFrom(2), "--org", "Org3", "--anchor-peer", $"127.0.0.1:{_ports[2]}", "--anchor-peer", "127.0.0.1:1", "--out", file])).ExitCode, Is.Zero);
         Assert.That((await Sign(file, 2)).ExitCode, Is.Zero);
 
