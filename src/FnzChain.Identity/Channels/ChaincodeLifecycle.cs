@@ -38,6 +38,9 @@ public static partial class ChaincodeLifecycle
     /// <summary>Largest definition accepted (collections included): definitions are configuration, not data.</summary>
     public const int MaxDefinitionBytes = 256 * 1024;
 
+    /// <summary>Most approvals one definition may carry (each is a signature every peer verifies): far more than any channel's organisations.</summary>
+    public const int MaxApprovals = 100;
+
     public static string DefinitionKey(string name) => DefinitionKeyPrefix + name;
 
     /// <summary>The chaincode a definition key names, or null when <paramref name="key"/> is not one.</summary>
@@ -108,6 +111,11 @@ public static partial class ChaincodeLifecycle
         if ((DefinitionProblem(bundle, definition) ?? TransitionProblem(current(definition.Name), definition)) is { } problem)
         {
             return (null, null, problem);
+        }
+
+        if (approvals.Approvals.Count > MaxApprovals)
+        {
+            return (null, null, $"the definition of chaincode {definition.Name} carries {approvals.Approvals.Count} approvals; at most {MaxApprovals} are accepted");
         }
 
         List<SignedData> signatures;

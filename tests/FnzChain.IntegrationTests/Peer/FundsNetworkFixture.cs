@@ -30,7 +30,9 @@ public abstract class FundsNetworkFixture
     {
         var (port1, port2) = (TestNetwork.FreePort(), TestNetwork.FreePort());
         Peer2Port = port2;
-        Network = await TestNetwork.CreateAsync(maxMessageCount: Batch.MaxMessageCount, batchTimeout: Batch.BatchTimeout, org1AnchorPort: port1, org2AnchorPort: port2);
+        // The chaincode definition is a transaction like any other: it is cut with the default batch, and a fixture
+        // with another batch gets it by a config update afterwards.
+        Network = await TestNetwork.CreateAsync(maxMessageCount: DefaultBatch.MaxMessageCount, batchTimeout: DefaultBatch.BatchTimeout, org1AnchorPort: port1, org2AnchorPort: port2);
         OrdererPort = TestNetwork.FreePort();
         Orderer = await Network.StartOrdererAsync(port: OrdererPort);
         await Network.JoinOrdererAsync(Orderer);
@@ -46,8 +48,36 @@ public abstract class FundsNetworkFixture
             "--signer", Network.AdminSigner("Org1MSP", "org1.example.com"), "--signer", Network.AdminSigner("Org2MSP", "org2.example.com"));
         Assert.That(define.ExitCode, Is.Zero, define.Error);
         Client = new TestClient(Network.Org1Client());
-        await Client.WaitForBlockAsync(Peer1, 1); // the definition's config block: endorsers need it
+        await Client.WaitForBlockAsync(Peer1, 1); // the definition's block: endorsers need it
         await Client.WaitForBlockAsync(Peer2, 1);
+        if (Batch != DefaultBatch)
+        {
+            await SetBatchAsync(Batch);
+        }
+    }
+
+    private static (uint MaxMessageCount, string BatchTimeout) DefaultBatch => (10, "200ms");
+
+    /// <summary>Changes the channel's batch by a config update signed by the orderer organisation's admin, and waits until both peers have its block.</summary>
+    private async Task SetBatchAsync((uint MaxMessageCount, string BatchTimeout) batch)
+    {
+        var file = Path.Combine(Network.Folder, "batch.update");
+        string[] admin = ["--identity", Network.IdentityMsp("example.com", "users/Admin@example.com"), "--msp-id", "OrdererMSP"];
+        string[][] steps =
+        [
+            ["channel", "update", "set-batch", "--channel", TestNetwork.Channel, "--orderer", Orderer.Address, .. admin,
+                "--max-message-count", batch.MaxMessageCount.ToString(System.Globalization.CultureInfo.InvariantCulture), "--timeout", batch.BatchTimeout, "--out", file],
+            ["channel", "update", "sign", file, .. admin],
+            ["channel", "update", "submit", file, "--orderer", Orderer.Address, .. admin],
+        ];
+        foreach (var step in steps)
+        {
+            var result = await Network.RunCliAsync(step);
+            Assert.That(result.ExitCode, Is.Zero, $"{string.Join(' ', step[..3])}: {result.Error}");
+        }
+
+        await Client.WaitForBlockAsync(Peer1, 2);
+        await Client.WaitForBlockAsync(Peer2, 2);
     }
 
     /// <summary>Kills the orderer (as a crash: envelopes it queued but had not cut are lost) and starts it again on its port.</summary>

@@ -27,7 +27,7 @@ public sealed partial class OperationsTests : FundsNetworkFixture
 
         // Metrics are recorded just after a block becomes visible to Deliver: read until the commit shows.
         var peerMetrics = await s_http.GetStringAsync($"{OperationsOf(Peer1)}/metrics");
-        for (var attempt = 0; attempt < 50 && !peerMetrics.Contains("code=\"Valid\"} 1", StringComparison.Ordinal); attempt++)
+        for (var attempt = 0; attempt < 50 && !peerMetrics.Contains("code=\"Valid\"} 2", StringComparison.Ordinal); attempt++)
         {
             await Task.Delay(100);
             peerMetrics = await s_http.GetStringAsync($"{OperationsOf(Peer1)}/metrics");
@@ -39,8 +39,9 @@ public sealed partial class OperationsTests : FundsNetworkFixture
         Assert.Multiple(() =>
         {
             Assert.That(peerMetrics, Does.Contain("# TYPE fnzchain_peer_committed_transactions_total counter"));
-            Assert.That(peerMetrics, Does.Contain("fnzchain_peer_committed_transactions_total{channel=\"funds\",code=\"Valid\"} 1\n"));
-            Assert.That(peerMetrics, Does.Contain("fnzchain_peer_proposals_total{outcome=\"endorsed\"} 1\n"));
+            // The chaincode definition (block 1) and F1: two valid transactions, two endorsements by this peer.
+            Assert.That(peerMetrics, Does.Contain("fnzchain_peer_committed_transactions_total{channel=\"funds\",code=\"Valid\"} 2\n"));
+            Assert.That(peerMetrics, Does.Contain("fnzchain_peer_proposals_total{outcome=\"endorsed\"} 2\n"));
             Assert.That(peerMetrics, Does.Match(@"fnzchain_peer_block_commit_seconds_count\{channel=""funds""\} \d+"));
             Assert.That(ordererMetrics, Does.Match(@"fnzchain_orderer_broadcasts_total\{status=""Success""\} [1-9]"));
             Assert.That(ordererMetrics, Does.Match(@"fnzchain_orderer_transactions_total\{channel=""funds""\} [1-9]"));
