@@ -345,7 +345,7 @@ async function run(gateway, network, contract, connection, fnzchain) {
         // mod_policy), each committing a config block, with event-emitting transactions before, between and after.
         const org = connection.organizations[0];
         const admin = ['--identity', org.adminMsp, '--msp-id', org.mspId];
-        const rules = [`OR('${org.mspId}.admin','${org.mspId}.peer','${org.mspId}.client')`, `OR('${org.mspId}.member')`];
+        const rules = [`OR('${org.mspId}.member')`, `OR('${org.mspId}.admin','${org.mspId}.peer','${org.mspId}.client')`]; // away from the default and back
         let updates = 0;
         const define = async () => {
             const file = path.join(require('node:os').tmpdir(), `interop-legacy-${process.pid}-${updates}.update`);

@@ -29,17 +29,29 @@ public sealed class DecoderFuzzTests
     private ChannelBundle _bundle = null!;
     private List<byte[]> _envelopes = null!;
     private List<byte[]> _identities = null!;
+    private byte[] _lifecycle = null!;
 
     [OneTimeSetUp]
     public async Task ReadCorpus()
     {
         _net = SharedNetwork.Current;
         var blocks = await ReadChainAsync();
-        _bundle = ChannelBundle.Create(ConfigBlock.ReadConfig(blocks[(int)ConfigBlock.LastConfigIndex(blocks[^1])]));
+        var envelopes = blocks.Where(b => !ConfigBlock.IsConfigBlock(b)).SelectMany(b => b.Data.Data).ToList();
+        bool IsLifecycle(ByteString envelope) => TransactionParser.Parse(0, envelope).ReadWriteSets.Any(ns => ns.Namespace == ChaincodeLifecycle.Namespace);
+
+        // The chaincode definitions the network committed (its _lifecycle transactions), as a peer has them.
+        var definitions = envelopes.Where(IsLifecycle)
+            .SelectMany(e => TransactionParser.Parse(0, e).ReadWriteSets.SelectMany(ns => ns.ReadWriteSet.Writes))
+            .Select(w => ChaincodeLifecycle.ParseDefinition(w.Value.Span, w.Key))
+            .GroupBy(d => d.Name).Select(g => g.MaxBy(d => d.Sequence)!).ToList();
+        Assert.That(definitions, Is.Not.Empty, "the network defined no chaincode");
+        _bundle = ChannelBundle.Create(ConfigBlock.ReadConfig(blocks[(int)ConfigBlock.LastConfigIndex(blocks[^1])])).WithChaincodes(definitions);
+        _lifecycle = envelopes.First(IsLifecycle).ToByteArray();
         var (poisonedClient, _) = PoisonedIdentity.Create("Org1MSP", _net.Client.Files.Certificate);
         var (poisonedPeer, _) = PoisonedIdentity.Create("Org1MSP", _net.Org1Peer.Files.Certificate);
         _identities = [_net.Client.Serialized, _net.Org1Peer.Serialized, _net.Org2Peer.Serialized, _net.OrdererAdmin.Serialized, poisonedClient, poisonedPeer];
-        _envelopes = blocks.Where(b => !ConfigBlock.IsConfigBlock(b)).SelectMany(b => b.Data.Data).Select(d => d.ToByteArray()).ToList();
+        // A chaincode's transaction first (the re-signing fuzzer starts from it), then the rest, the definition among them.
+        _envelopes = envelopes.OrderBy(IsLifecycle).Select(d => d.ToByteArray()).ToList();
         Assert.That(_envelopes, Is.Not.Empty, "the network committed no transaction to start from");
         var data = Payload.Parser.ParseFrom(Envelope.Parser.ParseFrom(_envelopes[0]).Payload).Data;
         _envelopes.Add(SignedEnvelope.Create(TestNetwork.Channel, HeaderType.EndorserTransaction, data, poisonedClient, _net.Client.Files.Signer).ToByteArray());
@@ -117,6 +129,46 @@ public sealed class DecoderFuzzTests
         TestContext.Progress.WriteLine($"ledger: {ledger.Height} blocks committed; codes after MVCC: {string.Join(", ", committed.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}"))}");
         ledger.Dispose();
         folder.Delete(recursive: true);
+    }
+
+    /// <summary>
+    /// Chaincode definitions as every peer checks them: the network's real <c>_lifecycle</c> commit, its argument (the
+    /// definition and the admins' approvals) mutated byte-wise, the transaction then signed validly by both peers and the
+    /// client, so mutations reach the approvals, sequence, collection and policy checks. Nothing may throw, every verdict
+    /// names its reason, and a mutated argument is never accepted unless it still carries exactly the approved bytes.
+    /// </summary>
+    [Test]
+    public void Lifecycle_definitions_with_validly_signed_mutated_approvals_are_refused_with_a_reason()
+    {
+        var template = Transaction.Parser.ParseFrom(Payload.Parser.ParseFrom(Envelope.Parser.ParseFrom(_lifecycle).Payload).Data);
+        var actionPayload = ChaincodeActionPayload.Parser.ParseFrom(template.Actions[0].Payload);
+        var proposalPayload = ChaincodeProposalPayload.Parser.ParseFrom(actionPayload.ChaincodeProposalPayload);
+        var spec = ChaincodeInvocationSpec.Parser.ParseFrom(proposalPayload.Input);
+        var seed = spec.ChaincodeSpec.Input.Args[1].ToByteArray();
+        // Against the channel as it was before the definition, so the real argument is valid and mutations are judged on their merits.
+        var before = _bundle.WithChaincodes(_bundle.Chaincodes.Where(c => c.Name != "funds"));
+        var validator = new TransactionValidator(before);
+        Fuzz("TransactionValidator.Validate (_lifecycle approvals)", [seed], argument =>
+        {
+            var mutated = spec.Clone();
+            mutated.ChaincodeSpec.Input.Args[1] = ByteString.CopyFrom(argument);
+            var payload = new ChaincodeProposalPayload { Input = mutated.ToByteString() }.ToByteString();
+            var endorsed = new ChaincodeEndorsedAction { ProposalResponsePayload = actionPayload.Action.ProposalResponsePayload };
+            foreach (var endorser in new[] { _net.Org1Peer, _net.Org2Peer })
+            {
+                endorsed.Endorsements.Add(new Endorsement
+                {
+                    Endorser = ByteString.CopyFrom(endorser.Serialized),
+                    Signature = ByteString.CopyFrom(endorser.Files.Signer.Sign([.. endorsed.ProposalResponsePayload.Span, .. endorser.Serialized])),
+                });
+            }
+
+            var transaction = new Transaction();
+            transaction.Actions.Add(new TransactionAction { Header = template.Actions[0].Header, Payload = new ChaincodeActionPayload { ChaincodeProposalPayload = payload, Action = endorsed }.ToByteString() });
+            var envelope = _net.Client.Envelope(TestNetwork.Channel, HeaderType.EndorserTransaction, transaction.ToByteString()).ToByteString();
+            var (code, reason) = validator.Validate(0, envelope);
+            return (code == TxValidationCode.Valid ? "Valid" : $"{code}: {Category(reason ?? "no reason")}", code == TxValidationCode.Valid, reason);
+        });
     }
 
     /// <summary>
