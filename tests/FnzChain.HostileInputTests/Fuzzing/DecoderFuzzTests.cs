@@ -145,6 +145,7 @@ public sealed class DecoderFuzzTests
         var proposalPayload = ChaincodeProposalPayload.Parser.ParseFrom(actionPayload.ChaincodeProposalPayload);
         var spec = ChaincodeInvocationSpec.Parser.ParseFrom(proposalPayload.Input);
         var seed = spec.ChaincodeSpec.Input.Args[1].ToByteArray();
+        var approved = FnzChain.Protos.Lifecycle.DefinitionApprovals.Parser.ParseFrom(seed).Proposal;
         // Against the channel as it was before the definition, so the real argument is valid and mutations are judged on their merits.
         var before = _bundle.WithChaincodes(_bundle.Chaincodes.Where(c => c.Name != "funds"));
         var validator = new TransactionValidator(before);
@@ -167,7 +168,13 @@ public sealed class DecoderFuzzTests
             transaction.Actions.Add(new TransactionAction { Header = template.Actions[0].Header, Payload = new ChaincodeActionPayload { ChaincodeProposalPayload = payload, Action = endorsed }.ToByteString() });
             var envelope = _net.Client.Envelope(TestNetwork.Channel, HeaderType.EndorserTransaction, transaction.ToByteString()).ToByteString();
             var (code, reason) = validator.Validate(0, envelope);
-            return (code == TxValidationCode.Valid ? "Valid" : $"{code}: {Category(reason ?? "no reason")}", code == TxValidationCode.Valid, reason);
+            if (code == TxValidationCode.Valid && !FnzChain.Protos.Lifecycle.DefinitionApprovals.Parser.ParseFrom(argument).Proposal.Span.SequenceEqual(approved.Span))
+            {
+                throw new InvalidOperationException("a definition whose approved proposal differs from the one the admins signed was judged valid");
+            }
+
+            // Valid: the same proposal with the same signatures (repeated, or beside fields protobuf skips) — harmless.
+            return (code == TxValidationCode.Valid ? "Valid (the signed proposal, unchanged)" : $"{code}: {Category(reason ?? "no reason")}", code == TxValidationCode.Valid, reason);
         });
     }
 
