@@ -41,13 +41,13 @@ public sealed class ConfigUpdateTests
         var genesis = ConfigBlock.ReadConfig(_network.Genesis).Tree;
         Assert.That((await SubmitAsync(ConfigUpdateRules.Compute(TestNetwork.Channel, genesis, Org2Readers(genesis, "OR('Org2MSP.admin', 'Org2MSP.peer')")), ("org2.example.com", "Org2MSP"))).Status,
             Is.EqualTo(Status.Success));
+        Assert.That(ConfigBlock.ReadConfig(await BlockAsync(1)).Sequence, Is.EqualTo(1UL), "the first update's config block (SUCCESS only queued it)");
         var stale = ConfigUpdateRules.Compute(TestNetwork.Channel, genesis, Org2Readers(genesis, "OR('Org2MSP.member')"));
 
         var response = await SubmitAsync(stale, ("org2.example.com", "Org2MSP"));
 
         Assert.That(response.Status, Is.EqualTo(Status.BadRequest));
         Assert.That(response.Info, Does.Contain("config update is stale: it sets policy /Channel/Application/Org2/Readers to version 1 but channel funds has it at version 1 already (config sequence 1)"));
-        Assert.That(ConfigBlock.ReadConfig(await BlockAsync(1)).Sequence, Is.EqualTo(1UL), "the first update's config block");
     }
 
     private static Config Org2Readers(Config tree, string rule)
