@@ -11,21 +11,29 @@ namespace FnzChain.Orderer.Cutting;
 /// </summary>
 public sealed class BlockCutter
 {
-    private readonly uint _maxMessageCount;
-    private readonly uint _preferredMaxBytes;
+    private readonly Func<BatchSize> _batchSize;
     private List<byte[]> _pending = [];
     private long _pendingBytes;
 
+    /// <summary>A cutter with a fixed batch size.</summary>
     public BlockCutter(BatchSize batchSize)
+        : this(Checked(batchSize) is var fixedSize ? () => fixedSize : throw new ArgumentNullException(nameof(batchSize)))
+    {
+    }
+
+    /// <summary>A cutter that reads the batch size in force for every envelope (a config update applies from the next one).</summary>
+    public BlockCutter(Func<BatchSize> batchSize)
     {
         ArgumentNullException.ThrowIfNull(batchSize);
-        if (batchSize.MaxMessageCount == 0 || batchSize.PreferredMaxBytes == 0)
-        {
-            throw new ArgumentException("batch size needs max_message_count and preferred_max_bytes above zero", nameof(batchSize));
-        }
+        _batchSize = batchSize;
+    }
 
-        _maxMessageCount = batchSize.MaxMessageCount;
-        _preferredMaxBytes = batchSize.PreferredMaxBytes;
+    private static BatchSize Checked(BatchSize batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(batchSize);
+        return batchSize.MaxMessageCount == 0 || batchSize.PreferredMaxBytes == 0
+            ? throw new ArgumentException("batch size needs max_message_count and preferred_max_bytes above zero", nameof(batchSize))
+            : batchSize;
     }
 
     public bool HasPending => _pending.Count > 0;
@@ -36,8 +44,11 @@ public sealed class BlockCutter
     public IReadOnlyList<IReadOnlyList<byte[]>> Ordered(byte[] envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
+        var size = _batchSize();
+        var maxMessageCount = Math.Max(1u, size.MaxMessageCount);
+        var preferredMaxBytes = Math.Max(1u, size.PreferredMaxBytes);
         var batches = new List<IReadOnlyList<byte[]>>(2);
-        if (envelope.Length > _preferredMaxBytes)
+        if (envelope.Length > preferredMaxBytes)
         {
             if (HasPending)
             {
@@ -48,14 +59,14 @@ public sealed class BlockCutter
             return batches;
         }
 
-        if (_pendingBytes + envelope.Length > _preferredMaxBytes)
+        if (_pendingBytes + envelope.Length > preferredMaxBytes)
         {
             batches.Add(Cut());
         }
 
         _pending.Add(envelope);
         _pendingBytes += envelope.Length;
-        if (_pending.Count >= _maxMessageCount)
+        if (_pending.Count >= maxMessageCount)
         {
             batches.Add(Cut());
         }

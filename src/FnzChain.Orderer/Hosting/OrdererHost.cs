@@ -2,6 +2,8 @@ using FnzChain.Ledger;
 using FnzChain.Node;
 using FnzChain.Node.Channels;
 using FnzChain.Orderer.Channels;
+using FnzChain.Orderer.Consensus;
+using FnzChain.Orderer.Consensus.Solo;
 using FnzChain.Orderer.Services;
 using FnzChain.Orderer.Signing;
 using Microsoft.AspNetCore.Builder;
@@ -20,9 +22,9 @@ public static class OrdererHost
         using var local = LocalIdentity.Load(options.MspPath, options.MspId);
         var builder = NodeHost.CreateBuilder(options);
         builder.Services.AddSingleton(local);
-        var signer = new BlockSigner(local.Serialized, local.Signing.Signer);
+        var services = new OrdererServices(local, new BlockSigner(local.Serialized, local.Signing.Signer), TimeProvider.System, new ConsenterRegistry([new SoloConsenterFactory()]));
         NodeHost.AddChannels<OrdererChannel>(builder.Services, options, (provider, ledgerOptions) =>
-            (folder, genesis, ct) => OrdererChannel.OpenAsync(folder, genesis, signer, ledgerOptions, provider.GetRequiredService<ILoggerFactory>().CreateLogger<OrdererChannel>(), ct));
+            (folder, genesis, ct) => OrdererChannel.OpenAsync(folder, genesis, services, ledgerOptions, provider.GetRequiredService<ILoggerFactory>().CreateLogger<OrdererChannel>(), ct));
 
         await using var app = builder.Build();
         app.MapGrpcService<AtomicBroadcastService>();

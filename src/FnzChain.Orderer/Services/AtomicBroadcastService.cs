@@ -17,7 +17,7 @@ namespace FnzChain.Orderer.Services;
 /// signature and Writers policy checked first); Deliver streams a channel's blocks to its Readers. Every
 /// rejection is a <c>common.Status</c> with a one-line reason, logged once.
 /// </summary>
-public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> channels, LocalIdentity local, TimeProvider time, ClientFaultLog faults) : AtomicBroadcast.AtomicBroadcastBase
+public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> channels, ClientFaultLog faults) : AtomicBroadcast.AtomicBroadcastBase
 {
     public override async Task Broadcast(IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<BroadcastResponse> responseStream, ServerCallContext context)
     {
@@ -61,16 +61,31 @@ public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> chann
     /// </summary>
     private async Task<(Status, string)> OrderAsync(Envelope envelope, CancellationToken cancellationToken)
     {
-        Accepted accepted;
+        OrdererChannel channel;
+        Admission admission;
         try
         {
-            var (refusal, checkedEnvelope) = Check(envelope);
-            if (checkedEnvelope is null)
+            SignedEnvelope parsed;
+            try
             {
-                return refusal;
+                parsed = SignedEnvelope.Parse(envelope);
+            }
+            catch (FormatException e)
+            {
+                return (Status.BadRequest, e.Message);
             }
 
-            accepted = checkedEnvelope;
+            if (channels.Find(parsed.ChannelId) is not { } found)
+            {
+                return (Status.NotFound, $"channel \"{parsed.ChannelId}\" does not exist on this orderer");
+            }
+
+            channel = found;
+            admission = channel.Admit(envelope, parsed);
+            if (admission.Envelope is null)
+            {
+                return (admission.Status, admission.Reason);
+            }
         }
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
@@ -79,73 +94,12 @@ public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> chann
 
         try
         {
-            await accepted.Channel.Consenter.OrderAsync(accepted.Envelope, accepted.IsConfig, cancellationToken).ConfigureAwait(false);
+            await channel.Consenter.OrderAsync(admission.Envelope, admission.ConfigSequence, admission.IsConfig, cancellationToken).ConfigureAwait(false);
             return (Status.Success, string.Empty);
         }
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
-            return (Status.ServiceUnavailable, $"channel {accepted.Channel.ChannelId} cannot order now: {e.Message.ReplaceLineEndings(" ")}");
-        }
-    }
-
-    private sealed record Accepted(OrdererChannel Channel, Envelope Envelope, bool IsConfig);
-
-    private ((Status, string) Refusal, Accepted? Accepted) Check(Envelope envelope)
-    {
-        SignedEnvelope parsed;
-        try
-        {
-            parsed = SignedEnvelope.Parse(envelope);
-        }
-        catch (FormatException e)
-        {
-            return ((Status.BadRequest, e.Message), null);
-        }
-
-        if (channels.Find(parsed.ChannelId) is not { } channel)
-        {
-            return ((Status.NotFound, $"channel \"{parsed.ChannelId}\" does not exist on this orderer"), null);
-        }
-
-        var bundle = channel.Bundle;
-        var size = envelope.CalculateSize();
-        var limit = bundle.Config.Orderer.BatchSize.AbsoluteMaxBytes;
-        if (limit > 0 && size > limit)
-        {
-            return ((Status.RequestEntityTooLarge, $"envelope of {size} bytes exceeds channel {parsed.ChannelId}'s absolute_max_bytes of {limit}"), null);
-        }
-
-        switch (parsed.Type)
-        {
-            case HeaderType.EndorserTransaction or HeaderType.Message or HeaderType.ConfigUpdate:
-                break;
-            case HeaderType.Config:
-                return ((Status.BadRequest, "CONFIG envelopes are produced by the orderer; submit a CONFIG_UPDATE"), null);
-            default:
-                return ((Status.BadRequest, $"envelopes of header type {(int)parsed.Type} are not accepted for ordering"), null);
-        }
-
-        var writers = bundle.Evaluate(ChannelBundle.Writers, [parsed.SignedData]);
-        if (!writers.IsSatisfied)
-        {
-            return ((Status.Forbidden, writers.Reason), null);
-        }
-
-        if (parsed.Type != HeaderType.ConfigUpdate)
-        {
-            return (default, new Accepted(channel, envelope, IsConfig: false));
-        }
-
-        try
-        {
-            var now = time.GetUtcNow();
-            var next = ConfigUpdates.Validate(bundle, parsed, now);
-            var config = ConfigUpdates.ToConfigEnvelope(bundle.ChannelId, next, envelope, local.Serialized, local.Signing.Signer, now);
-            return (default, new Accepted(channel, config, IsConfig: true));
-        }
-        catch (ConfigUpdateRejectedException e)
-        {
-            return ((e.IsAuthorization ? Status.Forbidden : Status.BadRequest, e.Message), null);
+            return (Status.ServiceUnavailable, $"channel {channel.ChannelId} cannot order now: {e.Message.ReplaceLineEndings(" ")}");
         }
     }
 }

@@ -10,30 +10,31 @@ namespace FnzChain.Orderer.Consensus.Solo;
 /// <summary>
 /// One orderer, no external service: envelopes queue in arrival order and a single loop cuts them into blocks
 /// with the <see cref="BlockCutter"/>, cutting a non-empty batch when its oldest envelope has waited the batch
-/// timeout. The queue is bounded, so a flood of submissions gets back-pressure instead of unbounded memory.
+/// timeout. Batch size and timeout are read from the configuration in force for every envelope, so a config update
+/// that changes them applies from the next batch. An envelope checked against an older configuration than the one in
+/// force when its turn comes is checked again (and dropped, with a warning, when it no longer passes). The queue is
+/// bounded, so a flood of submissions gets back-pressure instead of unbounded memory. Solo records no consenter
+/// metadata: what it acknowledged and had not written is lost with the process (Kafka's SUCCESS promises more).
 /// </summary>
 public sealed partial class SoloConsenter : IConsenter
 {
     private const int QueueCapacity = 10_000;
 
-    private readonly Channel<(byte[] Envelope, bool IsConfig)> _queue =
-        Channel.CreateBounded<(byte[], bool)>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true });
+    private readonly Channel<Queued> _queue =
+        Channel.CreateBounded<Queued>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true });
 
     private readonly BlockCutter _cutter;
-    private readonly TimeSpan _batchTimeout;
-    private readonly IBlockWriter _writer;
+    private readonly IConsenterSupport _support;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private volatile string? _fault;
 
-    public SoloConsenter(OrdererSettings config, IBlockWriter writer, ILogger logger)
+    public SoloConsenter(IConsenterSupport support, ILogger logger)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(writer);
-        _cutter = new BlockCutter(config.BatchSize);
-        _batchTimeout = config.BatchTimeout;
-        _writer = writer;
+        ArgumentNullException.ThrowIfNull(support);
+        _support = support;
+        _cutter = new BlockCutter(() => support.Settings.BatchSize);
         _logger = logger;
     }
 
@@ -41,7 +42,9 @@ public sealed partial class SoloConsenter : IConsenter
 
     public void Start() => _loop ??= Task.Run(() => RunAsync(_stopping.Token));
 
-    public async ValueTask OrderAsync(Envelope envelope, bool isConfig, CancellationToken cancellationToken)
+    private readonly record struct Queued(byte[] Envelope, ulong ConfigSequence, bool IsConfig);
+
+    public async ValueTask OrderAsync(Envelope envelope, ulong configSequence, bool isConfig, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         if (_fault is { } fault)
@@ -51,7 +54,7 @@ public sealed partial class SoloConsenter : IConsenter
 
         try
         {
-            await _queue.Writer.WriteAsync((envelope.ToByteArray(), isConfig), cancellationToken).ConfigureAwait(false);
+            await _queue.Writer.WriteAsync(new Queued(envelope.ToByteArray(), configSequence, isConfig), cancellationToken).ConfigureAwait(false);
         }
         catch (ChannelClosedException) when (_fault is { } closed)
         {
@@ -85,7 +88,7 @@ public sealed partial class SoloConsenter : IConsenter
         {
             try
             {
-                if (!reader.TryRead(out var item))
+                if (!reader.TryRead(out var queued))
                 {
                     if (!await WaitForEnvelopeAsync(reader, deadline, cancellationToken).ConfigureAwait(false))
                     {
@@ -94,6 +97,11 @@ public sealed partial class SoloConsenter : IConsenter
                         deadline = DateTimeOffset.MaxValue;
                     }
 
+                    continue;
+                }
+
+                if (Rechecked(queued) is not { } item)
+                {
                     continue;
                 }
 
@@ -120,7 +128,7 @@ public sealed partial class SoloConsenter : IConsenter
                 }
                 else if (_cutter.PendingCount == 1)
                 {
-                    deadline = DateTimeOffset.UtcNow + _batchTimeout; // this envelope started a new batch
+                    deadline = DateTimeOffset.UtcNow + _support.Settings.BatchTimeout; // this envelope started a new batch
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -145,8 +153,38 @@ public sealed partial class SoloConsenter : IConsenter
         }
     }
 
+    /// <summary>
+    /// The envelope to order: as queued when the configuration it was checked against is still in force, else checked
+    /// again (a config update recomputed); null when it no longer passes (logged: the submitter had SUCCESS for it).
+    /// </summary>
+    private Queued? Rechecked(Queued queued)
+    {
+        if (queued.ConfigSequence >= _support.ConfigSequence)
+        {
+            return queued;
+        }
+
+        Recheck recheck;
+        try
+        {
+            recheck = _support.Recheck(Envelope.Parser.ParseFrom(queued.Envelope), queued.IsConfig);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            recheck = Consensus.Recheck.Refused($"checking it again failed: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+        }
+
+        if (recheck.Envelope is { } envelope)
+        {
+            return queued with { Envelope = envelope.ToByteArray(), ConfigSequence = _support.ConfigSequence };
+        }
+
+        LogDropped(_logger, _support.ChannelId, queued.IsConfig ? "config update" : "envelope", queued.ConfigSequence, _support.ConfigSequence, recheck.Problem ?? "refused");
+        return null;
+    }
+
     /// <summary>Waits for the next envelope; false when the deadline passes first (only when envelopes are pending).</summary>
-    private async Task<bool> WaitForEnvelopeAsync(ChannelReader<(byte[], bool)> reader, DateTimeOffset deadline, CancellationToken cancellationToken)
+    private async Task<bool> WaitForEnvelopeAsync(ChannelReader<Queued> reader, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         if (!_cutter.HasPending)
         {
@@ -190,7 +228,7 @@ public sealed partial class SoloConsenter : IConsenter
 
         try
         {
-            await _writer.WriteAsync(batch, isConfig, cancellationToken).ConfigureAwait(false);
+            await _support.WriteAsync(batch, isConfig, ByteString.Empty, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -200,9 +238,20 @@ public sealed partial class SoloConsenter : IConsenter
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: dropped an acknowledged {What} checked against config sequence {Checked}: under sequence {Current} it no longer passes: {Reason}")]
+    private static partial void LogDropped(ILogger logger, string channel, string what, ulong @checked, ulong current, string reason);
+
     [LoggerMessage(Level = LogLevel.Critical, Message = "Solo consenter stopped; Broadcast now answers SERVICE_UNAVAILABLE for this channel. {Lost} acknowledged envelope(s) queued in memory were not ordered")]
     private static partial void LogStopped(ILogger logger, int lost);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Solo consenter halted: writing a block of {Count} envelopes failed")]
     private static partial void LogHalted(ILogger logger, Exception exception, int count);
+}
+
+/// <summary>Makes <see cref="SoloConsenter"/>s, for channels whose <c>ConsensusType</c> is "solo".</summary>
+public sealed class SoloConsenterFactory : IConsenterFactory
+{
+    public string Type => "solo";
+
+    public IConsenter Create(IConsenterSupport support, ByteString lastConsenterMetadata, ILogger logger) => new SoloConsenter(support, logger);
 }
