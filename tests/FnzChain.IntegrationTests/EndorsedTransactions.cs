@@ -34,15 +34,7 @@ internal static class EndorsedTransactions
         }
 
         var responsePayload = new ProposalResponsePayload { ProposalHash = ByteString.CopyFrom(new byte[32]), Extension = action.ToByteString() }.ToByteString();
-        var endorsed = new ChaincodeEndorsedAction { ProposalResponsePayload = responsePayload };
-        foreach (var endorser in endorsers)
-        {
-            endorsed.Endorsements.Add(new Endorsement
-            {
-                Endorser = ByteString.CopyFrom(endorser.Serialized),
-                Signature = ByteString.CopyFrom(endorser.Files.Signer.Sign([.. responsePayload.Span, .. endorser.Serialized])),
-            });
-        }
+        var endorsed = Endorsed(responsePayload, endorsers);
 
         var transaction = new Transaction();
         transaction.Actions.Add(new TransactionAction { Payload = new ChaincodeActionPayload { Action = endorsed }.ToByteString() });
@@ -63,15 +55,7 @@ internal static class EndorsedTransactions
         rwset.NsRwset.Add(new NsReadWriteSet { Namespace = ChaincodeLifecycle.Namespace, Rwset = kv.ToByteString() });
         var action = new ChaincodeAction { Results = rwset.ToByteString(), Response = new Response { Status = 200 }, ChaincodeId = new ChaincodeID { Name = ChaincodeLifecycle.Namespace } };
         var responsePayload = new ProposalResponsePayload { ProposalHash = ByteString.CopyFrom(new byte[32]), Extension = action.ToByteString() }.ToByteString();
-        var endorsed = new ChaincodeEndorsedAction { ProposalResponsePayload = responsePayload };
-        foreach (var endorser in endorsers)
-        {
-            endorsed.Endorsements.Add(new Endorsement
-            {
-                Endorser = ByteString.CopyFrom(endorser.Serialized),
-                Signature = ByteString.CopyFrom(endorser.Files.Signer.Sign([.. responsePayload.Span, .. endorser.Serialized])),
-            });
-        }
+        var endorsed = Endorsed(responsePayload, endorsers);
 
         var input = new ChaincodeInput();
         input.Args.Add(ByteString.CopyFromUtf8(ChaincodeLifecycle.CommitFunction));
@@ -83,5 +67,21 @@ internal static class EndorsedTransactions
         var transaction = new Transaction();
         transaction.Actions.Add(new TransactionAction { Payload = new ChaincodeActionPayload { ChaincodeProposalPayload = proposalPayload.ToByteString(), Action = endorsed }.ToByteString() });
         return creator.Envelope(TestNetwork.Channel, HeaderType.EndorserTransaction, transaction.ToByteString());
+    }
+
+    /// <summary>The endorsed action: each endorser's signature over the proposal response payload ‖ its identity.</summary>
+    private static ChaincodeEndorsedAction Endorsed(ByteString responsePayload, IEnumerable<Signer> endorsers)
+    {
+        var endorsed = new ChaincodeEndorsedAction { ProposalResponsePayload = responsePayload };
+        foreach (var endorser in endorsers)
+        {
+            endorsed.Endorsements.Add(new Endorsement
+            {
+                Endorser = ByteString.CopyFrom(endorser.Serialized),
+                Signature = ByteString.CopyFrom(endorser.Files.Signer.Sign([.. responsePayload.Span, .. endorser.Serialized])),
+            });
+        }
+
+        return endorsed;
     }
 }

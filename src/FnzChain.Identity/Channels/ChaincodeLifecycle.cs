@@ -138,22 +138,7 @@ public static partial class ChaincodeLifecycle
     public static IEnumerable<SignedData> Approvals(DefinitionApprovals approvals)
     {
         ArgumentNullException.ThrowIfNull(approvals);
-        var index = 0;
-        foreach (var approval in approvals.Approvals)
-        {
-            SignatureHeader header;
-            try
-            {
-                header = SignatureHeader.Parser.ParseFrom(approval.SignatureHeader);
-            }
-            catch (InvalidProtocolBufferException e)
-            {
-                throw new FormatException($"approval {index}: its signature_header does not parse: {e.Message}", e);
-            }
-
-            index++;
-            yield return new SignedData(header.Creator.Memory, (byte[])[.. approval.SignatureHeader.Span, .. approvals.Proposal.Span], approval.Signature.Memory);
-        }
+        return ConfigUpdateRules.SignedData(approvals.Approvals, approvals.Proposal, "approval");
     }
 
     /// <summary>Why <paramref name="chaincode"/> is not a valid definition on this channel, or null: its name, its endorsement policy, its collections.</summary>

@@ -164,8 +164,27 @@ public static class ConfigUpdateRules
     public static IEnumerable<SignedData> Signatures(ConfigUpdateEnvelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        var index = 0;
-        foreach (var signature in envelope.Signatures)
+        try
+        {
+            return SignedData(envelope.Signatures, envelope.ConfigUpdate, "config update signature");
+        }
+        catch (FormatException e)
+        {
+            throw new ConfigUpdateRejectedException(e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Signatures in Fabric's config-signature form as signed data: each over its signature header ‖
+    /// <paramref name="content"/>. A header that does not parse is a <see cref="FormatException"/> naming
+    /// <paramref name="what"/> and its index.
+    /// </summary>
+    public static List<SignedData> SignedData(IEnumerable<ConfigSignature> signatures, ByteString content, string what)
+    {
+        ArgumentNullException.ThrowIfNull(signatures);
+        ArgumentNullException.ThrowIfNull(content);
+        var result = new List<SignedData>();
+        foreach (var signature in signatures)
         {
             SignatureHeader header;
             try
@@ -174,12 +193,13 @@ public static class ConfigUpdateRules
             }
             catch (InvalidProtocolBufferException e)
             {
-                throw new ConfigUpdateRejectedException($"config update signature {index}: its signature_header does not parse: {e.Message}");
+                throw new FormatException($"{what} {result.Count}: its signature_header does not parse: {e.Message}", e);
             }
 
-            index++;
-            yield return new SignedData(header.Creator.Memory, (byte[])[.. signature.SignatureHeader.Span, .. envelope.ConfigUpdate.Span], signature.Signature.Memory);
+            result.Add(new SignedData(header.Creator.Memory, (byte[])[.. signature.SignatureHeader.Span, .. content.Span], signature.Signature.Memory));
         }
+
+        return result;
     }
 
     /// <summary>

@@ -227,6 +227,12 @@ public sealed class OnboardingTests
         Assert.That((await Sign(file, 1)).ExitCode, Is.Zero, "Org2's own admin is enough for Org2's MSP");
         var pushed = await Submit(file, 1);
         Assert.That(pushed.ExitCode, Is.Zero, pushed.Error);
+        // submit returns once the orderer cut the config block; Org2's peer applies it when it commits it.
+        var configBlock = ulong.Parse(System.Text.RegularExpressions.Regex.Match(pushed.Output, @"config block (\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        using (var reader = _network.As("org1.example.com", "users/User1@org1.example.com", "Org1MSP"))
+        {
+            await new TestClient(reader).WaitForBlockAsync(_peers[1], configBlock);
+        }
 
         var after = Contract(1, "users/User1@org2.example.com");
         var refused = Assert.CatchAsync<GatewayException>(async () => await after.SubmitAsync("CreateFund", "F5", "Fund five", "50.00", "EUR"));
