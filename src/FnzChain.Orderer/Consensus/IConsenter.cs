@@ -41,6 +41,9 @@ public interface IConsenterSupport
     /// <summary>The sequence of the configuration in force.</summary>
     ulong ConfigSequence { get; }
 
+    /// <summary>The channel's height: the number the next written block gets.</summary>
+    ulong Height { get; }
+
     /// <summary>
     /// Checks again, against the configuration in force, an envelope that was checked against an older one: a normal
     /// envelope is still allowed (Writers, size) or not; a config envelope is recomputed from the update it carries

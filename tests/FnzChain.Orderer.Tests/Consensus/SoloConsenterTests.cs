@@ -35,6 +35,8 @@ public sealed class SoloConsenterTests
 
         public ulong ConfigSequence { get; set; }
 
+        public ulong Height => (ulong)BlockCount + 1;
+
         public int BlockCount
         {
             get
