@@ -58,6 +58,20 @@ public sealed class FieldNumberPinTests
         yield return Field(ConfigPolicy.Descriptor, "mod_policy", 3, FieldType.String);
         yield return Field(ConfigUpdateEnvelope.Descriptor, "config_update", 1, FieldType.Bytes);
         yield return Field(ConfigUpdateEnvelope.Descriptor, "signatures", 2, FieldType.Message);
+        // The Kafka consenter's topic records and block metadata (Fabric 1.x's orderer/kafka.proto, still in fabric-protos).
+        yield return Field(KafkaMessage.Descriptor, "regular", 1, FieldType.Message);
+        yield return Field(KafkaMessage.Descriptor, "time_to_cut", 2, FieldType.Message);
+        yield return Field(KafkaMessage.Descriptor, "connect", 3, FieldType.Message);
+        yield return Field(KafkaMessageRegular.Descriptor, "payload", 1, FieldType.Bytes);
+        yield return Field(KafkaMessageRegular.Descriptor, "config_seq", 2, FieldType.UInt64);
+        yield return Field(KafkaMessageRegular.Descriptor, "class", 3, FieldType.Enum);
+        yield return Field(KafkaMessageRegular.Descriptor, "original_offset", 4, FieldType.Int64);
+        yield return Field(KafkaMessageTimeToCut.Descriptor, "block_number", 1, FieldType.UInt64);
+        yield return Field(KafkaMessageConnect.Descriptor, "payload", 1, FieldType.Bytes);
+        yield return Field(KafkaMetadata.Descriptor, "last_offset_persisted", 1, FieldType.Int64);
+        yield return Field(KafkaMetadata.Descriptor, "last_original_offset_processed", 2, FieldType.Int64);
+        yield return Field(KafkaMetadata.Descriptor, "last_resubmitted_config_offset", 3, FieldType.Int64);
+        yield return Field(OrdererBlockMetadata.Descriptor, "consenter_metadata", 2, FieldType.Bytes);
         yield return Field(ConfigUpdate.Descriptor, "channel_id", 1, FieldType.String);
         yield return Field(ConfigUpdate.Descriptor, "read_set", 2, FieldType.Message);
         yield return Field(ConfigUpdate.Descriptor, "write_set", 3, FieldType.Message);
