@@ -1,0 +1,266 @@
+using Confluent.Kafka;
+using FnzChain.Orderer.Consensus;
+using FnzChain.Orderer.Consensus.Kafka;
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Orderer;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace FnzChain.Orderer.Kafka;
+
+/// <summary>How an orderer talks to the brokers (the brokers themselves come from the channel's KafkaBrokers value).</summary>
+public sealed record KafkaConsenterOptions
+{
+    /// <summary>How long Broadcast waits for the brokers to acknowledge an envelope before answering SERVICE_UNAVAILABLE.</summary>
+    public TimeSpan ProduceTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The orderer's name in client ids and CONNECT records.</summary>
+    public string OrdererName { get; init; } = Environment.MachineName;
+}
+
+/// <summary>
+/// Fabric 1.x's Kafka consenter over Confluent.Kafka: one topic per channel (named after it), one partition. Every
+/// orderer posts the envelopes it accepts and consumes the whole partition from the offset after its last block's
+/// (<see cref="KafkaChainProcessor"/> decides the blocks, so every orderer cuts the same). Broadcast's SUCCESS means the
+/// brokers acknowledged the record (<c>acks=all</c>, idempotent producer): an orderer killed right after SUCCESS loses
+/// nothing. The consumer stores no offsets in Kafka — the ledger is the offset store. When the batch timeout expires the
+/// orderer posts a TIME_TO_CUT for the next block; the first in the stream wins. A resume offset the topic no longer
+/// holds, or a topic with more than one partition, stops the channel with one line rather than skipping anything.
+/// </summary>
+public sealed partial class KafkaConsenter : IConsenter
+{
+    private readonly IConsenterSupport _support;
+    private readonly KafkaConsenterOptions _options;
+    private readonly ILogger _logger;
+    private readonly string _topic;
+    private readonly KafkaChainProcessor _processor;
+    private readonly IProducer<Null, byte[]> _producer;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
+    private volatile string? _fatal;
+    private volatile string? _unreachable;
+    private ulong _timeToCutPostedFor = ulong.MaxValue;
+
+    public KafkaConsenter(IConsenterSupport support, ByteString lastConsenterMetadata, KafkaConsenterOptions options, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(support);
+        ArgumentNullException.ThrowIfNull(options);
+        _support = support;
+        _options = options;
+        _logger = logger;
+        _topic = support.ChannelId;
+        var brokers = string.Join(",", support.Settings.KafkaBrokers);
+        if (brokers.Length == 0)
+        {
+            throw new Identity.Channels.ChannelConfigException($"channel {support.ChannelId}: consensus type kafka needs /Channel/Orderer/KafkaBrokers");
+        }
+
+        _processor = new KafkaChainProcessor(support, lastConsenterMetadata, PostAsync, logger);
+        _producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = brokers,
+            ClientId = $"fnzchain-{options.OrdererName}-{_topic}",
+            Acks = Acks.All,
+            EnableIdempotence = true,
+            MessageTimeoutMs = (int)options.ProduceTimeout.TotalMilliseconds,
+            LingerMs = 1,
+            MessageMaxBytes = (int)Math.Min(int.MaxValue, Math.Max(1_000_000, support.Settings.BatchSize.AbsoluteMaxBytes + 64 * 1024)),
+        })
+            .SetErrorHandler((_, error) => Unreachable(error))
+            .SetLogHandler((_, _) => { })
+            .Build();
+        Brokers = brokers;
+    }
+
+    /// <summary>The bootstrap brokers this consenter uses.</summary>
+    public string Brokers { get; }
+
+    /// <summary>Why this channel cannot order now: stopped for good, or the brokers unreachable (cleared when they answer again).</summary>
+    public string? Fault => _fatal ?? _unreachable;
+
+    public void Start() => _loop ??= Task.Factory.StartNew(() => ConsumeAsync(_stopping.Token), _stopping.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    public async ValueTask OrderAsync(Envelope envelope, ulong configSequence, bool isConfig, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        if (_fatal is { } fatal)
+        {
+            throw new InvalidOperationException(fatal);
+        }
+
+        await PostAsync(new KafkaMessage
+        {
+            Regular = new KafkaMessageRegular
+            {
+                Payload = envelope.ToByteString(),
+                ConfigSeq = configSequence,
+                Class = isConfig ? KafkaMessageRegular.Types.Class.Config : KafkaMessageRegular.Types.Class.Normal,
+            },
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Posts a record and waits until the brokers acknowledged it; a refusal or timeout is an <see cref="InvalidOperationException"/> naming the cause.</summary>
+    private async Task PostAsync(KafkaMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _producer.ProduceAsync(_topic, new Message<Null, byte[]> { Value = message.ToByteArray() }, cancellationToken).ConfigureAwait(false);
+            _unreachable = null;
+        }
+        catch (ProduceException<Null, byte[]> e)
+        {
+            var reason = $"the Kafka brokers ({Brokers}) did not acknowledge the record for topic {_topic}: {e.Error.Reason} ({e.Error.Code})";
+            _unreachable = reason;
+            throw new InvalidOperationException(reason, e);
+        }
+    }
+
+    private async Task ConsumeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            CheckTopic();
+            await PostAsync(new KafkaMessage { Connect = new KafkaMessageConnect { Payload = ByteString.CopyFromUtf8(_options.OrdererName) } }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // Not fatal by itself (brokers may come back); the consumer below keeps trying, and Fault says why meanwhile.
+            LogNotConnected(_logger, _topic, e.Message);
+        }
+
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = Brokers,
+            GroupId = $"fnzchain-{_options.OrdererName}-{_topic}-{Guid.NewGuid():N}", // never committed to: the ledger is the offset store
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = AutoOffsetReset.Error,
+            EnablePartitionEof = false,
+            ClientId = $"fnzchain-{_options.OrdererName}-{_topic}",
+        })
+            .SetErrorHandler((_, error) => Unreachable(error))
+            .SetLogHandler((_, _) => { })
+            .Build();
+        consumer.Assign(new TopicPartitionOffset(_topic, 0, new Offset(_processor.NextOffset)));
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            ConsumeResult<Ignore, byte[]>? result = null;
+            try
+            {
+                result = consumer.Consume(TimeSpan.FromMilliseconds(50));
+                if (result?.Message is { } record)
+                {
+                    _unreachable = null;
+                    await _processor.ProcessAsync(result.Offset.Value, record.Value ?? [], DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+                }
+
+                await TimeToCutIfDueAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConsumeException e) when (e.Error.Code == ErrorCode.OffsetOutOfRange)
+            {
+                Stop($"the topic {_topic} no longer holds offset {_processor.NextOffset}, where this orderer must resume (retention?); refusing to skip records");
+                return;
+            }
+            catch (ConsumeException e)
+            {
+                Unreachable(e.Error);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (InvalidOperationException e) when (e.InnerException is ProduceException<Null, byte[]>)
+            {
+                // A re-ordered message or a TIME_TO_CUT was not acknowledged (the brokers are down): process that record
+                // again once they are back — its re-post must not be lost — and post the TIME_TO_CUT again.
+                _timeToCutPostedFor = ulong.MaxValue;
+                if (result?.Message is not null)
+                {
+                    consumer.Seek(new TopicPartitionOffset(_topic, 0, result.Offset));
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Stop($"ordering stopped: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+                return;
+            }
+        }
+    }
+
+    /// <summary>Posts TIME_TO_CUT for the next block once its batch timeout expired (once per block).</summary>
+    private async Task TimeToCutIfDueAsync(CancellationToken cancellationToken)
+    {
+        var next = _processor.NextBlockNumber;
+        if (_processor.CutDeadline is { } deadline && deadline <= DateTimeOffset.UtcNow && _timeToCutPostedFor != next)
+        {
+            _timeToCutPostedFor = next;
+            await PostAsync(new KafkaMessage { TimeToCut = new KafkaMessageTimeToCut { BlockNumber = next } }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The channel's topic must exist with exactly one partition (more would let orderers see different orders).</summary>
+    private void CheckTopic()
+    {
+        using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();
+        var metadata = admin.GetMetadata(_topic, TimeSpan.FromSeconds(10));
+        var topic = metadata.Topics.SingleOrDefault(t => t.Topic == _topic);
+        if (topic is { Error.IsError: false } && topic.Partitions.Count != 1)
+        {
+            Stop($"the topic {_topic} has {topic.Partitions.Count} partitions; the Kafka consenter needs exactly one (every orderer must read one order)");
+            throw new OperationCanceledException(_fatal);
+        }
+    }
+
+    private void Unreachable(Error error)
+    {
+        if (error.IsFatal)
+        {
+            Stop($"the Kafka client failed for good: {error.Reason} ({error.Code})");
+        }
+        else if (error.Code is ErrorCode.Local_AllBrokersDown or ErrorCode.Local_Transport or ErrorCode.Local_TimedOut)
+        {
+            _unreachable = $"the Kafka brokers ({Brokers}) are unreachable: {error.Reason}";
+        }
+    }
+
+    private void Stop(string reason)
+    {
+        _fatal ??= reason;
+        LogStopped(_logger, _topic, reason);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _producer.Flush(TimeSpan.FromSeconds(5));
+        _producer.Dispose();
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: not connected to Kafka yet: {Reason}")]
+    private static partial void LogNotConnected(ILogger logger, string channel, string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Channel {Channel}: the Kafka consenter stopped; Broadcast answers SERVICE_UNAVAILABLE: {Reason}")]
+    private static partial void LogStopped(ILogger logger, string channel, string reason);
+}
+
+/// <summary>Makes <see cref="KafkaConsenter"/>s, for channels whose <c>ConsensusType</c> is "kafka".</summary>
+public sealed class KafkaConsenterFactory(KafkaConsenterOptions options) : IConsenterFactory
+{
+    public string Type => "kafka";
+
+    public IConsenter Create(IConsenterSupport support, ByteString lastConsenterMetadata, ILogger logger) => new KafkaConsenter(support, lastConsenterMetadata, options, logger);
+}

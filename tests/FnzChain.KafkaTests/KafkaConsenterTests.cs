@@ -1,0 +1,210 @@
+using FnzChain.Identity.Channels;
+using FnzChain.Orderer.Consensus;
+using FnzChain.Orderer.Kafka;
+using FnzChain.Protos.Common;
+using FnzChain.Protos.Orderer;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FnzChain.KafkaTests;
+
+/// <summary>
+/// The Kafka consenter on real brokers (the mock cluster, or FNZCHAIN_TEST_KAFKA): several orderers on one channel's
+/// topic write identical blocks holding every acknowledged envelope once; an orderer restarted from its last block's
+/// metadata catches up with no gap or duplicate; with every broker down Broadcast is refused and health says why, and
+/// ordering resumes when they return; a topic with more than one partition stops the channel.
+/// </summary>
+[Category("Kafka")]
+public sealed class KafkaConsenterTests
+{
+    /// <summary>One orderer's view of the channel: blocks in memory (what the ledger would hold), the channel's settings.</summary>
+    private sealed class Channel(string topic, string brokers) : IConsenterSupport
+    {
+        private readonly List<(List<string> Envelopes, ByteString Metadata)> _blocks = [];
+
+        public string ChannelId => topic;
+
+        public OrdererSettings Settings { get; } = new(
+            "kafka", new BatchSize { MaxMessageCount = 10, PreferredMaxBytes = 512 * 1024, AbsoluteMaxBytes = 1024 * 1024 }, TimeSpan.FromMilliseconds(200), [brokers], [], 0);
+
+        public ulong ConfigSequence => 0;
+
+        public ulong Height
+        {
+            get
+            {
+                lock (_blocks)
+                {
+                    return (ulong)_blocks.Count + 1;
+                }
+            }
+        }
+
+        public List<(List<string> Envelopes, ByteString Metadata)> Blocks
+        {
+            get
+            {
+                lock (_blocks)
+                {
+                    return [.. _blocks];
+                }
+            }
+        }
+
+        public List<string> Envelopes => Blocks.SelectMany(b => b.Envelopes).ToList();
+
+        public Recheck Recheck(Envelope envelope, bool isConfig) => FnzChain.Orderer.Consensus.Recheck.Ok(envelope);
+
+        public Task<Block?> WriteAsync(IReadOnlyList<byte[]> envelopes, bool isConfig, ByteString consenterMetadata, CancellationToken cancellationToken)
+        {
+            lock (_blocks)
+            {
+                _blocks.Add(([.. envelopes.Select(e => FnzChain.Protos.Common.Envelope.Parser.ParseFrom(e).Payload.ToStringUtf8())], consenterMetadata));
+            }
+
+            return Task.FromResult<Block?>(new Block());
+        }
+    }
+
+    private static readonly KafkaConsenterOptions Options = new() { ProduceTimeout = TimeSpan.FromSeconds(3), OrdererName = "test" };
+
+    private static KafkaConsenter Consenter(Channel channel, ByteString? resume = null)
+    {
+        var consenter = new KafkaConsenter(channel, resume ?? ByteString.Empty, Options, NullLogger.Instance);
+        consenter.Start();
+        return consenter;
+    }
+
+    private static Envelope Envelope(string text) => new() { Payload = ByteString.CopyFromUtf8(text) };
+
+    private static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"not reached in 60 s: {what}");
+            await Task.Delay(50);
+        }
+    }
+
+    [Test]
+    public async Task Three_orderers_on_one_topic_write_identical_blocks_with_every_acknowledged_envelope_once()
+    {
+        await using var kafka = await TestKafka.StartAsync(brokers: 3);
+        var topic = await kafka.CreateTopicAsync(partitions: 1, replication: 3);
+        var channels = Enumerable.Range(0, 3).Select(_ => new Channel(topic, kafka.Bootstrap)).ToList();
+        var consenters = channels.Select(c => Consenter(c)).ToList();
+        try
+        {
+            // Each orderer accepts its own clients' envelopes, concurrently.
+            await Task.WhenAll(consenters.Select((consenter, o) => Task.Run(async () =>
+            {
+                for (var i = 0; i < 100; i++)
+                {
+                    await consenter.OrderAsync(Envelope($"o{o}-{i:D3}"), 0, isConfig: false, CancellationToken.None);
+                }
+            })));
+
+            await UntilAsync(() => channels.All(c => c.Envelopes.Count >= 300), "every orderer has all 300 envelopes in blocks");
+            var reference = channels[0].Blocks;
+            Assert.Multiple(() =>
+            {
+                foreach (var channel in channels.Skip(1))
+                {
+                    Assert.That(channel.Blocks.Select(b => string.Join(",", b.Envelopes)), Is.EqualTo(reference.Select(b => string.Join(",", b.Envelopes))), "the same blocks");
+                    Assert.That(channel.Blocks.Select(b => b.Metadata), Is.EqualTo(reference.Select(b => b.Metadata)), "the same consenter metadata");
+                }
+
+                var all = channels[0].Envelopes;
+                Assert.That(all, Has.Count.EqualTo(300));
+                Assert.That(all.Distinct().Count(), Is.EqualTo(300), "each acknowledged envelope once");
+                Assert.That(reference.All(b => b.Envelopes.Count <= 10), Is.True, "max_message_count 10");
+            });
+        }
+        finally
+        {
+            foreach (var consenter in consenters)
+            {
+                await consenter.DisposeAsync();
+            }
+        }
+    }
+
+    [Test]
+    public async Task An_orderer_restarted_from_its_last_blocks_metadata_catches_up_with_no_gap_or_duplicate()
+    {
+        await using var kafka = await TestKafka.StartAsync(brokers: 3);
+        var topic = await kafka.CreateTopicAsync(partitions: 1, replication: 3);
+        var (steady, restarting) = (new Channel(topic, kafka.Bootstrap), new Channel(topic, kafka.Bootstrap));
+        await using var a = Consenter(steady);
+        var b = Consenter(restarting);
+        for (var i = 0; i < 50; i++)
+        {
+            await a.OrderAsync(Envelope($"before-{i:D3}"), 0, isConfig: false, CancellationToken.None);
+        }
+
+        await UntilAsync(() => restarting.Envelopes.Count == 50, "the second orderer has the first 50");
+        await b.DisposeAsync(); // as a crash after its last block: the ledger keeps the blocks and their metadata
+        for (var i = 0; i < 50; i++)
+        {
+            await a.OrderAsync(Envelope($"while-down-{i:D3}"), 0, isConfig: false, CancellationToken.None);
+        }
+
+        await using var resumed = Consenter(restarting, restarting.Blocks[^1].Metadata);
+        await UntilAsync(() => restarting.Envelopes.Count >= 100 && steady.Envelopes.Count >= 100, "both orderers have all 100");
+
+        Assert.That(restarting.Blocks.Select(x => string.Join(",", x.Envelopes)), Is.EqualTo(steady.Blocks.Select(x => string.Join(",", x.Envelopes))));
+        Assert.That(restarting.Envelopes.Distinct().Count(), Is.EqualTo(100));
+    }
+
+    [Test]
+    public async Task With_every_broker_down_broadcast_is_refused_health_says_why_and_ordering_resumes_when_they_return()
+    {
+        await using var kafka = await TestKafka.StartAsync(brokers: 3);
+        var mock = kafka.RequireMock();
+        var topic = await kafka.CreateTopicAsync(partitions: 1, replication: 3);
+        var channel = new Channel(topic, kafka.Bootstrap);
+        await using var consenter = Consenter(channel);
+        await consenter.OrderAsync(Envelope("before"), 0, isConfig: false, CancellationToken.None);
+        await UntilAsync(() => channel.Envelopes.Count == 1, "the first envelope is in a block");
+
+        await mock.CommandAsync("down all");
+        var refused = Assert.ThrowsAsync<InvalidOperationException>(async () => await consenter.OrderAsync(Envelope("while-down"), 0, isConfig: false, CancellationToken.None));
+        Assert.That(refused!.Message, Does.Contain("did not acknowledge").And.Contain(topic));
+        Assert.That(consenter.Fault, Is.Not.Null.And.Contain("Kafka brokers"));
+
+        await mock.CommandAsync("up all");
+        var acknowledged = new List<string>();
+        for (var i = 0; acknowledged.Count < 5 && i < 200; i++)
+        {
+            try
+            {
+                await consenter.OrderAsync(Envelope($"after-{i}"), 0, isConfig: false, CancellationToken.None);
+                acknowledged.Add($"after-{i}");
+            }
+            catch (InvalidOperationException)
+            {
+                await Task.Delay(200); // the client reconnects on its own
+            }
+        }
+
+        Assert.That(acknowledged, Has.Count.EqualTo(5), "Broadcast is acknowledged again");
+        await UntilAsync(() => acknowledged.All(channel.Envelopes.Contains), "every acknowledged envelope is in a block");
+        Assert.That(channel.Envelopes.Count(e => e == "after-0" || acknowledged.Contains(e)), Is.EqualTo(acknowledged.Count), "once each");
+        await UntilAsync(() => consenter.Fault is null, "health is green again");
+    }
+
+    [Test]
+    public async Task A_topic_with_more_than_one_partition_stops_the_channel_with_one_line()
+    {
+        await using var kafka = await TestKafka.StartAsync(brokers: 1);
+        var topic = await kafka.CreateTopicAsync(partitions: 3, replication: 1);
+        var channel = new Channel(topic, kafka.Bootstrap);
+        await using var consenter = Consenter(channel);
+
+        await UntilAsync(() => consenter.Fault is not null, "the consenter refuses the topic");
+
+        Assert.That(consenter.Fault, Is.EqualTo($"the topic {topic} has 3 partitions; the Kafka consenter needs exactly one (every orderer must read one order)"));
+        Assert.That(async () => await consenter.OrderAsync(Envelope("x"), 0, isConfig: false, CancellationToken.None), Throws.InvalidOperationException);
+    }
+}
