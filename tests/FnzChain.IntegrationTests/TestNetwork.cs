@@ -49,9 +49,13 @@ internal sealed class TestNetwork : IAsyncDisposable
     /// <summary>A free loopback port for a node whose address must be known before it starts (the CLI's rule: below the ephemeral range, never twice per process).</summary>
     public static int FreePort() => FnzChain.Cli.Network.LocalNetwork.FreePort();
 
-    /// <summary>The network's material; with <paramref name="org3AnchorPort"/>, a third application organisation Org3 anchored there.</summary>
+    /// <summary>
+    /// The network's material; with <paramref name="org3AnchorPort"/>, a third application organisation Org3 anchored
+    /// there; with <paramref name="kafkaBrokers"/>, a channel ordered by the Kafka consenter on those brokers.
+    /// </summary>
     public static async Task<TestNetwork> CreateAsync(
-        uint maxMessageCount = 10, string batchTimeout = "300ms", int? org1AnchorPort = null, int? org2AnchorPort = null, bool revokeOrg1User = false, int? org3AnchorPort = null)
+        uint maxMessageCount = 10, string batchTimeout = "300ms", int? org1AnchorPort = null, int? org2AnchorPort = null, bool revokeOrg1User = false, int? org3AnchorPort = null,
+        string? kafkaBrokers = null)
     {
         var network = new TestNetwork(Directory.CreateTempSubdirectory("fnzchain-it-").FullName);
         new CryptoMaterialGenerator().Generate(CryptoConfigReader.Parse(CryptoConfig(org3AnchorPort is not null)), network.Crypto, force: false);
@@ -77,6 +81,8 @@ internal sealed class TestNetwork : IAsyncDisposable
             Orderer = new OrdererProfile
             {
                 Endpoints = [new OrdererEndpointProfile { Organization = "OrdererOrg", Address = "127.0.0.1:7050" }],
+                Consenter = kafkaBrokers is null ? "solo" : "kafka",
+                KafkaBrokers = kafkaBrokers?.Split(',').ToList() ?? [],
                 MaxMessageCount = maxMessageCount,
                 BatchTimeout = batchTimeout,
                 AbsoluteMaxBytes = 256 * 1024,

@@ -49,9 +49,11 @@ internal sealed class TestKafka : IAsyncDisposable
     }
 
     /// <summary>Creates a topic with a unique name: through the mock host, or the admin API on a real cluster.</summary>
-    public async Task<string> CreateTopicAsync(int partitions, int replication)
+    public Task<string> CreateTopicAsync(int partitions, int replication) => CreateTopicAsync($"fnzchain-test-{Guid.NewGuid():N}", partitions, replication);
+
+    /// <summary>Creates the topic <paramref name="topic"/> (a channel's topic is named after the channel).</summary>
+    public async Task<string> CreateTopicAsync(string topic, int partitions, int replication)
     {
-        var topic = $"fnzchain-test-{Guid.NewGuid():N}";
         if (_mock is not null)
         {
             // The mock does not implement CreateTopics; the host creates it directly.

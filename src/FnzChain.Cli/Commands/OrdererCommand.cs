@@ -14,7 +14,8 @@ internal static class OrdererCommand
         start.SetAction(async (parse, cancellationToken) =>
         {
             var options = OrdererOptions.Load(parse.GetValue(config)!);
-            await OrdererHost.RunAsync(options, parse.InvocationConfiguration.Output, cancellationToken).ConfigureAwait(false);
+            await OrdererHost.RunAsync(options, parse.InvocationConfiguration.Output, cancellationToken,
+                new FnzChain.Orderer.Kafka.KafkaConsenterFactory(new FnzChain.Orderer.Kafka.KafkaConsenterOptions { OrdererName = options.MspId + "@" + Environment.MachineName })).ConfigureAwait(false);
             return 0;
         });
         var command = new Command("orderer", "Orderer node.");

@@ -16,13 +16,14 @@ namespace FnzChain.Orderer.Hosting;
 public static class OrdererHost
 {
     /// <summary>Starts the node, writes <c>orderer listening on host:port</c> to <paramref name="output"/>, and runs until cancelled.</summary>
-    public static async Task RunAsync(OrdererOptions options, TextWriter output, CancellationToken cancellationToken)
+    /// <param name="consenters">Consenter factories beside solo (e.g. Kafka's, which lives in its own project).</param>
+    public static async Task RunAsync(OrdererOptions options, TextWriter output, CancellationToken cancellationToken, params IConsenterFactory[] consenters)
     {
         ArgumentNullException.ThrowIfNull(options);
         using var local = LocalIdentity.Load(options.MspPath, options.MspId);
         var builder = NodeHost.CreateBuilder(options);
         builder.Services.AddSingleton(local);
-        var services = new OrdererServices(local, new BlockSigner(local.Serialized, local.Signing.Signer), TimeProvider.System, new ConsenterRegistry([new SoloConsenterFactory()]));
+        var services = new OrdererServices(local, new BlockSigner(local.Serialized, local.Signing.Signer), TimeProvider.System, new ConsenterRegistry([new SoloConsenterFactory(), .. consenters]));
         NodeHost.AddChannels<OrdererChannel>(builder.Services, options, (provider, ledgerOptions) =>
             (folder, genesis, ct) => OrdererChannel.OpenAsync(folder, genesis, services, ledgerOptions, provider.GetRequiredService<ILoggerFactory>().CreateLogger<OrdererChannel>(), ct));
 
