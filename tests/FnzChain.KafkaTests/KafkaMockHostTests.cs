@@ -104,6 +104,27 @@ public sealed class KafkaMockHostTests
     }
 
     [Test]
+    public async Task Detached_host_keeps_serving_after_stdin_closes_and_stops_on_SIGTERM()
+    {
+        await using var host = await KafkaMockProcess.StartAsync("--brokers", "1", "--topic", "detached:1:1", "--detach");
+        host.CloseInput();
+        using (var producer = KafkaClients.IdempotentProducer(host.Bootstrap))
+        {
+            await KafkaClients.ProduceAsync(producer, "detached", first: 0, count: 3);
+        }
+
+        var read = await KafkaClients.ReadAsync(host.Bootstrap, "detached", fromOffset: 0, count: 3);
+        var exitCode = await host.TerminateAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(read, Has.Count.EqualTo(3), "records produced after stdin closed are served");
+            Assert.That(host.Errors, Does.Contain("Detached: no commands"));
+            Assert.That(exitCode, Is.EqualTo(0), "SIGTERM stops it cleanly");
+        });
+    }
+
+    [Test]
     public async Task Quit_is_answered_and_ends_the_host()
     {
         await using var host = await KafkaMockProcess.StartAsync("--brokers", "1");

@@ -135,6 +135,21 @@ internal sealed class KafkaMockProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Closes the host's stdin without waiting for anything (a detached host must keep serving).</summary>
+    public void CloseInput() => _process.StandardInput.Close();
+
+    /// <summary>Sends SIGTERM, as <c>network down</c> does, and waits for the host to exit.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill!.WaitForExitAsync();
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(s_answerTimeout);
+        return _process.ExitCode;
+    }
+
     /// <summary>Waits (bounded) until the host's stderr contains <paramref name="text"/>; false if it never does.</summary>
     public async Task<bool> WaitForErrorsAsync(string text)
     {

@@ -2,22 +2,33 @@ using System.Globalization;
 
 namespace FnzChain.KafkaMock;
 
-/// <summary>The command line: <c>--brokers N [--topic name:partitions:replication ...]</c>.</summary>
-internal sealed record HostOptions(int Brokers, IReadOnlyList<TopicSpec> Topics)
+/// <summary>
+/// The command line: <c>--brokers N [--topic name:partitions:replication ...] [--detach]</c>. With <c>--detach</c> the host
+/// reads no commands and runs until SIGTERM or SIGINT (what <c>network up</c> starts in the background); without it, it
+/// stops when stdin closes.
+/// </summary>
+internal sealed record HostOptions(int Brokers, IReadOnlyList<TopicSpec> Topics, bool Detach = false)
 {
     public const int MaxBrokers = 16;
 
     public const string Usage =
-        "usage: FnzChain.KafkaMock --brokers <1-16> [--topic <name>:<partitions>:<replication> ...]";
+        "usage: FnzChain.KafkaMock --brokers <1-16> [--topic <name>:<partitions>:<replication> ...] [--detach]";
 
     /// <returns>The options, or null with the cause in <paramref name="error"/>.</returns>
     public static HostOptions? Parse(IReadOnlyList<string> args, out string error)
     {
         int? brokers = null;
         var topics = new List<string>();
+        var detach = false;
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
+            if (name == "--detach")
+            {
+                detach = true;
+                continue;
+            }
+
             if (name is not ("--brokers" or "--topic"))
             {
                 error = $"unknown argument '{name}'";
@@ -72,6 +83,6 @@ internal sealed record HostOptions(int Brokers, IReadOnlyList<TopicSpec> Topics)
         }
 
         error = "";
-        return new HostOptions(brokerCount, specs);
+        return new HostOptions(brokerCount, specs, detach);
     }
 }

@@ -4,7 +4,8 @@ using FnzChain.KafkaMock.Native;
 
 // A local stand-in for a Kafka cluster (decision 0015): stdout carries exactly one line at start
 // ("kafka-mock bootstrap <host:port,...>") and then one answer per command read from stdin; everything else goes
-// to stderr. The host stops on "quit" or when stdin closes, so it dies with the process that started it.
+// to stderr. The host stops on "quit" or when stdin closes, so it dies with the process that started it; with
+// --detach it reads no commands and runs until SIGTERM or SIGINT (network up's background stand-in).
 
 var stderr = Console.Error;
 if (HostOptions.Parse(args, out var argumentError) is not { } options)
@@ -48,9 +49,27 @@ using (cluster)
 
     stderr.WriteLine(
         $"kafka-mock: an in-memory local stand-in for Kafka (librdkafka's mock cluster, {options.Brokers} brokers on loopback), " +
-        "not a durable cluster: all data is lost when this process exits. Commands on stdin: " + CommandInterpreter.Commands);
+        "not a durable cluster: all data is lost when this process exits. " +
+        (options.Detach ? "Detached: no commands; SIGTERM or SIGINT stops it." : "Commands on stdin: " + CommandInterpreter.Commands));
     Console.Out.WriteLine($"kafka-mock bootstrap {cluster.Bootstrap}");
     Console.Out.Flush();
+    if (options.Detach)
+    {
+        using var stop = new ManualResetEventSlim();
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Set();
+        });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true;
+            stop.Set();
+        });
+        stop.Wait();
+        stderr.WriteLine("kafka-mock: stopped by signal; the in-memory data is gone");
+        return 0;
+    }
 
     while (Console.In.ReadLine() is { } line)
     {

@@ -18,8 +18,64 @@ using Grpc.Net.Client;
 
 namespace FnzChain.Cli.Network;
 
-/// <summary>What <c>network up</c> writes to <c>connection.json</c>: where everything is and how to reach it.</summary>
-internal sealed record ConnectionInfo(string Channel, string Chaincode, string Orderer, int OrdererPid, List<OrganizationInfo> Organizations);
+/// <summary>
+/// What <c>network up</c> writes to <c>connection.json</c>: where everything is and how to reach it.
+/// <see cref="Orderer"/>/<see cref="OrdererPid"/> are the first orderer; <see cref="Orderers"/> lists them all.
+/// </summary>
+internal sealed record ConnectionInfo(string Channel, string Chaincode, string Orderer, int OrdererPid, List<OrganizationInfo> Organizations)
+{
+    /// <summary>"solo" or "kafka".</summary>
+    public string Consenter { get; init; } = "solo";
+
+    /// <summary>Every orderer of the channel (one for solo).</summary>
+    public List<OrdererInfo> Orderers { get; init; } = [];
+
+    /// <summary>The Kafka bootstrap brokers (kafka only).</summary>
+    public string? KafkaBrokers { get; init; }
+
+    /// <summary>The process id of the local Kafka stand-in that <c>network up</c> started (kafka without <c>--kafka-brokers</c>).</summary>
+    public int? KafkaPid { get; init; }
+}
+
+/// <summary>One orderer of the local network: its name (cryptogen host, data folder), address and process.</summary>
+internal sealed record OrdererInfo(string Name, string Address, int Pid);
+
+/// <summary>
+/// How the local network orders: the consenter, how many orderers (kafka: 1 or more; solo: exactly 1), and for kafka
+/// the brokers to use — null starts librdkafka's in-memory mock cluster as a local stand-in (decision 0015).
+/// </summary>
+internal sealed record OrderingSpec(string Consenter = "solo", int Orderers = 1, string? KafkaBrokers = null)
+{
+    public const int MaxOrderers = 9;
+
+    public static OrderingSpec Solo { get; } = new();
+
+    /// <summary>The command-line check: one line naming the option when the combination cannot run.</summary>
+    public OrderingSpec Checked()
+    {
+        if (Consenter is not ("solo" or "kafka"))
+        {
+            throw new CliException($"--consenter must be solo or kafka, not '{Consenter}'");
+        }
+
+        if (Orderers is < 1 or > MaxOrderers)
+        {
+            throw new CliException($"--orderers must be 1 to {MaxOrderers}, not {Orderers}");
+        }
+
+        if (Consenter == "solo" && Orderers != 1)
+        {
+            throw new CliException($"--orderers {Orderers} needs --consenter kafka: a solo orderer cannot share a channel with another orderer");
+        }
+
+        if (Consenter == "solo" && KafkaBrokers is not null)
+        {
+            throw new CliException("--kafka-brokers needs --consenter kafka");
+        }
+
+        return this;
+    }
+}
 
 /// <summary>One application organisation of the local network (<see cref="UserMsp"/>: its first ordinary user).</summary>
 internal sealed record OrganizationInfo(string Name, string MspId, string Peer, int PeerPid, string AdminMsp, string UserMsp)
@@ -103,10 +159,12 @@ internal static class LocalNetwork
     /// one (what <c>network down</c> leaves: crypto, configs, ledgers, logs) is refused unless
     /// <paramref name="force"/>, which erases those entries — and only those — and starts a new network there.
     /// </remarks>
-    public static async Task<ConnectionInfo> UpAsync(string folder, TextWriter output, CancellationToken cancellationToken, NetworkLayout? layout = null, bool uncompressed = false, bool force = false)
+    public static async Task<ConnectionInfo> UpAsync(
+        string folder, TextWriter output, CancellationToken cancellationToken, NetworkLayout? layout = null, bool uncompressed = false, bool force = false, OrderingSpec? ordering = null)
     {
         var compression = uncompressed ? "none" : "lz4";
         layout ??= NetworkLayout.Sample;
+        ordering = (ordering ?? OrderingSpec.Solo).Checked();
         var organizationsOf = layout.Organizations;
         if (File.Exists(Path.Combine(folder, ConnectionFile)))
         {
@@ -141,7 +199,7 @@ internal static class LocalNetwork
         new CryptoMaterialGenerator().Generate(
             CryptoConfigReader.Parse($$"""
                 {
-                  "ordererOrgs": [{ "name": "Orderer", "domain": "example.com", "mspId": "OrdererMSP", "hosts": ["orderer"] }],
+                  "ordererOrgs": [{ "name": "Orderer", "domain": "example.com", "mspId": "OrdererMSP", "hosts": {{JsonSerializer.Serialize(OrdererNames(ordering.Orderers))}} }],
                   "peerOrgs": [{{string.Join(",", organizationsOf.Select(o => $$"""{ "name": "{{o.Name}}", "domain": "{{o.Domain}}", "mspId": "{{o.MspId}}", "peers": 1, "users": 1, "namedUsers": {{JsonSerializer.Serialize(o.NamedUsers ?? [], s_json)}} }"""))}}]
                 }
                 """),
@@ -149,39 +207,59 @@ internal static class LocalNetwork
             force: false);
         output.WriteLine($"  crypto material for {organizationsOf.Count + 1} organisations in {crypto}");
 
-        var ordererPort = FreePort();
+        var ordererNames = OrdererNames(ordering.Orderers);
+        var ordererPorts = ordererNames.Select(_ => FreePort()).ToArray();
         var peerPorts = organizationsOf.Select(_ => FreePort()).ToArray();
-        var profile = new ChannelProfile
-        {
-            ChannelId = Channel,
-            Organizations =
-            [
-                .. organizationsOf.Select((o, i) => new OrganizationProfile
-                {
-                    Name = o.Name, MspId = o.MspId, MspPath = Path.Combine(crypto, "peerOrganizations", o.Domain, "msp"), Roles = ["application"], AnchorPeers = [$"127.0.0.1:{peerPorts[i]}"],
-                }),
-                new OrganizationProfile { Name = "OrdererOrg", MspId = "OrdererMSP", MspPath = Path.Combine(crypto, "ordererOrganizations/example.com/msp"), Roles = ["orderer"] },
-            ],
-            Orderer = new OrdererProfile { Endpoints = [new OrdererEndpointProfile { Organization = "OrdererOrg", Address = $"127.0.0.1:{ordererPort}" }], BatchTimeout = "100ms", MaxMessageCount = 500 },
-        };
-        var genesis = ConfigBlock.CreateGenesis(Channel, profile.ToConfig(), DateTimeOffset.UtcNow);
-        await File.WriteAllBytesAsync(Path.Combine(folder, $"{Channel}.block"), genesis.ToByteArray(), cancellationToken).ConfigureAwait(false);
-
-        var ordererConfig = await WriteConfigAsync(folder, "orderer", new
-        {
-            listenAddress = $"127.0.0.1:{ordererPort}",
-            mspId = "OrdererMSP",
-            mspPath = Path.Combine(crypto, "ordererOrganizations/example.com/orderers/orderer.example.com/msp"),
-            dataPath = OrdererDataFolder(folder),
-            compression,
-        }).ConfigureAwait(false);
-        var (ordererPid, ordererAddress) = await NodeLauncher.StartDetachedAsync("orderer", ordererConfig, OrdererDataFolder(folder) + ".log", cancellationToken).ConfigureAwait(false);
-        output.WriteLine($"  orderer (solo) listening on {ordererAddress}, pid {ordererPid}");
-        var organizations = new List<OrganizationInfo>();
-        var info = new ConnectionInfo(Channel, layout.Chaincode, ordererAddress, ordererPid, organizations);
+        var info = new ConnectionInfo(Channel, layout.Chaincode, string.Empty, 0, []) { Consenter = ordering.Consenter };
         try
         {
-            await JoinAsync(ordererAddress, AdminMsp(crypto, "example.com"), "OrdererMSP", genesis, cancellationToken).ConfigureAwait(false);
+            if (ordering.Consenter == "kafka")
+            {
+                info = await StartKafkaAsync(folder, ordering, info, output, cancellationToken).ConfigureAwait(false);
+            }
+
+            var profile = new ChannelProfile
+            {
+                ChannelId = Channel,
+                Organizations =
+                [
+                    .. organizationsOf.Select((o, i) => new OrganizationProfile
+                    {
+                        Name = o.Name, MspId = o.MspId, MspPath = Path.Combine(crypto, "peerOrganizations", o.Domain, "msp"), Roles = ["application"], AnchorPeers = [$"127.0.0.1:{peerPorts[i]}"],
+                    }),
+                    new OrganizationProfile { Name = "OrdererOrg", MspId = "OrdererMSP", MspPath = Path.Combine(crypto, "ordererOrganizations/example.com/msp"), Roles = ["orderer"] },
+                ],
+                Orderer = new OrdererProfile
+                {
+                    Endpoints = [.. ordererPorts.Select(port => new OrdererEndpointProfile { Organization = "OrdererOrg", Address = $"127.0.0.1:{port}" })],
+                    BatchTimeout = "100ms",
+                    MaxMessageCount = 500,
+                    Consenter = ordering.Consenter,
+                    KafkaBrokers = info.KafkaBrokers?.Split(',').ToList() ?? [],
+                },
+            };
+            var genesis = ConfigBlock.CreateGenesis(Channel, profile.ToConfig(), DateTimeOffset.UtcNow);
+            await File.WriteAllBytesAsync(Path.Combine(folder, $"{Channel}.block"), genesis.ToByteArray(), cancellationToken).ConfigureAwait(false);
+
+            for (var i = 0; i < ordererNames.Count; i++)
+            {
+                var name = ordererNames[i];
+                var ordererConfig = await WriteConfigAsync(folder, name, new
+                {
+                    listenAddress = $"127.0.0.1:{ordererPorts[i]}",
+                    mspId = "OrdererMSP",
+                    mspPath = Path.Combine(crypto, $"ordererOrganizations/example.com/orderers/{name}.example.com/msp"),
+                    dataPath = OrdererDataFolder(folder, name),
+                    compression,
+                }).ConfigureAwait(false);
+                var (pid, address) = await NodeLauncher.StartDetachedAsync("orderer", ordererConfig, OrdererDataFolder(folder, name) + ".log", cancellationToken).ConfigureAwait(false);
+                info.Orderers.Add(new OrdererInfo(name, address, pid));
+                info = i == 0 ? info with { Orderer = address, OrdererPid = pid } : info;
+                output.WriteLine($"  {name} ({ordering.Consenter}) listening on {address}, pid {pid}");
+                await JoinAsync(address, AdminMsp(crypto, "example.com"), "OrdererMSP", genesis, cancellationToken).ConfigureAwait(false);
+            }
+
+            var organizations = info.Organizations;
             for (var i = 0; i < organizationsOf.Count; i++)
             {
                 var (name, domain, mspId, _) = organizationsOf[i];
@@ -191,7 +269,7 @@ internal static class LocalNetwork
                 await JoinAsync(organization.Peer, organization.AdminMsp, mspId, genesis, cancellationToken).ConfigureAwait(false);
             }
 
-            output.WriteLine($"  channel {Channel} joined by the orderer and {organizationsOf.Count} peers");
+            output.WriteLine($"  channel {Channel} joined by {(ordererNames.Count == 1 ? "the orderer" : $"{ordererNames.Count} orderers")} and {organizationsOf.Count} peers");
             await DeployAsync(folder, info, layout, output, cancellationToken).ConfigureAwait(false);
             await SaveAsync(folder, info, cancellationToken).ConfigureAwait(false);
             return info;
@@ -231,12 +309,51 @@ internal static class LocalNetwork
     /// <summary>The data folder (ledgers, installed chaincodes) of the peer of organisation <paramref name="domain"/>; its log is this path + ".log".</summary>
     public static string PeerDataFolder(string folder, string domain) => Path.Combine(folder, $"peer0.{domain}");
 
-    /// <summary>The orderer's data folder; its log is this path + ".log".</summary>
-    public static string OrdererDataFolder(string folder) => Path.Combine(folder, "orderer");
+    /// <summary>The first orderer's data folder; its log is this path + ".log".</summary>
+    public static string OrdererDataFolder(string folder) => OrdererDataFolder(folder, "orderer");
+
+    /// <summary>The data folder of the orderer <paramref name="name"/> (<see cref="OrdererNames"/>); its log is this path + ".log".</summary>
+    public static string OrdererDataFolder(string folder, string name) => Path.Combine(folder, name);
+
+    /// <summary>The data folders of every orderer of <paramref name="info"/>.</summary>
+    public static IReadOnlyList<string> OrdererDataFolders(string folder, ConnectionInfo info) =>
+        info.Orderers.Count == 0 ? [OrdererDataFolder(folder)] : [.. info.Orderers.Select(o => OrdererDataFolder(folder, o.Name))];
+
+    /// <summary>The orderers' names (cryptogen hosts, data folders, config files): orderer, orderer2, orderer3, …</summary>
+    public static IReadOnlyList<string> OrdererNames(int count) => [.. Enumerable.Range(1, count).Select(i => i == 1 ? "orderer" : $"orderer{i}")];
+
+    /// <summary>Where the local Kafka stand-in writes its output (its bootstrap line, librdkafka's log).</summary>
+    public static string KafkaLog(string folder) => Path.Combine(folder, "kafka.log");
+
+    /// <summary>
+    /// Kafka for the channel: the brokers given (the channel topic is created there with one partition, unless it exists),
+    /// or the local stand-in — librdkafka's in-memory mock cluster with three brokers and the topic, as a background process.
+    /// </summary>
+    private static async Task<ConnectionInfo> StartKafkaAsync(string folder, OrderingSpec ordering, ConnectionInfo info, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (ordering.KafkaBrokers is { } brokers)
+        {
+            var replication = await KafkaTopics.EnsureChannelTopicAsync(brokers, Channel, cancellationToken).ConfigureAwait(false);
+            output.WriteLine($"  Kafka brokers {brokers}: topic {Channel} with 1 partition, replication {replication}");
+            return info with { KafkaBrokers = brokers };
+        }
+
+        var mock = Path.Combine(AppContext.BaseDirectory, "FnzChain.KafkaMock.dll");
+        if (!File.Exists(mock))
+        {
+            throw new CliException($"the local Kafka stand-in {mock} is missing (rebuild fnzchain), or give the brokers of a real cluster with --kafka-brokers");
+        }
+
+        var (pid, bootstrap) = await NodeLauncher.StartDetachedAsync(
+            "local Kafka stand-in", [NodeLauncher.DotnetHost(), mock, "--brokers", "3", "--topic", $"{Channel}:1:3", "--detach"], KafkaLog(folder), "kafka-mock bootstrap ", cancellationToken).ConfigureAwait(false);
+        output.WriteLine($"  Kafka: an IN-MEMORY LOCAL STAND-IN (librdkafka's mock cluster, 3 brokers on {bootstrap}, pid {pid}), not a durable cluster —");
+        output.WriteLine($"         its data is lost when it stops; give a real cluster with --kafka-brokers. Topic {Channel}: 1 partition, replication 3");
+        return info with { KafkaBrokers = bootstrap, KafkaPid = pid };
+    }
 
     /// <summary>
     /// The entries of <paramref name="folder"/> that <c>network up</c> writes (crypto, genesis block, node configs,
-    /// data folders and logs, chaincode build) — what a stopped network leaves and <c>--force</c> erases.
+    /// data folders and logs, chaincode build, the Kafka stand-in's log) — what a stopped network leaves and <c>--force</c> erases.
     /// </summary>
     public static IReadOnlyList<string> NetworkEntries(string folder)
     {
@@ -246,13 +363,21 @@ internal static class LocalNetwork
         }
 
         // "onboarding": the demo's organisation that joins later keeps its own crypto folder there, with the update files.
-        string[] named = ["crypto", "chaincode-build", $"{Channel}.block", "orderer", "orderer.json", "orderer.log", "onboarding"];
+        string[] named = ["crypto", "chaincode-build", $"{Channel}.block", "kafka.log", "onboarding"];
         return
         [
             .. named.Select(n => Path.Combine(folder, n)).Where(p => File.Exists(p) || Directory.Exists(p)),
+            .. Directory.EnumerateFileSystemEntries(folder, "orderer*").Where(p => IsOrdererEntry(Path.GetFileName(p))),
             .. Directory.EnumerateFiles(folder, "peer-*.json"),
             .. Directory.EnumerateFileSystemEntries(folder, "peer0.*"),
         ];
+    }
+
+    /// <summary>orderer, orderer2 … orderer9, each as a data folder, <c>.json</c> config or <c>.log</c>.</summary>
+    private static bool IsOrdererEntry(string name)
+    {
+        var stem = name.EndsWith(".json", StringComparison.Ordinal) ? name[..^5] : name.EndsWith(".log", StringComparison.Ordinal) ? name[..^4] : name;
+        return OrdererNames(OrderingSpec.MaxOrderers).Contains(stem);
     }
 
     /// <summary>Stops the network in <paramref name="folder"/>; null when the network there is already stopped.</summary>
@@ -285,7 +410,11 @@ internal static class LocalNetwork
             await NodeLauncher.StopAsync(organization.PeerPid).ConfigureAwait(false);
         }
 
-        await NodeLauncher.StopAsync(info.OrdererPid).ConfigureAwait(false);
+        await Task.WhenAll(info.Orderers.Count == 0 ? [NodeLauncher.StopAsync(info.OrdererPid)] : info.Orderers.Select(o => NodeLauncher.StopAsync(o.Pid))).ConfigureAwait(false);
+        if (info.KafkaPid is { } kafka)
+        {
+            await NodeLauncher.StopAsync(kafka).ConfigureAwait(false); // last: the orderers flush to it as they stop
+        }
     }
 
     /// <summary>Packages the layout's contract, installs it on every peer, and defines it with every organisation's admin.</summary>

@@ -21,42 +21,58 @@ internal static class NodeLauncher
     }
 
     /// <summary>Starts a node whose output goes to <paramref name="log"/>; returns its process id and address once ready.</summary>
-    public static async Task<(int Pid, string Address)> StartDetachedAsync(string kind, string config, string log, CancellationToken cancellationToken)
+    public static Task<(int Pid, string Address)> StartDetachedAsync(string kind, string config, string log, CancellationToken cancellationToken)
     {
         var (fileName, prefix) = Self();
-        var command = string.Join(' ', new[] { fileName }.Concat(prefix).Concat([kind, "start", "--config", config]).Select(Quote));
+        return StartDetachedAsync(kind, [fileName, .. prefix, kind, "start", "--config", config], log, $"{kind} listening on ", cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="command"/> (program and arguments) in the background with its output in <paramref name="log"/>,
+    /// and returns its process id and the rest of its first output line that starts with <paramref name="readyPrefix"/>.
+    /// </summary>
+    public static async Task<(int Pid, string Address)> StartDetachedAsync(string what, IEnumerable<string> command, string log, string readyPrefix, CancellationToken cancellationToken)
+    {
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"exec {command} > {Quote(log)} 2>&1 < /dev/null");
-        using var process = Process.Start(start) ?? throw new CliException($"could not start the {kind}");
-        var prefixLine = $"{kind} listening on ";
+        start.ArgumentList.Add($"exec {string.Join(' ', command.Select(Quote))} > {Quote(log)} 2>&1 < /dev/null");
+        using var process = Process.Start(start) ?? throw new CliException($"could not start the {what}");
         var deadline = DateTime.UtcNow + s_startTimeout;
         while (DateTime.UtcNow < deadline)
         {
             if (File.Exists(log))
             {
-                var line = File.ReadLines(log).FirstOrDefault(l => l.StartsWith(prefixLine, StringComparison.Ordinal));
+                var line = File.ReadLines(log).FirstOrDefault(l => l.StartsWith(readyPrefix, StringComparison.Ordinal));
                 if (line is not null)
                 {
-                    return (process.Id, line[prefixLine.Length..].Trim());
+                    return (process.Id, line[readyPrefix.Length..].Trim());
                 }
             }
 
             if (process.HasExited)
             {
-                throw new CliException($"the {kind} exited during start-up: {(File.Exists(log) ? File.ReadAllText(log).Trim() : "no output")}");
+                throw new CliException($"the {what} exited during start-up: {(File.Exists(log) ? File.ReadAllText(log).Trim() : "no output")}");
             }
 
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
 
         process.Kill(entireProcessTree: true);
-        throw new CliException($"the {kind} did not start within {s_startTimeout.TotalSeconds} s; see {log}");
+        throw new CliException($"the {what} did not start within {s_startTimeout.TotalSeconds} s; see {log}");
     }
+
+    /// <summary>The <c>dotnet</c> host that runs this process (or the one on PATH), for tools shipped as assemblies next to fnzchain.dll.</summary>
+    public static string DotnetHost() =>
+        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? path : "dotnet";
 
     /// <summary>Stops a node started detached: SIGTERM, then SIGKILL after a grace period.</summary>
     public static async Task StopAsync(int pid)
     {
+        if (pid <= 0)
+        {
+            return; // never started (and kill -TERM 0 would signal our own process group)
+        }
+
         Process process;
         try
         {
