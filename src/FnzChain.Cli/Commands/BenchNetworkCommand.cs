@@ -30,6 +30,8 @@ internal static class BenchNetworkCommand
         command.Options.Add(clients);
         command.Options.Add(seconds);
         command.Options.Add(warmUp);
+        var ordering = new OrderingOptions();
+        ordering.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var concurrency = parse.GetValue(clients);
@@ -39,20 +41,20 @@ internal static class BenchNetworkCommand
                 throw new CliException("bench network: --clients must be 1..4096 and --seconds 0..3600");
             }
 
-            await RunAsync(parse.GetValue(workload) == "ta-orders", concurrency, TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(parse.GetValue(warmUp)), parse.InvocationConfiguration.Output, cancellationToken).ConfigureAwait(false);
+            await RunAsync(parse.GetValue(workload) == "ta-orders", ordering.Read(parse), concurrency, TimeSpan.FromSeconds(duration), TimeSpan.FromSeconds(parse.GetValue(warmUp)), parse.InvocationConfiguration.Output, cancellationToken).ConfigureAwait(false);
             return 0;
         });
         return command;
     }
 
-    private static async Task RunAsync(bool transferAgency, int concurrency, TimeSpan duration, TimeSpan warmUp, TextWriter output, CancellationToken cancellationToken)
+    private static async Task RunAsync(bool transferAgency, OrderingSpec ordering, int concurrency, TimeSpan duration, TimeSpan warmUp, TextWriter output, CancellationToken cancellationToken)
     {
         var folder = Directory.CreateTempSubdirectory("fnzchain-bench-network-").FullName;
-        output.WriteLine($"network benchmark ({(transferAgency ? "ta-orders" : "funds")}): {concurrency} clients in flight, {duration.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s measured after {warmUp.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s warm-up, {Environment.ProcessorCount} cores");
+        output.WriteLine($"network benchmark ({(transferAgency ? "ta-orders" : "funds")}, {DemoRunner.Describe(ordering)}{(ordering.Consenter == "kafka" && ordering.KafkaBrokers is null ? " (the local in-memory stand-in)" : string.Empty)}): {concurrency} clients in flight, {duration.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s measured after {warmUp.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s warm-up, {Environment.ProcessorCount} cores");
         ConnectionInfo? info = null;
         try
         {
-            info = await LocalNetwork.UpAsync(folder, TextWriter.Null, cancellationToken, transferAgency ? TransferAgencyDemo.Layout : null).ConfigureAwait(false);
+            info = await LocalNetwork.UpAsync(folder, TextWriter.Null, cancellationToken, transferAgency ? TransferAgencyDemo.Layout : null, ordering: ordering).ConfigureAwait(false);
             // Load comes from each organisation's ordinary user (funds) or from the two distributors' order desks (ta-orders).
             var loaders = transferAgency
                 ? info.Organizations.Skip(1).Select(o => (Organization: o, Msp: o.NamedUserMsp("orders"))).ToList()
@@ -102,7 +104,9 @@ internal static class BenchNetworkCommand
                     CancellationToken.None)).ToArray();
 
                 await Task.Delay(warmUp, cancellationToken).ConfigureAwait(false);
-                var pids = new[] { ("orderer", info.OrdererPid) }.Concat(info.Organizations.Select(o => ($"peer {o.Name}", o.PeerPid))).ToList();
+                var pids = info.Orderers.Select(o => (o.Name, o.Pid))
+                    .Concat(info.KafkaPid is { } kafka ? [("kafka stand-in", kafka)] : [])
+                    .Concat(info.Organizations.Select(o => ($"peer {o.Name}", o.PeerPid))).ToList();
                 var cpuBefore = pids.ToDictionary(p => p.Item1, p => CpuTime(p.Item2));
                 var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 Volatile.Write(ref measuring, true);
@@ -123,6 +127,14 @@ internal static class BenchNetworkCommand
                 }
 
                 output.WriteLine($"cpu load clients (this process): {ownCpu.TotalSeconds:F1} s ({100 * ownCpu.TotalSeconds / elapsed:F0} % of one core)");
+                var nodeCpu = pids.Where(p => p.Item1 != "kafka stand-in").Sum(p => (cpuAfter[p.Item1] - cpuBefore[p.Item1]).TotalMilliseconds);
+                var kafkaCpu = pids.Where(p => p.Item1 == "kafka stand-in").Sum(p => (cpuAfter[p.Item1] - cpuBefore[p.Item1]).TotalMilliseconds);
+                if (all.Length > 0)
+                {
+                    output.WriteLine($"server cpu per committed transaction: {nodeCpu / all.Length:F2} ms (orderers and peers)"
+                        + (info.KafkaPid is null ? string.Empty : $", {(nodeCpu + kafkaCpu) / all.Length:F2} ms with the Kafka stand-in"));
+                }
+
                 output.WriteLine(
                     $"network: {(all.Length / elapsed).ToString("N0", CultureInfo.InvariantCulture)} tx/s, p50 {Percentile(all, 0.50):F0} ms, p99 {Percentile(all, 0.99):F0} ms, {all.Length} committed, {failed} failed");
             }

@@ -23,6 +23,7 @@ internal static class DemoRunner
         string starting,
         int stoppingSection,
         NetworkLayout? layout,
+        OrderingSpec ordering,
         Func<ConnectionInfo, string, Task> business,
         CancellationToken cancellationToken)
     {
@@ -34,7 +35,7 @@ internal static class DemoRunner
         ConnectionInfo? info = null;
         try
         {
-            info = await LocalNetwork.UpAsync(folder, output, cancellationToken, layout, uncompressed: true, force: force).ConfigureAwait(false);
+            info = await LocalNetwork.UpAsync(folder, output, cancellationToken, layout, uncompressed: true, force: force, ordering: ordering).ConfigureAwait(false);
             await business(info, folder).ConfigureAwait(false);
         }
         finally
@@ -44,7 +45,7 @@ internal static class DemoRunner
                 output.WriteLine();
                 output.WriteLine($"{stoppingSection}. Stopping the network");
                 await LocalNetwork.DownAsync(folder).ConfigureAwait(false);
-                output.WriteLine("  orderer and peers stopped");
+                output.WriteLine(info.Orderers.Count > 1 ? $"  {info.Orderers.Count} orderers, {(info.KafkaPid is null ? string.Empty : "the Kafka stand-in, ")}and peers stopped" : "  orderer and peers stopped");
                 foreach (var organization in info.Organizations)
                 {
                     var report = LedgerVerifier.Verify(Path.Combine(LocalNetwork.PeerDataFolder(folder, organization.Domain), "channels", LocalNetwork.Channel));
@@ -52,6 +53,8 @@ internal static class DemoRunner
                         ? $"  ledger verify ({organization.Name} peer): ok, {report.Blocks} blocks, {report.Transactions} transactions ({report.ValidTransactions} valid)"
                         : $"  ledger verify ({organization.Name} peer): block {report.BadBlock} is bad: {report.Problem}");
                 }
+
+                ReportOrderers(output, folder, info);
             }
 
             if (keepFolder is null)
@@ -63,5 +66,34 @@ internal static class DemoRunner
         output.WriteLine();
         output.WriteLine($"demo: done in {stopwatch.Elapsed.TotalSeconds:F1} s");
         return 0;
+    }
+
+    /// <summary>"a solo orderer" or "3 orderers on Kafka".</summary>
+    public static string Describe(OrderingSpec ordering) =>
+        ordering.Consenter == "solo" ? "a solo orderer" : $"{ordering.Orderers} orderer{(ordering.Orderers == 1 ? string.Empty : "s")} on Kafka";
+
+    /// <summary>
+    /// Each orderer's height and last block hash, from its own ledger (verified). Orderers of one channel must agree on
+    /// both — the block data and hash chain are identical everywhere, only the signatures differ — or the demo fails.
+    /// </summary>
+    private static void ReportOrderers(TextWriter output, string folder, ConnectionInfo info)
+    {
+        var reports = info.Orderers.Select(o => (o.Name, Report: LedgerVerifier.Verify(Path.Combine(LocalNetwork.OrdererDataFolder(folder, o.Name), "channels", LocalNetwork.Channel)))).ToList();
+        foreach (var (name, report) in reports)
+        {
+            output.WriteLine(report.IsIntact
+                ? $"  {name}: height {report.Blocks}, last block hash {report.LastBlockHash}"
+                : $"  {name}: block {report.BadBlock} is bad: {report.Problem}");
+        }
+
+        if (reports.Count > 1)
+        {
+            if (reports.Any(r => !r.Report.IsIntact) || reports.Select(r => (r.Report.Blocks, r.Report.LastBlockHash)).Distinct().Count() != 1)
+            {
+                throw new CliException($"the orderers disagree: {string.Join("; ", reports.Select(r => $"{r.Name} height {r.Report.Blocks} hash {r.Report.LastBlockHash}"))}");
+            }
+
+            output.WriteLine($"  the {reports.Count} orderers hold the same chain: same height, same last block hash");
+        }
     }
 }

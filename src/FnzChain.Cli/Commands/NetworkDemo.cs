@@ -13,8 +13,8 @@ namespace FnzChain.Cli.Commands;
 /// </summary>
 internal static class NetworkDemo
 {
-    public static Task<int> RunAsync(TextWriter output, string? keepFolder, bool force, CancellationToken cancellationToken) =>
-        DemoRunner.RunAsync(output, keepFolder, force, "a two-organisation fund network", "Starting the network", 4, layout: null,
+    public static Task<int> RunAsync(TextWriter output, string? keepFolder, bool force, OrderingSpec ordering, CancellationToken cancellationToken) =>
+        DemoRunner.RunAsync(output, keepFolder, force, "a two-organisation fund network", $"Starting the network: {DemoRunner.Describe(ordering)}", 4, layout: null, ordering,
             (info, _) => BusinessAsync(info, output, cancellationToken), cancellationToken);
 
     private static async Task BusinessAsync(ConnectionInfo info, TextWriter output, CancellationToken cancellationToken)

@@ -140,7 +140,7 @@ internal static partial class TransferAgencyDemo
     private static (List<string> Members, List<string> Others) ScanPlaces(string folder, ConnectionInfo info, IReadOnlyList<PeerEvidence> evidence)
     {
         var members = new List<string>();
-        var others = new List<string> { LocalNetwork.OrdererDataFolder(folder), LocalNetwork.OrdererDataFolder(folder) + ".log" };
+        var others = new List<string>([.. LocalNetwork.OrdererDataFolders(folder, info).SelectMany(o => new[] { o, o + ".log" })]);
         for (var i = 0; i < info.Organizations.Count; i++)
         {
             var data = LocalNetwork.PeerDataFolder(folder, info.Organizations[i].Domain);

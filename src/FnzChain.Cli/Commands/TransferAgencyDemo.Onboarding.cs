@@ -185,7 +185,7 @@ internal static partial class TransferAgencyDemo
         var members = new[] { ta, dist3 }.Select(o => LocalNetwork.PeerDataFolder(folder, o.Domain)).ToList();
         List<string> others =
         [
-            LocalNetwork.OrdererDataFolder(folder), LocalNetwork.OrdererDataFolder(folder) + ".log",
+            .. LocalNetwork.OrdererDataFolders(folder, info).SelectMany(o => new[] { o, o + ".log" }),
             .. info.Organizations.Where(o => o != ta && o != dist3).Select(o => LocalNetwork.PeerDataFolder(folder, o.Domain)),
             .. info.Organizations.Select(o => LocalNetwork.PeerDataFolder(folder, o.Domain) + ".log"),
         ];

@@ -46,8 +46,8 @@ internal static partial class TransferAgencyDemo
         Chaincode, "FnzChain.TransferAgency.dll", "FnzChain.TransferAgency.TransferAgencyContract", "ta_1.0", EndorsementPolicy: null,
         Collections: PersonalDataCollections("Dist1MSP", "Dist2MSP"));
 
-    public static Task<int> RunAsync(TextWriter output, string? keepFolder, bool force, CancellationToken cancellationToken) =>
-        DemoRunner.RunAsync(output, keepFolder, force, "a fund transfer agency network", "Starting the network: a transfer agent, two distributors, a solo orderer", 9, Layout,
+    public static Task<int> RunAsync(TextWriter output, string? keepFolder, bool force, OrderingSpec ordering, CancellationToken cancellationToken) =>
+        DemoRunner.RunAsync(output, keepFolder, force, "a fund transfer agency network", $"Starting the network: a transfer agent, two distributors, {DemoRunner.Describe(ordering)}", 9, Layout, ordering,
             (info, folder) => DayAsync(info, folder, output, cancellationToken), cancellationToken);
 
     private static async Task DayAsync(ConnectionInfo info, string folder, TextWriter output, CancellationToken cancellationToken)
