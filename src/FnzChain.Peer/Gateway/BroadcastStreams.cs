@@ -21,9 +21,61 @@ public sealed class BroadcastStreams(Connections connections) : IAsyncDisposable
     /// <summary>How long a submission waits for the orderer's answer on a stream that is still open.</summary>
     public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long an orderer that failed a submission is tried last (after the others).</summary>
+    public static readonly TimeSpan FailedOrdererBackOff = TimeSpan.FromSeconds(5);
+
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Stream> _streams = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _failedAt = new(StringComparer.Ordinal);
+    private int _next;
     private bool _disposed;
+
+    /// <summary>
+    /// The order in which a submission tries <paramref name="orderers"/>: starting at the next one in turn (so that
+    /// submissions spread over the channel's orderers), with those that failed in the last
+    /// <see cref="FailedOrdererBackOff"/> moved to the end — a dead orderer costs one failed attempt per back-off, not
+    /// one per submission.
+    /// </summary>
+    public IReadOnlyList<string> Order(IReadOnlyList<string> orderers)
+    {
+        ArgumentNullException.ThrowIfNull(orderers);
+        if (orderers.Count <= 1)
+        {
+            return orderers;
+        }
+
+        var start = (int)((uint)Interlocked.Increment(ref _next) % (uint)orderers.Count);
+        var rotated = orderers.Skip(start).Concat(orderers.Take(start));
+        var now = Environment.TickCount64;
+        lock (_lock)
+        {
+            if (_failedAt.Count == 0)
+            {
+                return [.. rotated];
+            }
+
+            bool RecentlyFailed(string address) => _failedAt.TryGetValue(address, out var at) && now - at < (long)FailedOrdererBackOff.TotalMilliseconds;
+            return [.. rotated.OrderBy(RecentlyFailed)]; // stable: healthy ones first, each group in turn order
+        }
+    }
+
+    /// <summary>Records that <paramref name="address"/> failed a submission (unreachable, broken stream, SERVICE_UNAVAILABLE).</summary>
+    public void Failed(string address)
+    {
+        lock (_lock)
+        {
+            _failedAt[address] = Environment.TickCount64;
+        }
+    }
+
+    /// <summary>Records that <paramref name="address"/> accepted a submission.</summary>
+    public void Succeeded(string address)
+    {
+        lock (_lock)
+        {
+            _failedAt.Remove(address);
+        }
+    }
 
     /// <summary>
     /// Sends <paramref name="envelope"/> to the orderer at <paramref name="address"/> and returns its answer. Any

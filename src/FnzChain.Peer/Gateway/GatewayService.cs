@@ -221,9 +221,9 @@ public sealed partial class GatewayService(
             throw Fail(context, StatusCode.NotFound, $"channel \"{request.ChannelId}\" is not joined by this peer", []);
         }
 
-        var orderers = options.OrdererAddresses.Count > 0
+        var orderers = broadcasts.Order(options.OrdererAddresses.Count > 0
             ? options.OrdererAddresses
-            : channel.Bundle.Config.Orderer.Endpoints.Select(e => e.Address).ToList();
+            : channel.Bundle.Config.Orderer.Endpoints.Select(e => e.Address).ToList());
         var errors = new List<ErrorDetail>();
         var attempt = 0;
         var retry = new ResiliencePipelineBuilder<BroadcastResponse?>()
@@ -248,13 +248,19 @@ public sealed partial class GatewayService(
                         var answer = await broadcasts.SendAsync(address, envelope, ct).ConfigureAwait(false);
                         if (answer.Status == Status.ServiceUnavailable)
                         {
+                            broadcasts.Failed(address);
                             errors.Add(Detail(address, OrdererMspId(channel, address), $"orderer {address} answered SERVICE_UNAVAILABLE: {answer.Info}"));
+                        }
+                        else
+                        {
+                            broadcasts.Succeeded(address);
                         }
 
                         return answer;
                     }
                     catch (RpcException e)
                     {
+                        broadcasts.Failed(address);
                         errors.Add(Detail(address, OrdererMspId(channel, address), e.Status.Detail));
                         throw;
                     }

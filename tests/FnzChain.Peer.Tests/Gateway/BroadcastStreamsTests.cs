@@ -15,6 +15,29 @@ public sealed class BroadcastStreamsTests
     }
 
     [Test]
+    public async Task Submissions_take_the_orderers_in_turn_and_try_one_that_just_failed_last()
+    {
+        using var connections = new Connections();
+        await using var streams = new BroadcastStreams(connections);
+        string[] orderers = ["o1:7050", "o2:7050", "o3:7050"];
+
+        var firsts = Enumerable.Range(0, 6).Select(_ => streams.Order(orderers)[0]).ToList();
+        streams.Failed("o2:7050");
+        var afterFailure = Enumerable.Range(0, 6).Select(_ => streams.Order(orderers)).ToList();
+        streams.Succeeded("o2:7050");
+        var afterRecovery = Enumerable.Range(0, 3).Select(_ => streams.Order(orderers)[0]).ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(firsts.Distinct(), Is.EquivalentTo(orderers), "every orderer gets its turn first");
+            Assert.That(afterFailure.Select(o => o[^1]), Has.All.EqualTo("o2:7050"), "the failed orderer is tried last");
+            Assert.That(afterFailure, Has.All.Count.EqualTo(3), "but still tried");
+            Assert.That(afterFailure.Select(o => o[0]).Distinct(), Is.EquivalentTo(new[] { "o1:7050", "o3:7050" }), "the others still share the load");
+            Assert.That(afterRecovery.Distinct(), Is.EquivalentTo(orderers), "back in turn once it accepted again");
+        });
+    }
+
+    [Test]
     public async Task Concurrent_sends_to_an_unreachable_orderer_all_fail_unavailable_naming_it()
     {
         var address = Unused();
