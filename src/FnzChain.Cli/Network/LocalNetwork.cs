@@ -37,8 +37,8 @@ internal sealed record ConnectionInfo(string Channel, string Chaincode, string O
     public int? KafkaPid { get; init; }
 }
 
-/// <summary>One orderer of the local network: its name (cryptogen host, data folder), address and process.</summary>
-internal sealed record OrdererInfo(string Name, string Address, int Pid);
+/// <summary>One orderer of the local network: its name (cryptogen host, data folder, config file), address, process and operations endpoint (<c>/healthz</c>, <c>/metrics</c>).</summary>
+internal sealed record OrdererInfo(string Name, string Address, int Pid, string? Operations = null);
 
 /// <summary>
 /// How the local network orders: the consenter, how many orderers (kafka: 1 or more; solo: exactly 1), and for kafka
@@ -251,12 +251,13 @@ internal static class LocalNetwork
                     mspPath = Path.Combine(crypto, $"ordererOrganizations/example.com/orderers/{name}.example.com/msp"),
                     dataPath = OrdererDataFolder(folder, name),
                     compression,
+                    operationsAddress = "127.0.0.1:0",
                 }).ConfigureAwait(false);
-                var (pid, address) = await NodeLauncher.StartDetachedAsync("orderer", ordererConfig, OrdererDataFolder(folder, name) + ".log", cancellationToken).ConfigureAwait(false);
-                info.Orderers.Add(new OrdererInfo(name, address, pid));
-                info = i == 0 ? info with { Orderer = address, OrdererPid = pid } : info;
-                output.WriteLine($"  {name} ({ordering.Consenter}) listening on {address}, pid {pid}");
-                await JoinAsync(address, AdminMsp(crypto, "example.com"), "OrdererMSP", genesis, cancellationToken).ConfigureAwait(false);
+                var orderer = await StartOrdererAsync(folder, name, cancellationToken).ConfigureAwait(false);
+                info.Orderers.Add(orderer);
+                info = i == 0 ? info with { Orderer = orderer.Address, OrdererPid = orderer.Pid } : info;
+                output.WriteLine($"  {name} ({ordering.Consenter}) listening on {orderer.Address}, pid {orderer.Pid}, health on http://{orderer.Operations}/healthz");
+                await JoinAsync(orderer.Address, AdminMsp(crypto, "example.com"), "OrdererMSP", genesis, cancellationToken).ConfigureAwait(false);
             }
 
             var organizations = info.Organizations;
@@ -279,6 +280,22 @@ internal static class LocalNetwork
             await DownAsync(info).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Starts (or restarts, from the same config, ledger and port) the orderer <paramref name="name"/> of the network in
+    /// <paramref name="folder"/>; a previous log is kept as <c>&lt;name&gt;.log.1</c>.
+    /// </summary>
+    public static async Task<OrdererInfo> StartOrdererAsync(string folder, string name, CancellationToken cancellationToken)
+    {
+        var log = OrdererDataFolder(folder, name) + ".log";
+        if (File.Exists(log))
+        {
+            File.Move(log, log + ".1", overwrite: true);
+        }
+
+        var (pid, address) = await NodeLauncher.StartDetachedAsync("orderer", Path.Combine(folder, $"{name}.json"), log, cancellationToken).ConfigureAwait(false);
+        return new OrdererInfo(name, address, pid, NodeLauncher.LineAfter(log, "orderer operations on "));
     }
 
     /// <summary>
@@ -377,6 +394,7 @@ internal static class LocalNetwork
     private static bool IsOrdererEntry(string name)
     {
         var stem = name.EndsWith(".json", StringComparison.Ordinal) ? name[..^5] : name.EndsWith(".log", StringComparison.Ordinal) ? name[..^4] : name;
+        stem = stem.EndsWith(".log.1", StringComparison.Ordinal) ? stem[..^6] : stem;
         return OrdererNames(OrderingSpec.MaxOrderers).Contains(stem);
     }
 

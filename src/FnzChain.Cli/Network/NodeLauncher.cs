@@ -61,6 +61,10 @@ internal static class NodeLauncher
         throw new CliException($"the {what} did not start within {s_startTimeout.TotalSeconds} s; see {log}");
     }
 
+    /// <summary>The rest of the first line of <paramref name="log"/> that starts with <paramref name="prefix"/>, or null.</summary>
+    public static string? LineAfter(string log, string prefix) =>
+        File.Exists(log) && File.ReadLines(log).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line ? line[prefix.Length..].Trim() : null;
+
     /// <summary>The <c>dotnet</c> host that runs this process (or the one on PATH), for tools shipped as assemblies next to fnzchain.dll.</summary>
     public static string DotnetHost() =>
         Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? path : "dotnet";
