@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using FnzChain.Orderer.Consensus;
 using FnzChain.Orderer.Consensus.Kafka;
@@ -32,7 +33,12 @@ public sealed partial class KafkaConsenter : IConsenter
     private readonly IConsenterSupport _support;
     private readonly KafkaConsenterOptions _options;
     private readonly ILogger _logger;
+    private readonly KafkaMetrics _metrics;
     private readonly string _topic;
+    private readonly KeyValuePair<string, object?> _channelTag;
+    private readonly object _consumerGate = new(); // the consumer is read by the metrics' gauges while the loop owns it
+    private IConsumer<Ignore, byte[]>? _consumer;
+    private long _lastProcessed = -1;
     private readonly KafkaChainProcessor _processor;
     private readonly IProducer<Null, byte[]> _producer;
     private readonly CancellationTokenSource _stopping = new();
@@ -41,14 +47,17 @@ public sealed partial class KafkaConsenter : IConsenter
     private volatile string? _unreachable;
     private ulong _timeToCutPostedFor = ulong.MaxValue;
 
-    public KafkaConsenter(IConsenterSupport support, ByteString lastConsenterMetadata, KafkaConsenterOptions options, ILogger logger)
+    public KafkaConsenter(IConsenterSupport support, ByteString lastConsenterMetadata, KafkaConsenterOptions options, KafkaMetrics metrics, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(support);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(metrics);
         _support = support;
         _options = options;
+        _metrics = metrics;
         _logger = logger;
         _topic = support.ChannelId;
+        _channelTag = new KeyValuePair<string, object?>("channel", _topic);
         var brokers = string.Join(",", support.Settings.KafkaBrokers);
         if (brokers.Length == 0)
         {
@@ -56,6 +65,7 @@ public sealed partial class KafkaConsenter : IConsenter
         }
 
         _processor = new KafkaChainProcessor(support, lastConsenterMetadata, PostAsync, logger);
+        _lastProcessed = _processor.NextOffset - 1; // the last record the ledger's blocks account for
         _producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
         {
             BootstrapServers = brokers,
@@ -78,7 +88,43 @@ public sealed partial class KafkaConsenter : IConsenter
     /// <summary>Why this channel cannot order now: stopped for good, or the brokers unreachable (cleared when they answer again).</summary>
     public string? Fault => _fatal ?? _unreachable;
 
-    public void Start() => _loop ??= Task.Factory.StartNew(() => ConsumeAsync(_stopping.Token), _stopping.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    /// <summary>The channel (and topic) this consenter orders.</summary>
+    public string ChannelId => _topic;
+
+    /// <summary>The last topic offset this consenter processed, or null before the first.</summary>
+    public long? LastProcessedOffset => Interlocked.Read(ref _lastProcessed) is >= 0 and var offset ? offset : (long?)null;
+
+    /// <summary>
+    /// The partition's high watermark minus the next offset this consenter processes, or null before the consumer has
+    /// heard the watermark. Reads librdkafka's cached watermark (updated by every fetch response), never the brokers.
+    /// </summary>
+    public long? ConsumerLag()
+    {
+        lock (_consumerGate)
+        {
+            if (_consumer is null)
+            {
+                return null;
+            }
+
+            var high = _consumer.GetWatermarkOffsets(new TopicPartition(_topic, 0)).High;
+            if (high == Offset.Unset)
+            {
+                return null;
+            }
+
+            return Math.Max(0, high.Value - (Interlocked.Read(ref _lastProcessed) + 1));
+        }
+    }
+
+    public void Start()
+    {
+        if (_loop is null)
+        {
+            _metrics.Add(this);
+            _loop = Task.Factory.StartNew(() => ConsumeAsync(_stopping.Token), _stopping.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        }
+    }
 
     public async ValueTask OrderAsync(Envelope envelope, ulong configSequence, bool isConfig, CancellationToken cancellationToken)
     {
@@ -102,18 +148,32 @@ public sealed partial class KafkaConsenter : IConsenter
     /// <summary>Posts a record and waits until the brokers acknowledged it; a refusal or timeout is an <see cref="InvalidOperationException"/> naming the cause.</summary>
     private async Task PostAsync(KafkaMessage message, CancellationToken cancellationToken)
     {
+        var kind = new KeyValuePair<string, object?>("kind", KindOf(message));
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await _producer.ProduceAsync(_topic, new Message<Null, byte[]> { Value = message.ToByteArray() }, cancellationToken).ConfigureAwait(false);
+            _metrics.ProduceDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, _channelTag);
+            _metrics.RecordsPosted.Add(1, _channelTag, kind);
             _unreachable = null;
         }
         catch (ProduceException<Null, byte[]> e)
         {
+            _metrics.ProduceFailures.Add(1, _channelTag, kind, new KeyValuePair<string, object?>("error", e.Error.Code.ToString()));
             var reason = $"the Kafka brokers ({Brokers}) did not acknowledge the record for topic {_topic}: {e.Error.Reason} ({e.Error.Code})";
             _unreachable = reason;
             throw new InvalidOperationException(reason, e);
         }
     }
+
+    private static string KindOf(KafkaMessage message) => message.TypeCase switch
+    {
+        KafkaMessage.TypeOneofCase.Regular when message.Regular.Class == KafkaMessageRegular.Types.Class.Config => "config",
+        KafkaMessage.TypeOneofCase.Regular => "regular",
+        KafkaMessage.TypeOneofCase.TimeToCut => "ttc",
+        KafkaMessage.TypeOneofCase.Connect => "connect",
+        _ => "other",
+    };
 
     private async Task ConsumeAsync(CancellationToken cancellationToken)
     {
@@ -128,7 +188,7 @@ public sealed partial class KafkaConsenter : IConsenter
             LogNotConnected(_logger, _topic, e.Message);
         }
 
-        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
+        var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
         {
             BootstrapServers = Brokers,
             GroupId = $"fnzchain-{_options.OrdererName}-{_topic}-{Guid.NewGuid():N}", // never committed to: the ledger is the offset store
@@ -142,6 +202,27 @@ public sealed partial class KafkaConsenter : IConsenter
             .SetLogHandler((_, _) => { })
             .Build();
         consumer.Assign(new TopicPartitionOffset(_topic, 0, new Offset(_processor.NextOffset)));
+        lock (_consumerGate)
+        {
+            _consumer = consumer;
+        }
+
+        try
+        {
+            await ConsumeAsync(consumer, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_consumerGate)
+            {
+                _consumer = null;
+                consumer.Dispose();
+            }
+        }
+    }
+
+    private async Task ConsumeAsync(IConsumer<Ignore, byte[]> consumer, CancellationToken cancellationToken)
+    {
         while (!cancellationToken.IsCancellationRequested)
         {
             ConsumeResult<Ignore, byte[]>? result = null;
@@ -152,6 +233,7 @@ public sealed partial class KafkaConsenter : IConsenter
                 {
                     _unreachable = null;
                     await _processor.ProcessAsync(result.Offset.Value, record.Value ?? [], DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+                    Interlocked.Exchange(ref _lastProcessed, result.Offset.Value);
                 }
 
                 await TimeToCutIfDueAsync(cancellationToken).ConfigureAwait(false);
@@ -233,6 +315,7 @@ public sealed partial class KafkaConsenter : IConsenter
 
     public async ValueTask DisposeAsync()
     {
+        _metrics.Remove(this);
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {
@@ -262,5 +345,8 @@ public sealed class KafkaConsenterFactory(KafkaConsenterOptions options) : ICons
 {
     public string Type => "kafka";
 
-    public IConsenter Create(IConsenterSupport support, ByteString lastConsenterMetadata, ILogger logger) => new KafkaConsenter(support, lastConsenterMetadata, options, logger);
+    /// <summary>The instruments of every consenter this factory makes (the orderer's one factory: one set of series per channel).</summary>
+    public KafkaMetrics Metrics { get; } = new();
+
+    public IConsenter Create(IConsenterSupport support, ByteString lastConsenterMetadata, ILogger logger) => new KafkaConsenter(support, lastConsenterMetadata, options, Metrics, logger);
 }
