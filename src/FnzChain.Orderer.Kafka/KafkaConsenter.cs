@@ -42,8 +42,9 @@ public sealed partial class KafkaConsenter : IConsenter
     private readonly KafkaChainProcessor _processor;
     private readonly IProducer<Null, byte[]> _producer;
     private readonly CancellationTokenSource _stopping = new();
-    private Task? _loop;
-    private volatile string? _fatal;
+    private Thread? _loop;
+    private readonly TaskCompletionSource _loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string? _fatal; // set once (Stop), read with Volatile.Read
     private volatile string? _unreachable;
     private ulong _timeToCutPostedFor = ulong.MaxValue;
 
@@ -86,7 +87,7 @@ public sealed partial class KafkaConsenter : IConsenter
     public string Brokers { get; }
 
     /// <summary>Why this channel cannot order now: stopped for good, or the brokers unreachable (cleared when they answer again).</summary>
-    public string? Fault => _fatal ?? _unreachable;
+    public string? Fault => Volatile.Read(ref _fatal) ?? _unreachable;
 
     /// <summary>The channel (and topic) this consenter orders.</summary>
     public string ChannelId => _topic;
@@ -117,19 +118,21 @@ public sealed partial class KafkaConsenter : IConsenter
         }
     }
 
+    /// <summary>Starts the consume loop on a thread of its own (<c>kafka-&lt;channel&gt;</c>): it blocks in the consumer, never on a pool thread.</summary>
     public void Start()
     {
         if (_loop is null)
         {
             _metrics.Add(this);
-            _loop = Task.Factory.StartNew(() => ConsumeAsync(_stopping.Token), _stopping.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+            _loop = new Thread(RunLoop) { IsBackground = true, Name = $"kafka-{_topic}" };
+            _loop.Start();
         }
     }
 
     public async ValueTask OrderAsync(Envelope envelope, ulong configSequence, bool isConfig, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        if (_fatal is { } fatal)
+        if (Volatile.Read(ref _fatal) is { } fatal)
         {
             throw new InvalidOperationException(fatal);
         }
@@ -175,126 +178,6 @@ public sealed partial class KafkaConsenter : IConsenter
         _ => "other",
     };
 
-    private async Task ConsumeAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            CheckTopic();
-            await PostAsync(new KafkaMessage { Connect = new KafkaMessageConnect { Payload = ByteString.CopyFromUtf8(_options.OrdererName) } }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            // Not fatal by itself (brokers may come back); the consumer below keeps trying, and Fault says why meanwhile.
-            LogNotConnected(_logger, _topic, e.Message);
-        }
-
-        var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = Brokers,
-            GroupId = $"fnzchain-{_options.OrdererName}-{_topic}-{Guid.NewGuid():N}", // never committed to: the ledger is the offset store
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-            AutoOffsetReset = AutoOffsetReset.Error,
-            EnablePartitionEof = false,
-            ClientId = $"fnzchain-{_options.OrdererName}-{_topic}",
-        })
-            .SetErrorHandler((_, error) => Unreachable(error))
-            .SetLogHandler((_, _) => { })
-            .Build();
-        consumer.Assign(new TopicPartitionOffset(_topic, 0, new Offset(_processor.NextOffset)));
-        lock (_consumerGate)
-        {
-            _consumer = consumer;
-        }
-
-        try
-        {
-            await ConsumeAsync(consumer, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            lock (_consumerGate)
-            {
-                _consumer = null;
-                consumer.Dispose();
-            }
-        }
-    }
-
-    private async Task ConsumeAsync(IConsumer<Ignore, byte[]> consumer, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            ConsumeResult<Ignore, byte[]>? result = null;
-            try
-            {
-                result = consumer.Consume(TimeSpan.FromMilliseconds(50));
-                if (result?.Message is { } record)
-                {
-                    _unreachable = null;
-                    await _processor.ProcessAsync(result.Offset.Value, record.Value ?? [], DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
-                    Interlocked.Exchange(ref _lastProcessed, result.Offset.Value);
-                }
-
-                await TimeToCutIfDueAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (ConsumeException e) when (e.Error.Code == ErrorCode.OffsetOutOfRange)
-            {
-                Stop($"the topic {_topic} no longer holds offset {_processor.NextOffset}, where this orderer must resume (retention?); refusing to skip records");
-                return;
-            }
-            catch (ConsumeException e)
-            {
-                Unreachable(e.Error);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (InvalidOperationException e) when (e.InnerException is ProduceException<Null, byte[]>)
-            {
-                // A re-ordered message or a TIME_TO_CUT was not acknowledged (the brokers are down): process that record
-                // again once they are back — its re-post must not be lost — and post the TIME_TO_CUT again.
-                _timeToCutPostedFor = ulong.MaxValue;
-                if (result?.Message is not null)
-                {
-                    consumer.Seek(new TopicPartitionOffset(_topic, 0, result.Offset));
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                Stop($"ordering stopped: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
-                return;
-            }
-        }
-    }
-
-    /// <summary>Posts TIME_TO_CUT for the next block once its batch timeout expired (once per block).</summary>
-    private async Task TimeToCutIfDueAsync(CancellationToken cancellationToken)
-    {
-        var next = _processor.NextBlockNumber;
-        if (_processor.CutDeadline is { } deadline && deadline <= DateTimeOffset.UtcNow && _timeToCutPostedFor != next)
-        {
-            _timeToCutPostedFor = next;
-            await PostAsync(new KafkaMessage { TimeToCut = new KafkaMessageTimeToCut { BlockNumber = next } }, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The channel's topic must exist with exactly one partition (more would let orderers see different orders).</summary>
-    private void CheckTopic()
-    {
-        using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();
-        var metadata = admin.GetMetadata(_topic, TimeSpan.FromSeconds(10));
-        var topic = metadata.Topics.SingleOrDefault(t => t.Topic == _topic);
-        if (topic is { Error.IsError: false } && topic.Partitions.Count != 1)
-        {
-            Stop($"the topic {_topic} has {topic.Partitions.Count} partitions; the Kafka consenter needs exactly one (every orderer must read one order)");
-            throw new OperationCanceledException(_fatal);
-        }
-    }
-
     private void Unreachable(Error error)
     {
         if (error.IsFatal)
@@ -307,10 +190,13 @@ public sealed partial class KafkaConsenter : IConsenter
         }
     }
 
+    /// <summary>Stops the channel for good, logging the first reason once.</summary>
     private void Stop(string reason)
     {
-        _fatal ??= reason;
-        LogStopped(_logger, _topic, reason);
+        if (Interlocked.CompareExchange(ref _fatal, reason, null) is null)
+        {
+            LogStopped(_logger, _topic, reason);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -319,13 +205,7 @@ public sealed partial class KafkaConsenter : IConsenter
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {
-            try
-            {
-                await _loop.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await _loopEnded.Task.ConfigureAwait(false);
         }
 
         _producer.Flush(TimeSpan.FromSeconds(5));

@@ -14,6 +14,7 @@ namespace FnzChain.KafkaTests;
 internal sealed class InMemoryChannel(string topic, string brokers, TimeSpan? batchTimeout = null, uint maxMessageCount = 10, uint absoluteMaxBytes = 1024 * 1024) : IConsenterSupport
 {
     private readonly List<(List<string> Envelopes, ByteString Metadata)> _blocks = [];
+    private readonly List<(string? Name, bool IsPool)> _writers = [];
 
     public string ChannelId => topic;
 
@@ -49,10 +50,27 @@ internal sealed class InMemoryChannel(string topic, string brokers, TimeSpan? ba
 
     public List<string> Envelopes => Blocks.SelectMany(b => b.Envelopes).ToList();
 
+    /// <summary>The thread each block write was called on: its name, and whether it was a thread-pool thread.</summary>
+    public List<(string? Name, bool IsPool)> WriterThreads
+    {
+        get
+        {
+            lock (_blocks)
+            {
+                return [.. _writers];
+            }
+        }
+    }
+
     public Recheck Recheck(Envelope envelope, bool isConfig) => FnzChain.Orderer.Consensus.Recheck.Ok(envelope);
 
     public async Task<Block?> WriteAsync(IReadOnlyList<byte[]> envelopes, bool isConfig, ByteString consenterMetadata, CancellationToken cancellationToken)
     {
+        lock (_blocks)
+        {
+            _writers.Add((Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread));
+        }
+
         if (WriteGate is { } gate)
         {
             await gate.Task.WaitAsync(cancellationToken);

@@ -153,6 +153,24 @@ public sealed class KafkaConsenterTests
     }
 
     [Test]
+    public async Task The_consume_loop_writes_blocks_from_a_thread_of_its_own_never_a_pool_thread()
+    {
+        await using var kafka = await TestKafka.StartAsync(brokers: 1);
+        var topic = await kafka.CreateTopicAsync(partitions: 1, replication: 1);
+        var channel = new InMemoryChannel(topic, kafka.Bootstrap);
+        await using var consenter = Consenter(channel);
+        for (var i = 0; i < 25; i++)
+        {
+            await consenter.OrderAsync(Envelope($"e{i:D2}"), 0, isConfig: false, CancellationToken.None);
+        }
+
+        await UntilAsync(() => channel.Envelopes.Count == 25, "all 25 in blocks (10, 10, and 5 cut by TIME_TO_CUT)");
+
+        Assert.That(channel.WriterThreads, Has.Count.GreaterThanOrEqualTo(3));
+        Assert.That(channel.WriterThreads, Has.All.EqualTo(((string?)$"kafka-{topic}", false)), "every block written from the channel's own kafka thread");
+    }
+
+    [Test]
     public async Task A_topic_with_more_than_one_partition_stops_the_channel_with_one_line()
     {
         await using var kafka = await TestKafka.StartAsync(brokers: 1);
