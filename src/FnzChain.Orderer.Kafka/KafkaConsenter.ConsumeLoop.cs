@@ -1,13 +1,12 @@
 using Confluent.Kafka;
 using FnzChain.Protos.Orderer;
-using Google.Protobuf;
 
 namespace FnzChain.Orderer.Kafka;
 
 /// <summary>
 /// The consume loop, on a thread of its own: <c>consumer.Consume</c> blocks, so it must never hold a pool thread. The
 /// processor's async calls (writing a block, re-posting a record) are waited for here, synchronously — their
-/// continuations run on the pool; this thread only waits.
+/// continuations run on the pool; this thread only waits, and backs off there while the brokers do not answer.
 /// </summary>
 public sealed partial class KafkaConsenter
 {
@@ -29,9 +28,10 @@ public sealed partial class KafkaConsenter
                 EnableAutoOffsetStore = false,
                 AutoOffsetReset = AutoOffsetReset.Error,
                 EnablePartitionEof = false,
+                ReconnectBackoffMaxMs = 1000,
                 ClientId = $"fnzchain-{_options.OrdererName}-{_topic}",
             })
-                .SetErrorHandler((_, error) => Unreachable(error))
+                .SetErrorHandler((_, error) => OnConsumerError(error))
                 .SetLogHandler((_, _) => { })
                 .Build();
             consumer.Assign(new TopicPartitionOffset(_topic, 0, new Offset(_processor.NextOffset)));
@@ -67,45 +67,41 @@ public sealed partial class KafkaConsenter
     }
 
     /// <summary>
-    /// Checks the topic and posts CONNECT; failing that (brokers down), says why and consumes anyway. False when the
-    /// topic is unfit and the channel stopped.
+    /// Checks the topic and posts CONNECT, retried with back-off until the brokers answer; false when the topic is unfit
+    /// and the channel stopped.
     /// </summary>
     private bool Connect(CancellationToken cancellationToken)
     {
-        try
+        var fit = true;
+        Retrying("connect", attempt =>
         {
-            if (!CheckTopic())
+            fit = CheckTopic();
+            if (fit)
             {
-                return false;
+                PostConnectAsync(attempt).GetAwaiter().GetResult();
             }
-
-            PostAsync(new KafkaMessage { Connect = new KafkaMessageConnect { Payload = ByteString.CopyFromUtf8(_options.OrdererName) } }, cancellationToken).GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            // Not fatal by itself (brokers may come back); the consumer keeps trying, and Fault says why meanwhile.
-            LogNotConnected(_logger, _topic, e.Message);
-        }
-
-        return true;
+        }, cancellationToken);
+        Volatile.Write(ref _connected, true);
+        return fit;
     }
 
     private void Consume(IConsumer<Ignore, byte[]> consumer, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            ConsumeResult<Ignore, byte[]>? result = null;
             try
             {
-                result = consumer.Consume(TimeSpan.FromMilliseconds(50));
+                var result = consumer.Consume(TimeSpan.FromMilliseconds(50));
                 if (result?.Message is { } record)
                 {
-                    _unreachable = null;
-                    _processor.ProcessAsync(result.Offset.Value, record.Value ?? [], DateTimeOffset.UtcNow, cancellationToken).GetAwaiter().GetResult();
-                    Interlocked.Exchange(ref _lastProcessed, result.Offset.Value);
+                    // Only a re-post can fail here, and it is the record's last step: processing the record again
+                    // (once the brokers answer) posts it again, so a re-ordered message is never lost.
+                    var (offset, now) = (result.Offset.Value, DateTimeOffset.UtcNow);
+                    Retrying("repost", attempt => _processor.ProcessAsync(offset, record.Value ?? [], now, attempt).GetAwaiter().GetResult(), cancellationToken);
+                    Interlocked.Exchange(ref _lastProcessed, offset);
                 }
 
-                TimeToCutIfDue(cancellationToken);
+                Retrying("ttc", TimeToCutIfDue, cancellationToken);
             }
             catch (ConsumeException e) when (e.Error.Code == ErrorCode.OffsetOutOfRange)
             {
@@ -114,29 +110,20 @@ public sealed partial class KafkaConsenter
             }
             catch (ConsumeException e)
             {
-                Unreachable(e.Error);
+                OnConsumerError(e.Error);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (InvalidOperationException e) when (e.InnerException is ProduceException<Null, byte[]>)
-            {
-                // A re-ordered message or a TIME_TO_CUT was not acknowledged (the brokers are down): process that record
-                // again once they are back — its re-post must not be lost — and post the TIME_TO_CUT again.
-                _timeToCutPostedFor = ulong.MaxValue;
-                if (result?.Message is not null)
-                {
-                    consumer.Seek(new TopicPartitionOffset(_topic, 0, result.Offset));
-                }
+        }
+    }
 
-                cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(500));
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                Stop($"ordering stopped: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
-                return;
-            }
+    /// <summary>
+    /// The consumer's errors reach it only when it is polled — late, after a retry that held the loop — so only the
+    /// producer's (delivered as they happen) say whether the brokers answer; a fatal consumer error stops the channel.
+    /// </summary>
+    private void OnConsumerError(Error error)
+    {
+        if (error.IsFatal)
+        {
+            Stop($"the Kafka consumer failed for good: {error.Reason} ({error.Code})");
         }
     }
 
@@ -146,23 +133,49 @@ public sealed partial class KafkaConsenter
         var next = _processor.NextBlockNumber;
         if (_processor.CutDeadline is { } deadline && deadline <= DateTimeOffset.UtcNow && _timeToCutPostedFor != next)
         {
-            _timeToCutPostedFor = next;
             PostAsync(new KafkaMessage { TimeToCut = new KafkaMessageTimeToCut { BlockNumber = next } }, cancellationToken).GetAwaiter().GetResult();
+            _timeToCutPostedFor = next;
         }
     }
 
-    /// <summary>The channel's topic must have exactly one partition (more would let orderers see different orders); false when it has more and the channel stopped.</summary>
+    /// <summary>
+    /// The channel's topic must exist (a <see cref="KafkaUnavailableException"/> until it does) with exactly one partition
+    /// (more would let orderers see different orders: false, and the channel stopped).
+    /// </summary>
     private bool CheckTopic()
     {
-        using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();
-        var metadata = admin.GetMetadata(_topic, TimeSpan.FromSeconds(10));
+        Metadata metadata;
+        try
+        {
+            using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();
+            metadata = admin.GetMetadata(_topic, _options.RequestTimeout);
+        }
+        catch (KafkaException e)
+        {
+            throw Unanswered($"the Kafka brokers ({Brokers}) did not answer a metadata request for topic {_topic}: {e.Error.Reason} ({e.Error.Code})", e);
+        }
+
         var topic = metadata.Topics.SingleOrDefault(t => t.Topic == _topic);
-        if (topic is { Error.IsError: false } && topic.Partitions.Count != 1)
+        if (topic is null || topic.Error.IsError)
+        {
+            var error = topic?.Error.Code ?? ErrorCode.UnknownTopicOrPart;
+            throw Unanswered(error == ErrorCode.UnknownTopicOrPart
+                ? $"the topic {_topic} does not exist on the Kafka brokers ({Brokers}); create it with one partition and replication factor 3"
+                : $"the Kafka brokers ({Brokers}) answered for topic {_topic} with an error: {topic!.Error.Reason} ({error})", null);
+        }
+
+        if (topic.Partitions.Count != 1)
         {
             Stop($"the topic {_topic} has {topic.Partitions.Count} partitions; the Kafka consenter needs exactly one (every orderer must read one order)");
             return false;
         }
 
         return true;
+    }
+
+    private KafkaUnavailableException Unanswered(string reason, Exception? cause)
+    {
+        Unavailable(reason);
+        return new KafkaUnavailableException(reason, cause);
     }
 }

@@ -6,18 +6,9 @@ using FnzChain.Protos.Common;
 using FnzChain.Protos.Orderer;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
+using Polly;
 
 namespace FnzChain.Orderer.Kafka;
-
-/// <summary>How an orderer talks to the brokers (the brokers themselves come from the channel's KafkaBrokers value).</summary>
-public sealed record KafkaConsenterOptions
-{
-    /// <summary>How long Broadcast waits for the brokers to acknowledge an envelope before answering SERVICE_UNAVAILABLE.</summary>
-    public TimeSpan ProduceTimeout { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>The orderer's name in client ids and CONNECT records.</summary>
-    public string OrdererName { get; init; } = Environment.MachineName;
-}
 
 /// <summary>
 /// Fabric 1.x's Kafka consenter over Confluent.Kafka: one topic per channel (named after it), one partition. Every
@@ -27,6 +18,8 @@ public sealed record KafkaConsenterOptions
 /// nothing. The consumer stores no offsets in Kafka — the ledger is the offset store. When the batch timeout expires the
 /// orderer posts a TIME_TO_CUT for the next block; the first in the stream wins. A resume offset the topic no longer
 /// holds, or a topic with more than one partition, stops the channel with one line rather than skipping anything.
+/// While the brokers do not answer, its own posts (CONNECT at start, re-posts, TIME_TO_CUTs) are retried with back-off
+/// until they do, and <see cref="Fault"/> says why.
 /// </summary>
 public sealed partial class KafkaConsenter : IConsenter
 {
@@ -36,16 +29,17 @@ public sealed partial class KafkaConsenter : IConsenter
     private readonly KafkaMetrics _metrics;
     private readonly string _topic;
     private readonly KeyValuePair<string, object?> _channelTag;
-    private readonly object _consumerGate = new(); // the consumer is read by the metrics' gauges while the loop owns it
-    private IConsumer<Ignore, byte[]>? _consumer;
-    private long _lastProcessed = -1;
     private readonly KafkaChainProcessor _processor;
     private readonly IProducer<Null, byte[]> _producer;
+    private readonly BrokerOutage _outage;
+    private readonly ResiliencePipeline _retry;
     private readonly CancellationTokenSource _stopping = new();
-    private Thread? _loop;
     private readonly TaskCompletionSource _loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _consumerGate = new(); // the consumer is read by the metrics' gauges while the loop owns it
+    private IConsumer<Ignore, byte[]>? _consumer;
+    private Thread? _loop;
+    private long _lastProcessed;
     private string? _fatal; // set once (Stop), read with Volatile.Read
-    private volatile string? _unreachable;
     private ulong _timeToCutPostedFor = ulong.MaxValue;
 
     public KafkaConsenter(IConsenterSupport support, ByteString lastConsenterMetadata, KafkaConsenterOptions options, KafkaMetrics metrics, ILogger logger)
@@ -65,8 +59,11 @@ public sealed partial class KafkaConsenter : IConsenter
             throw new Identity.Channels.ChannelConfigException($"channel {support.ChannelId}: consensus type kafka needs /Channel/Orderer/KafkaBrokers");
         }
 
+        Brokers = brokers;
         _processor = new KafkaChainProcessor(support, lastConsenterMetadata, PostAsync, logger);
         _lastProcessed = _processor.NextOffset - 1; // the last record the ledger's blocks account for
+        _outage = new BrokerOutage(_topic, logger, TimeProvider.System);
+        _retry = RetryPipeline();
         _producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
         {
             BootstrapServers = brokers,
@@ -76,18 +73,19 @@ public sealed partial class KafkaConsenter : IConsenter
             MessageTimeoutMs = (int)options.ProduceTimeout.TotalMilliseconds,
             LingerMs = 1,
             MessageMaxBytes = (int)Math.Min(int.MaxValue, Math.Max(1_000_000, support.Settings.BatchSize.AbsoluteMaxBytes + 64 * 1024)),
+            AllowAutoCreateTopics = false, // the channel's topic is created by the operator, with one partition
+            ReconnectBackoffMaxMs = 1000, // a broker that returns is reconnected within a second
         })
-            .SetErrorHandler((_, error) => Unreachable(error))
+            .SetErrorHandler((_, error) => OnProducerError(error))
             .SetLogHandler((_, _) => { })
             .Build();
-        Brokers = brokers;
     }
 
     /// <summary>The bootstrap brokers this consenter uses.</summary>
     public string Brokers { get; }
 
-    /// <summary>Why this channel cannot order now: stopped for good, or the brokers unreachable (cleared when they answer again).</summary>
-    public string? Fault => Volatile.Read(ref _fatal) ?? _unreachable;
+    /// <summary>Why this channel cannot order now: stopped for good, or the brokers not answering (cleared when they answer again).</summary>
+    public string? Fault => Volatile.Read(ref _fatal) ?? _outage.Reason;
 
     /// <summary>The channel (and topic) this consenter orders.</summary>
     public string ChannelId => _topic;
@@ -148,7 +146,7 @@ public sealed partial class KafkaConsenter : IConsenter
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Posts a record and waits until the brokers acknowledged it; a refusal or timeout is an <see cref="InvalidOperationException"/> naming the cause.</summary>
+    /// <summary>Posts a record and waits until the brokers acknowledged it; a refusal or timeout is a <see cref="KafkaUnavailableException"/> naming the cause.</summary>
     private async Task PostAsync(KafkaMessage message, CancellationToken cancellationToken)
     {
         var kind = new KeyValuePair<string, object?>("kind", KindOf(message));
@@ -158,16 +156,19 @@ public sealed partial class KafkaConsenter : IConsenter
             await _producer.ProduceAsync(_topic, new Message<Null, byte[]> { Value = message.ToByteArray() }, cancellationToken).ConfigureAwait(false);
             _metrics.ProduceDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, _channelTag);
             _metrics.RecordsPosted.Add(1, _channelTag, kind);
-            _unreachable = null;
+            _outage.Answered();
         }
         catch (ProduceException<Null, byte[]> e)
         {
             _metrics.ProduceFailures.Add(1, _channelTag, kind, new KeyValuePair<string, object?>("error", e.Error.Code.ToString()));
             var reason = $"the Kafka brokers ({Brokers}) did not acknowledge the record for topic {_topic}: {e.Error.Reason} ({e.Error.Code})";
-            _unreachable = reason;
-            throw new InvalidOperationException(reason, e);
+            Unavailable(reason);
+            throw new KafkaUnavailableException(reason, e);
         }
     }
+
+    private Task PostConnectAsync(CancellationToken cancellationToken) =>
+        PostAsync(new KafkaMessage { Connect = new KafkaMessageConnect { Payload = ByteString.CopyFromUtf8(_options.OrdererName) } }, cancellationToken);
 
     private static string KindOf(KafkaMessage message) => message.TypeCase switch
     {
@@ -177,18 +178,6 @@ public sealed partial class KafkaConsenter : IConsenter
         KafkaMessage.TypeOneofCase.Connect => "connect",
         _ => "other",
     };
-
-    private void Unreachable(Error error)
-    {
-        if (error.IsFatal)
-        {
-            Stop($"the Kafka client failed for good: {error.Reason} ({error.Code})");
-        }
-        else if (error.Code is ErrorCode.Local_AllBrokersDown or ErrorCode.Local_Transport or ErrorCode.Local_TimedOut)
-        {
-            _unreachable = $"the Kafka brokers ({Brokers}) are unreachable: {error.Reason}";
-        }
-    }
 
     /// <summary>Stops the channel for good, logging the first reason once.</summary>
     private void Stop(string reason)
@@ -208,25 +197,16 @@ public sealed partial class KafkaConsenter : IConsenter
             await _loopEnded.Task.ConfigureAwait(false);
         }
 
+        if (Volatile.Read(ref _reconnecting) is { } reconnecting)
+        {
+            await reconnecting.ConfigureAwait(false);
+        }
+
         _producer.Flush(TimeSpan.FromSeconds(5));
         _producer.Dispose();
         _stopping.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: not connected to Kafka yet: {Reason}")]
-    private static partial void LogNotConnected(ILogger logger, string channel, string reason);
-
     [LoggerMessage(Level = LogLevel.Critical, Message = "Channel {Channel}: the Kafka consenter stopped; Broadcast answers SERVICE_UNAVAILABLE: {Reason}")]
     private static partial void LogStopped(ILogger logger, string channel, string reason);
-}
-
-/// <summary>Makes <see cref="KafkaConsenter"/>s, for channels whose <c>ConsensusType</c> is "kafka".</summary>
-public sealed class KafkaConsenterFactory(KafkaConsenterOptions options) : IConsenterFactory
-{
-    public string Type => "kafka";
-
-    /// <summary>The instruments of every consenter this factory makes (the orderer's one factory: one set of series per channel).</summary>
-    public KafkaMetrics Metrics { get; } = new();
-
-    public IConsenter Create(IConsenterSupport support, ByteString lastConsenterMetadata, ILogger logger) => new KafkaConsenter(support, lastConsenterMetadata, options, Metrics, logger);
 }

@@ -14,6 +14,8 @@ namespace FnzChain.Orderer.Kafka;
 /// acknowledged records this orderer posted.</item>
 /// <item><c>fnzchain.orderer.kafka.produce.failures</c> (by channel, kind and error): records the brokers did not
 /// acknowledge, or refused.</item>
+/// <item><c>fnzchain.orderer.kafka.retries</c> (by channel and operation: connect, repost, ttc, reconnect): the
+/// consenter's own requests retried after a back-off while the brokers did not answer.</item>
 /// <item><c>fnzchain.orderer.kafka.consumer.lag</c> (records, by channel): the partition's high watermark minus the
 /// next offset this orderer processes — how far it is behind the topic.</item>
 /// <item><c>fnzchain.orderer.kafka.consumer.offset</c> (by channel): the last offset this orderer processed.</item>
@@ -34,6 +36,8 @@ public sealed class KafkaMetrics : IDisposable
             "fnzchain.orderer.kafka.records.posted", description: "Records this orderer posted to a channel's topic and the brokers acknowledged, by channel and kind (regular, config, ttc, connect)");
         ProduceFailures = Meter.CreateCounter<long>(
             "fnzchain.orderer.kafka.produce.failures", description: "Records the brokers did not acknowledge or refused, by channel, kind and error");
+        Retries = Meter.CreateCounter<long>(
+            "fnzchain.orderer.kafka.retries", description: "Retries, after a back-off, of the consenter's own requests to the brokers, by channel and operation (connect, repost, ttc, reconnect)");
         Meter.CreateObservableGauge(
             "fnzchain.orderer.kafka.consumer.lag", ObserveLag, unit: "{record}", description: "The partition's high watermark minus the next offset this orderer processes, by channel");
         Meter.CreateObservableGauge(
@@ -48,6 +52,8 @@ public sealed class KafkaMetrics : IDisposable
     internal Counter<long> RecordsPosted { get; }
 
     internal Counter<long> ProduceFailures { get; }
+
+    internal Counter<long> Retries { get; }
 
     internal void Add(KafkaConsenter consenter) => _consenters[consenter] = 0;
 

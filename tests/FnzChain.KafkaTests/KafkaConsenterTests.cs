@@ -126,7 +126,7 @@ public sealed class KafkaConsenterTests
         await UntilAsync(() => channel.Envelopes.Count == 1, "the first envelope is in a block");
 
         await mock.CommandAsync("down all");
-        var refused = Assert.ThrowsAsync<InvalidOperationException>(async () => await consenter.OrderAsync(Envelope("while-down"), 0, isConfig: false, CancellationToken.None));
+        var refused = Assert.ThrowsAsync<KafkaUnavailableException>(async () => await consenter.OrderAsync(Envelope("while-down"), 0, isConfig: false, CancellationToken.None));
         Assert.That(refused!.Message, Does.Contain("did not acknowledge").And.Contain(topic));
         Assert.That(consenter.Fault, Is.Not.Null.And.Contain("Kafka brokers"));
         Assert.That(recorder.Sum("fnzchain.orderer.kafka.produce.failures", ("channel", topic), ("kind", "regular")), Is.EqualTo(1), "the refused envelope is a produce failure");
@@ -140,7 +140,7 @@ public sealed class KafkaConsenterTests
                 await consenter.OrderAsync(Envelope($"after-{i}"), 0, isConfig: false, CancellationToken.None);
                 acknowledged.Add($"after-{i}");
             }
-            catch (InvalidOperationException)
+            catch (KafkaUnavailableException)
             {
                 await Task.Delay(200); // the client reconnects on its own
             }
