@@ -67,22 +67,21 @@ public sealed partial class KafkaConsenter
     }
 
     /// <summary>
-    /// Checks the topic and posts CONNECT, retried with back-off until the brokers answer; false when the topic is unfit
-    /// and the channel stopped.
+    /// Checks the topic (retried with back-off until the brokers answer) and its settings, then posts CONNECT (retried
+    /// likewise); false when the topic or its settings are unfit and the channel stopped.
     /// </summary>
     private bool Connect(CancellationToken cancellationToken)
     {
-        var fit = true;
-        Retrying("connect", attempt =>
+        TopicMetadata? topic = null;
+        Retrying("connect", _ => topic = CheckTopic(), cancellationToken);
+        if (topic is null || !CheckSettings(topic))
         {
-            fit = CheckTopic();
-            if (fit)
-            {
-                PostConnectAsync(attempt).GetAwaiter().GetResult();
-            }
-        }, cancellationToken);
+            return false;
+        }
+
+        Retrying("connect", attempt => PostConnectAsync(attempt).GetAwaiter().GetResult(), cancellationToken);
         Volatile.Write(ref _connected, true);
-        return fit;
+        return true;
     }
 
     private void Consume(IConsumer<Ignore, byte[]> consumer, CancellationToken cancellationToken)
@@ -140,9 +139,9 @@ public sealed partial class KafkaConsenter
 
     /// <summary>
     /// The channel's topic must exist (a <see cref="KafkaUnavailableException"/> until it does) with exactly one partition
-    /// (more would let orderers see different orders: false, and the channel stopped).
+    /// (more would let orderers see different orders: null, and the channel stopped).
     /// </summary>
-    private bool CheckTopic()
+    private TopicMetadata? CheckTopic()
     {
         Metadata metadata;
         try
@@ -167,10 +166,10 @@ public sealed partial class KafkaConsenter
         if (topic.Partitions.Count != 1)
         {
             Stop($"the topic {_topic} has {topic.Partitions.Count} partitions; the Kafka consenter needs exactly one (every orderer must read one order)");
-            return false;
+            return null;
         }
 
-        return true;
+        return topic;
     }
 
     private KafkaUnavailableException Unanswered(string reason, Exception? cause)

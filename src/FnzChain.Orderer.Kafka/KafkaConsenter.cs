@@ -72,7 +72,7 @@ public sealed partial class KafkaConsenter : IConsenter
             EnableIdempotence = true,
             MessageTimeoutMs = (int)options.ProduceTimeout.TotalMilliseconds,
             LingerMs = 1,
-            MessageMaxBytes = (int)Math.Min(int.MaxValue, Math.Max(1_000_000, support.Settings.BatchSize.AbsoluteMaxBytes + 64 * 1024)),
+            MessageMaxBytes = KafkaBrokerSettings.MaxRecordBytes(support.Settings.BatchSize.AbsoluteMaxBytes),
             AllowAutoCreateTopics = false, // the channel's topic is created by the operator, with one partition
             ReconnectBackoffMaxMs = 1000, // a broker that returns is reconnected within a second
         })

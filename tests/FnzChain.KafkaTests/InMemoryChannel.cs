@@ -11,7 +11,7 @@ namespace FnzChain.KafkaTests;
 /// settings; with a <see cref="WriteGate"/>, writing a block waits until the test opens it (an orderer that is slow to
 /// commit, falling behind the topic).
 /// </summary>
-internal sealed class InMemoryChannel(string topic, string brokers, TimeSpan? batchTimeout = null, uint maxMessageCount = 10, uint absoluteMaxBytes = 1024 * 1024) : IConsenterSupport
+internal sealed class InMemoryChannel(string topic, string brokers, TimeSpan? batchTimeout = null, uint maxMessageCount = 10, uint absoluteMaxBytes = 512 * 1024) : IConsenterSupport
 {
     private readonly List<(List<string> Envelopes, ByteString Metadata)> _blocks = [];
     private readonly List<(string? Name, bool IsPool)> _writers = [];
