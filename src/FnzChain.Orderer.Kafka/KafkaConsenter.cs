@@ -31,6 +31,8 @@ public sealed partial class KafkaConsenter : IConsenter
     private readonly KeyValuePair<string, object?> _channelTag;
     private readonly KafkaChainProcessor _processor;
     private readonly IProducer<Null, byte[]> _producer;
+    private readonly int _maxRecordBytes;
+    private readonly uint _absoluteMaxBytesAtStart;
     private readonly BrokerOutage _outage;
     private readonly ResiliencePipeline _retry;
     private readonly CancellationTokenSource _stopping = new();
@@ -60,10 +62,12 @@ public sealed partial class KafkaConsenter : IConsenter
         }
 
         Brokers = brokers;
-        _processor = new KafkaChainProcessor(support, lastConsenterMetadata, PostAsync, logger);
+        _processor = new KafkaChainProcessor(support, lastConsenterMetadata, RepostAsync, logger);
         _lastProcessed = _processor.NextOffset - 1; // the last record the ledger's blocks account for
         _outage = new BrokerOutage(_topic, logger, TimeProvider.System);
         _retry = RetryPipeline();
+        _absoluteMaxBytesAtStart = support.Settings.BatchSize.AbsoluteMaxBytes;
+        _maxRecordBytes = KafkaBrokerSettings.MaxRecordBytes(_absoluteMaxBytesAtStart);
         _producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
         {
             BootstrapServers = brokers,
@@ -72,7 +76,7 @@ public sealed partial class KafkaConsenter : IConsenter
             EnableIdempotence = true,
             MessageTimeoutMs = (int)options.ProduceTimeout.TotalMilliseconds,
             LingerMs = 1,
-            MessageMaxBytes = KafkaBrokerSettings.MaxRecordBytes(support.Settings.BatchSize.AbsoluteMaxBytes),
+            MessageMaxBytes = _maxRecordBytes,
             AllowAutoCreateTopics = false, // the channel's topic is created by the operator, with one partition
             ReconnectBackoffMaxMs = 1000, // a broker that returns is reconnected within a second
         })
@@ -146,17 +150,39 @@ public sealed partial class KafkaConsenter : IConsenter
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Posts a record and waits until the brokers acknowledged it; a refusal or timeout is a <see cref="KafkaUnavailableException"/> naming the cause.</summary>
+    /// <summary>
+    /// Posts a record and waits until the brokers acknowledged it. Not acknowledged: a <see cref="KafkaUnavailableException"/>
+    /// naming the cause. Over the record limit (checked here, or by the brokers): an <see cref="EnvelopeTooLargeException"/>
+    /// naming the size and the limit — the client's fault, not an outage.
+    /// </summary>
     private async Task PostAsync(KafkaMessage message, CancellationToken cancellationToken)
     {
         var kind = new KeyValuePair<string, object?>("kind", KindOf(message));
+        var record = message.ToByteArray();
+        if (record.Length > _maxRecordBytes)
+        {
+            _metrics.ProduceFailures.Add(1, _channelTag, kind, new KeyValuePair<string, object?>("error", nameof(ErrorCode.MsgSizeTooLarge)));
+            throw new EnvelopeTooLargeException(
+                $"envelope of {EnvelopeBytes(message, record)} bytes exceeds the Kafka record limit of channel {_topic} on this orderer: {record.Length} bytes as a record, " +
+                $"limit {_maxRecordBytes} (absolute_max_bytes {_absoluteMaxBytesAtStart} when the orderer started, plus {KafkaBrokerSettings.RecordOverheadBytes}); a larger absolute_max_bytes applies to Kafka channels once the orderers restart");
+        }
+
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await _producer.ProduceAsync(_topic, new Message<Null, byte[]> { Value = message.ToByteArray() }, cancellationToken).ConfigureAwait(false);
+            await _producer.ProduceAsync(_topic, new Message<Null, byte[]> { Value = record }, cancellationToken).ConfigureAwait(false);
             _metrics.ProduceDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, _channelTag);
             _metrics.RecordsPosted.Add(1, _channelTag, kind);
             _outage.Answered();
+        }
+        catch (ProduceException<Null, byte[]> e) when (e.Error.Code is ErrorCode.MsgSizeTooLarge or ErrorCode.RecordListTooLarge)
+        {
+            // The brokers answered: no outage. Their limit is below ours (the settings check could not read it, or it changed).
+            _metrics.ProduceFailures.Add(1, _channelTag, kind, new KeyValuePair<string, object?>("error", e.Error.Code.ToString()));
+            _outage.Answered();
+            throw new EnvelopeTooLargeException(
+                $"envelope of {EnvelopeBytes(message, record)} bytes was refused by the Kafka brokers of channel {_topic} as too large ({e.Error.Code}): {record.Length} bytes as a record, " +
+                $"over the topic's max.message.bytes (or the brokers' message.max.bytes), which must be at least {_maxRecordBytes}", e);
         }
         catch (ProduceException<Null, byte[]> e)
         {
@@ -164,6 +190,26 @@ public sealed partial class KafkaConsenter : IConsenter
             var reason = $"the Kafka brokers ({Brokers}) did not acknowledge the record for topic {_topic}: {e.Error.Reason} ({e.Error.Code})";
             Unavailable(reason);
             throw new KafkaUnavailableException(reason, e);
+        }
+    }
+
+    private static int EnvelopeBytes(KafkaMessage message, byte[] record) =>
+        message.TypeCase == KafkaMessage.TypeOneofCase.Regular ? message.Regular.Payload.Length : record.Length;
+
+    /// <summary>
+    /// Re-orders a message the processor checked again. One too large to post (a recomputed config envelope can outgrow
+    /// the update it came from) is dropped with a warning, as one that no longer passes its checks is: retrying could not
+    /// help, and stopping would let one envelope halt the channel.
+    /// </summary>
+    private async Task RepostAsync(KafkaMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PostAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EnvelopeTooLargeException e)
+        {
+            LogRepostTooLarge(_logger, _topic, message.Regular.OriginalOffset, e.Message);
         }
     }
 
@@ -206,6 +252,9 @@ public sealed partial class KafkaConsenter : IConsenter
         _producer.Dispose();
         _stopping.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: dropped the re-checked message from offset {Offset}: {Reason}")]
+    private static partial void LogRepostTooLarge(ILogger logger, string channel, long offset, string reason);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Channel {Channel}: the Kafka consenter stopped; Broadcast answers SERVICE_UNAVAILABLE: {Reason}")]
     private static partial void LogStopped(ILogger logger, string channel, string reason);

@@ -171,6 +171,25 @@ public sealed class KafkaConsenterTests
     }
 
     [Test]
+    public async Task An_envelope_over_the_record_limit_is_refused_naming_its_size_and_the_limit_and_the_channel_orders_on()
+    {
+        await using var kafka = await TestKafka.StartAsync(brokers: 1);
+        var topic = await kafka.CreateTopicAsync(partitions: 1, replication: 1);
+        using var recorder = new MetricsRecorder(_metrics.Meter);
+        var channel = new InMemoryChannel(topic, kafka.Bootstrap, absoluteMaxBytes: 256 * 1024); // record limit 1,000,000
+        await using var consenter = Consenter(channel);
+        var large = new Envelope { Payload = ByteString.CopyFrom(new byte[1_200_000]) };
+
+        var refused = Assert.ThrowsAsync<FnzChain.Orderer.Consensus.EnvelopeTooLargeException>(async () => await consenter.OrderAsync(large, 0, isConfig: false, CancellationToken.None));
+
+        Assert.That(refused!.Message, Does.StartWith($"envelope of {large.CalculateSize()} bytes exceeds the Kafka record limit of channel {topic} on this orderer: ").And.Contain("limit 1000000 (absolute_max_bytes 262144"));
+        Assert.That(consenter.Fault, Is.Null, "a client's envelope is not a fault of the channel");
+        await consenter.OrderAsync(Envelope("after"), 0, isConfig: false, CancellationToken.None);
+        await UntilAsync(() => channel.Envelopes.Contains("after"), "the channel orders on");
+        Assert.That(recorder.Sum("fnzchain.orderer.kafka.produce.failures", ("channel", topic), ("error", "MsgSizeTooLarge")), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task A_topic_with_more_than_one_partition_stops_the_channel_with_one_line()
     {
         await using var kafka = await TestKafka.StartAsync(brokers: 1);
