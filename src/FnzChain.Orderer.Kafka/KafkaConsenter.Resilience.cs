@@ -111,9 +111,22 @@ public sealed partial class KafkaConsenter
                 }
             }
         }
-        catch (Exception e) when (_stopping.IsCancellationRequested)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _ = e; // stopping: the producer may be going away under the last attempt
+            // Stopping (the producer may be going away under the last attempt), or a failure no retry handles: the next
+            // failure of an outage starts a new reconnection.
+            lock (_reconnectGate)
+            {
+                _reconnecting = null;
+            }
+
+            if (!_stopping.IsCancellationRequested)
+            {
+                LogReconnectFailed(_logger, _topic, $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: reconnecting to the Kafka brokers failed: {Reason}")]
+    private static partial void LogReconnectFailed(ILogger logger, string channel, string reason);
 }
