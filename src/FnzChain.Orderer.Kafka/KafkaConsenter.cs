@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using FnzChain.Orderer.Consensus;
 using FnzChain.Orderer.Consensus.Kafka;
@@ -5,18 +6,9 @@ using FnzChain.Protos.Common;
 using FnzChain.Protos.Orderer;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
+using Polly;
 
 namespace FnzChain.Orderer.Kafka;
-
-/// <summary>How an orderer talks to the brokers (the brokers themselves come from the channel's KafkaBrokers value).</summary>
-public sealed record KafkaConsenterOptions
-{
-    /// <summary>How long Broadcast waits for the brokers to acknowledge an envelope before answering SERVICE_UNAVAILABLE.</summary>
-    public TimeSpan ProduceTimeout { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>The orderer's name in client ids and CONNECT records.</summary>
-    public string OrdererName { get; init; } = Environment.MachineName;
-}
 
 /// <summary>
 /// Fabric 1.x's Kafka consenter over Confluent.Kafka: one topic per channel (named after it), one partition. Every
@@ -26,36 +18,56 @@ public sealed record KafkaConsenterOptions
 /// nothing. The consumer stores no offsets in Kafka — the ledger is the offset store. When the batch timeout expires the
 /// orderer posts a TIME_TO_CUT for the next block; the first in the stream wins. A resume offset the topic no longer
 /// holds, or a topic with more than one partition, stops the channel with one line rather than skipping anything.
+/// While the brokers do not answer, its own posts (CONNECT at start, re-posts, TIME_TO_CUTs) are retried with back-off
+/// until they do, and <see cref="Fault"/> says why.
 /// </summary>
 public sealed partial class KafkaConsenter : IConsenter
 {
     private readonly IConsenterSupport _support;
     private readonly KafkaConsenterOptions _options;
     private readonly ILogger _logger;
+    private readonly KafkaMetrics _metrics;
     private readonly string _topic;
+    private readonly KeyValuePair<string, object?> _channelTag;
     private readonly KafkaChainProcessor _processor;
     private readonly IProducer<Null, byte[]> _producer;
+    private readonly int _maxRecordBytes;
+    private readonly uint _absoluteMaxBytesAtStart;
+    private readonly BrokerOutage _outage;
+    private readonly ResiliencePipeline _retry;
     private readonly CancellationTokenSource _stopping = new();
-    private Task? _loop;
-    private volatile string? _fatal;
-    private volatile string? _unreachable;
+    private readonly TaskCompletionSource _loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _consumerGate = new(); // the consumer is read by the metrics' gauges while the loop owns it
+    private IConsumer<Ignore, byte[]>? _consumer;
+    private Thread? _loop;
+    private long _lastProcessed;
+    private string? _fatal; // set once (Stop), read with Volatile.Read
     private ulong _timeToCutPostedFor = ulong.MaxValue;
 
-    public KafkaConsenter(IConsenterSupport support, ByteString lastConsenterMetadata, KafkaConsenterOptions options, ILogger logger)
+    public KafkaConsenter(IConsenterSupport support, ByteString lastConsenterMetadata, KafkaConsenterOptions options, KafkaMetrics metrics, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(support);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(metrics);
         _support = support;
         _options = options;
+        _metrics = metrics;
         _logger = logger;
         _topic = support.ChannelId;
+        _channelTag = new KeyValuePair<string, object?>("channel", _topic);
         var brokers = string.Join(",", support.Settings.KafkaBrokers);
         if (brokers.Length == 0)
         {
             throw new Identity.Channels.ChannelConfigException($"channel {support.ChannelId}: consensus type kafka needs /Channel/Orderer/KafkaBrokers");
         }
 
-        _processor = new KafkaChainProcessor(support, lastConsenterMetadata, PostAsync, logger);
+        Brokers = brokers;
+        _processor = new KafkaChainProcessor(support, lastConsenterMetadata, RepostAsync, logger);
+        _lastProcessed = _processor.NextOffset - 1; // the last record the ledger's blocks account for
+        _outage = new BrokerOutage(_topic, logger, TimeProvider.System);
+        _retry = RetryPipeline();
+        _absoluteMaxBytesAtStart = support.Settings.BatchSize.AbsoluteMaxBytes;
+        _maxRecordBytes = KafkaBrokerSettings.MaxRecordBytes(_absoluteMaxBytesAtStart);
         _producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
         {
             BootstrapServers = brokers,
@@ -64,29 +76,78 @@ public sealed partial class KafkaConsenter : IConsenter
             EnableIdempotence = true,
             MessageTimeoutMs = (int)options.ProduceTimeout.TotalMilliseconds,
             LingerMs = 1,
+            MessageMaxBytes = _maxRecordBytes,
+            AllowAutoCreateTopics = false, // the channel's topic is created by the operator, with one partition
+            ReconnectBackoffMaxMs = 1000, // a broker that returns is reconnected within a second
             SocketNagleDisable = true,
-            MessageMaxBytes = (int)Math.Min(int.MaxValue, Math.Max(1_000_000, support.Settings.BatchSize.AbsoluteMaxBytes + 64 * 1024)),
+            StatisticsIntervalMs = 1000, // broker connection states, for "every broker down" (OnProducerStatistics)
         })
-            .SetErrorHandler((_, error) => Unreachable(error))
+            .SetErrorHandler((_, error) => OnProducerError(error))
+            .SetStatisticsHandler((_, json) => OnProducerStatistics(json))
             .SetLogHandler((_, _) => { })
             .Build();
-        Brokers = brokers;
     }
 
     /// <summary>The bootstrap brokers this consenter uses.</summary>
     public string Brokers { get; }
 
-    /// <summary>Why this channel cannot order now: stopped for good, or the brokers unreachable (cleared when they answer again).</summary>
-    public string? Fault => _fatal ?? _unreachable;
+    /// <summary>Why this channel cannot order now: stopped for good, or the brokers not answering (cleared when they answer again).</summary>
+    public string? Fault => Volatile.Read(ref _fatal) ?? _outage.Reason;
 
-    public void Start() => _loop ??= Task.Factory.StartNew(() => ConsumeAsync(_stopping.Token), _stopping.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    /// <summary>The channel (and topic) this consenter orders.</summary>
+    public string ChannelId => _topic;
+
+    /// <summary>The last topic offset this consenter processed, or null before the first.</summary>
+    public long? LastProcessedOffset => Interlocked.Read(ref _lastProcessed) is >= 0 and var offset ? offset : (long?)null;
+
+    /// <summary>
+    /// The partition's high watermark minus the next offset this consenter processes, or null before the consumer has
+    /// heard the watermark. Reads librdkafka's cached watermark (updated by every fetch response), never the brokers.
+    /// </summary>
+    public long? ConsumerLag()
+    {
+        lock (_consumerGate)
+        {
+            if (_consumer is null)
+            {
+                return null;
+            }
+
+            var high = _consumer.GetWatermarkOffsets(new TopicPartition(_topic, 0)).High;
+            if (high == Offset.Unset)
+            {
+                return null;
+            }
+
+            return Math.Max(0, high.Value - (Interlocked.Read(ref _lastProcessed) + 1));
+        }
+    }
+
+    /// <summary>Starts the consume loop on a thread of its own (<c>kafka-&lt;channel&gt;</c>): it blocks in the consumer, never on a pool thread.</summary>
+    public void Start()
+    {
+        if (_loop is null)
+        {
+            _metrics.Add(this);
+            _loop = new Thread(RunLoop) { IsBackground = true, Name = $"kafka-{_topic}" };
+            _loop.Start();
+        }
+    }
 
     public async ValueTask OrderAsync(Envelope envelope, ulong configSequence, bool isConfig, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        if (_fatal is { } fatal)
+        if (Volatile.Read(ref _fatal) is { } fatal)
         {
             throw new InvalidOperationException(fatal);
+        }
+
+        // During an outage refuse at once — the gateway tries another orderer and the client hears SERVICE_UNAVAILABLE in
+        // seconds — rather than hold every envelope for the whole produce timeout; the reconnection's CONNECT posts probe
+        // the brokers and end the outage when one is acknowledged.
+        if (_outage.Reason is { } outage)
+        {
+            throw new KafkaUnavailableException(outage);
         }
 
         await PostAsync(new KafkaMessage
@@ -100,155 +161,102 @@ public sealed partial class KafkaConsenter : IConsenter
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Posts a record and waits until the brokers acknowledged it; a refusal or timeout is an <see cref="InvalidOperationException"/> naming the cause.</summary>
+    /// <summary>
+    /// Posts a record and waits until the brokers acknowledged it. Not acknowledged: a <see cref="KafkaUnavailableException"/>
+    /// naming the cause. Over the record limit (checked here, or by the brokers): an <see cref="EnvelopeTooLargeException"/>
+    /// naming the size and the limit — the client's fault, not an outage.
+    /// </summary>
     private async Task PostAsync(KafkaMessage message, CancellationToken cancellationToken)
     {
+        var kind = new KeyValuePair<string, object?>("kind", KindOf(message));
+        var record = message.ToByteArray();
+        if (record.Length > _maxRecordBytes)
+        {
+            _metrics.ProduceFailures.Add(1, _channelTag, kind, new KeyValuePair<string, object?>("error", nameof(ErrorCode.MsgSizeTooLarge)));
+            throw new EnvelopeTooLargeException(
+                $"envelope of {EnvelopeBytes(message, record)} bytes exceeds the Kafka record limit of channel {_topic} on this orderer: {record.Length} bytes as a record, " +
+                $"limit {_maxRecordBytes} (absolute_max_bytes {_absoluteMaxBytesAtStart} when the orderer started, plus {KafkaBrokerSettings.RecordOverheadBytes}); a larger absolute_max_bytes applies to Kafka channels once the orderers restart");
+        }
+
+        var started = Stopwatch.GetTimestamp();
         try
         {
-            await _producer.ProduceAsync(_topic, new Message<Null, byte[]> { Value = message.ToByteArray() }, cancellationToken).ConfigureAwait(false);
-            _unreachable = null;
+            await _producer.ProduceAsync(_topic, new Message<Null, byte[]> { Value = record }, cancellationToken).ConfigureAwait(false);
+            _metrics.ProduceDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, _channelTag);
+            _metrics.RecordsPosted.Add(1, _channelTag, kind);
+            _outage.Answered();
+        }
+        catch (ProduceException<Null, byte[]> e) when (e.Error.Code is ErrorCode.MsgSizeTooLarge or ErrorCode.RecordListTooLarge)
+        {
+            // The brokers answered: no outage. Their limit is below ours (the settings check could not read it, or it changed).
+            _metrics.ProduceFailures.Add(1, _channelTag, kind, new KeyValuePair<string, object?>("error", e.Error.Code.ToString()));
+            _outage.Answered();
+            throw new EnvelopeTooLargeException(
+                $"envelope of {EnvelopeBytes(message, record)} bytes was refused by the Kafka brokers of channel {_topic} as too large ({e.Error.Code}): {record.Length} bytes as a record, " +
+                $"over the topic's max.message.bytes (or the brokers' message.max.bytes), which must be at least {_maxRecordBytes}", e);
         }
         catch (ProduceException<Null, byte[]> e)
         {
+            _metrics.ProduceFailures.Add(1, _channelTag, kind, new KeyValuePair<string, object?>("error", e.Error.Code.ToString()));
             var reason = $"the Kafka brokers ({Brokers}) did not acknowledge the record for topic {_topic}: {e.Error.Reason} ({e.Error.Code})";
-            _unreachable = reason;
-            throw new InvalidOperationException(reason, e);
+            Unavailable(reason);
+            throw new KafkaUnavailableException(reason, e);
         }
     }
 
-    private async Task ConsumeAsync(CancellationToken cancellationToken)
+    private static int EnvelopeBytes(KafkaMessage message, byte[] record) =>
+        message.TypeCase == KafkaMessage.TypeOneofCase.Regular ? message.Regular.Payload.Length : record.Length;
+
+    /// <summary>
+    /// Re-orders a message the processor checked again. One too large to post (a recomputed config envelope can outgrow
+    /// the update it came from) is dropped with a warning, as one that no longer passes its checks is: retrying could not
+    /// help, and stopping would let one envelope halt the channel.
+    /// </summary>
+    private async Task RepostAsync(KafkaMessage message, CancellationToken cancellationToken)
     {
         try
         {
-            CheckTopic();
-            await PostAsync(new KafkaMessage { Connect = new KafkaMessageConnect { Payload = ByteString.CopyFromUtf8(_options.OrdererName) } }, cancellationToken).ConfigureAwait(false);
+            await PostAsync(message, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (EnvelopeTooLargeException e)
         {
-            // Not fatal by itself (brokers may come back); the consumer below keeps trying, and Fault says why meanwhile.
-            LogNotConnected(_logger, _topic, e.Message);
-        }
-
-        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
-        {
-            BootstrapServers = Brokers,
-            GroupId = $"fnzchain-{_options.OrdererName}-{_topic}-{Guid.NewGuid():N}", // never committed to: the ledger is the offset store
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-            AutoOffsetReset = AutoOffsetReset.Error,
-            EnablePartitionEof = false,
-            // The longest a fetch waits for records. A real broker answers as soon as records arrive; librdkafka's mock
-            // cluster waits out the full time, which with the default 500 ms put half a second into every TIME_TO_CUT
-            // round trip (block latency). 10 ms costs ~100 idle fetches a second per orderer and channel.
-            FetchWaitMaxMs = 10,
-            SocketNagleDisable = true,
-            ClientId = $"fnzchain-{_options.OrdererName}-{_topic}",
-        })
-            .SetErrorHandler((_, error) => Unreachable(error))
-            .SetLogHandler((_, _) => { })
-            .Build();
-        consumer.Assign(new TopicPartitionOffset(_topic, 0, new Offset(_processor.NextOffset)));
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            ConsumeResult<Ignore, byte[]>? result = null;
-            try
-            {
-                result = consumer.Consume(TimeSpan.FromMilliseconds(50));
-                if (result?.Message is { } record)
-                {
-                    _unreachable = null;
-                    await _processor.ProcessAsync(result.Offset.Value, record.Value ?? [], DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
-                }
-
-                await TimeToCutIfDueAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (ConsumeException e) when (e.Error.Code == ErrorCode.OffsetOutOfRange)
-            {
-                Stop($"the topic {_topic} no longer holds offset {_processor.NextOffset}, where this orderer must resume (retention?); refusing to skip records");
-                return;
-            }
-            catch (ConsumeException e)
-            {
-                Unreachable(e.Error);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (InvalidOperationException e) when (e.InnerException is ProduceException<Null, byte[]>)
-            {
-                // A re-ordered message or a TIME_TO_CUT was not acknowledged (the brokers are down): process that record
-                // again once they are back — its re-post must not be lost — and post the TIME_TO_CUT again.
-                _timeToCutPostedFor = ulong.MaxValue;
-                if (result?.Message is not null)
-                {
-                    consumer.Seek(new TopicPartitionOffset(_topic, 0, result.Offset));
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                Stop($"ordering stopped: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
-                return;
-            }
+            LogRepostTooLarge(_logger, _topic, message.Regular.OriginalOffset, e.Message);
         }
     }
 
-    /// <summary>Posts TIME_TO_CUT for the next block once its batch timeout expired (once per block).</summary>
-    private async Task TimeToCutIfDueAsync(CancellationToken cancellationToken)
+    private Task PostConnectAsync(CancellationToken cancellationToken) =>
+        PostAsync(new KafkaMessage { Connect = new KafkaMessageConnect { Payload = ByteString.CopyFromUtf8(_options.OrdererName) } }, cancellationToken);
+
+    private static string KindOf(KafkaMessage message) => message.TypeCase switch
     {
-        var next = _processor.NextBlockNumber;
-        if (_processor.CutDeadline is { } deadline && deadline <= DateTimeOffset.UtcNow && _timeToCutPostedFor != next)
-        {
-            _timeToCutPostedFor = next;
-            await PostAsync(new KafkaMessage { TimeToCut = new KafkaMessageTimeToCut { BlockNumber = next } }, cancellationToken).ConfigureAwait(false);
-        }
-    }
+        KafkaMessage.TypeOneofCase.Regular when message.Regular.Class == KafkaMessageRegular.Types.Class.Config => "config",
+        KafkaMessage.TypeOneofCase.Regular => "regular",
+        KafkaMessage.TypeOneofCase.TimeToCut => "ttc",
+        KafkaMessage.TypeOneofCase.Connect => "connect",
+        _ => "other",
+    };
 
-    /// <summary>The channel's topic must exist with exactly one partition (more would let orderers see different orders).</summary>
-    private void CheckTopic()
-    {
-        using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();
-        var metadata = admin.GetMetadata(_topic, TimeSpan.FromSeconds(10));
-        var topic = metadata.Topics.SingleOrDefault(t => t.Topic == _topic);
-        if (topic is { Error.IsError: false } && topic.Partitions.Count != 1)
-        {
-            Stop($"the topic {_topic} has {topic.Partitions.Count} partitions; the Kafka consenter needs exactly one (every orderer must read one order)");
-            throw new OperationCanceledException(_fatal);
-        }
-    }
-
-    private void Unreachable(Error error)
-    {
-        if (error.IsFatal)
-        {
-            Stop($"the Kafka client failed for good: {error.Reason} ({error.Code})");
-        }
-        else if (error.Code is ErrorCode.Local_AllBrokersDown or ErrorCode.Local_Transport or ErrorCode.Local_TimedOut)
-        {
-            _unreachable = $"the Kafka brokers ({Brokers}) are unreachable: {error.Reason}";
-        }
-    }
-
+    /// <summary>Stops the channel for good, logging the first reason once.</summary>
     private void Stop(string reason)
     {
-        _fatal ??= reason;
-        LogStopped(_logger, _topic, reason);
+        if (Interlocked.CompareExchange(ref _fatal, reason, null) is null)
+        {
+            LogStopped(_logger, _topic, reason);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
+        _metrics.Remove(this);
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {
-            try
-            {
-                await _loop.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await _loopEnded.Task.ConfigureAwait(false);
+        }
+
+        if (Volatile.Read(ref _reconnecting) is { } reconnecting)
+        {
+            await reconnecting.ConfigureAwait(false);
         }
 
         _producer.Flush(TimeSpan.FromSeconds(5));
@@ -256,17 +264,9 @@ public sealed partial class KafkaConsenter : IConsenter
         _stopping.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: not connected to Kafka yet: {Reason}")]
-    private static partial void LogNotConnected(ILogger logger, string channel, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel}: dropped the re-checked message from offset {Offset}: {Reason}")]
+    private static partial void LogRepostTooLarge(ILogger logger, string channel, long offset, string reason);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Channel {Channel}: the Kafka consenter stopped; Broadcast answers SERVICE_UNAVAILABLE: {Reason}")]
     private static partial void LogStopped(ILogger logger, string channel, string reason);
-}
-
-/// <summary>Makes <see cref="KafkaConsenter"/>s, for channels whose <c>ConsensusType</c> is "kafka".</summary>
-public sealed class KafkaConsenterFactory(KafkaConsenterOptions options) : IConsenterFactory
-{
-    public string Type => "kafka";
-
-    public IConsenter Create(IConsenterSupport support, ByteString lastConsenterMetadata, ILogger logger) => new KafkaConsenter(support, lastConsenterMetadata, options, logger);
 }

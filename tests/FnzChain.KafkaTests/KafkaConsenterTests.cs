@@ -1,8 +1,5 @@
-using FnzChain.Identity.Channels;
-using FnzChain.Orderer.Consensus;
 using FnzChain.Orderer.Kafka;
 using FnzChain.Protos.Common;
-using FnzChain.Protos.Orderer;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -17,67 +14,26 @@ namespace FnzChain.KafkaTests;
 [Category("Kafka")]
 public sealed class KafkaConsenterTests
 {
-    /// <summary>One orderer's view of the channel: blocks in memory (what the ledger would hold), the channel's settings.</summary>
-    private sealed class Channel(string topic, string brokers) : IConsenterSupport
-    {
-        private readonly List<(List<string> Envelopes, ByteString Metadata)> _blocks = [];
-
-        public string ChannelId => topic;
-
-        public OrdererSettings Settings { get; } = new(
-            "kafka", new BatchSize { MaxMessageCount = 10, PreferredMaxBytes = 512 * 1024, AbsoluteMaxBytes = 1024 * 1024 }, TimeSpan.FromMilliseconds(200), [brokers], [], 0);
-
-        public ulong ConfigSequence => 0;
-
-        public ulong Height
-        {
-            get
-            {
-                lock (_blocks)
-                {
-                    return (ulong)_blocks.Count + 1;
-                }
-            }
-        }
-
-        public List<(List<string> Envelopes, ByteString Metadata)> Blocks
-        {
-            get
-            {
-                lock (_blocks)
-                {
-                    return [.. _blocks];
-                }
-            }
-        }
-
-        public List<string> Envelopes => Blocks.SelectMany(b => b.Envelopes).ToList();
-
-        public Recheck Recheck(Envelope envelope, bool isConfig) => FnzChain.Orderer.Consensus.Recheck.Ok(envelope);
-
-        public Task<Block?> WriteAsync(IReadOnlyList<byte[]> envelopes, bool isConfig, ByteString consenterMetadata, CancellationToken cancellationToken)
-        {
-            lock (_blocks)
-            {
-                _blocks.Add(([.. envelopes.Select(e => FnzChain.Protos.Common.Envelope.Parser.ParseFrom(e).Payload.ToStringUtf8())], consenterMetadata));
-            }
-
-            return Task.FromResult<Block?>(new Block());
-        }
-    }
-
     private static readonly KafkaConsenterOptions Options = new() { ProduceTimeout = TimeSpan.FromSeconds(3), OrdererName = "test" };
 
-    private static KafkaConsenter Consenter(Channel channel, ByteString? resume = null)
+    private KafkaMetrics _metrics = null!;
+
+    [SetUp]
+    public void CreateMetrics() => _metrics = new KafkaMetrics();
+
+    [TearDown]
+    public void DisposeMetrics() => _metrics.Dispose();
+
+    private KafkaConsenter Consenter(InMemoryChannel channel, ByteString? resume = null)
     {
-        var consenter = new KafkaConsenter(channel, resume ?? ByteString.Empty, Options, NullLogger.Instance);
+        var consenter = new KafkaConsenter(channel, resume ?? ByteString.Empty, Options, _metrics, NullLogger.Instance);
         consenter.Start();
         return consenter;
     }
 
     private static Envelope Envelope(string text) => new() { Payload = ByteString.CopyFromUtf8(text) };
 
-    private static async Task UntilAsync(Func<bool> condition, string what)
+    internal static async Task UntilAsync(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!condition())
@@ -92,7 +48,7 @@ public sealed class KafkaConsenterTests
     {
         await using var kafka = await TestKafka.StartAsync(brokers: 3);
         var topic = await kafka.CreateTopicAsync(partitions: 1, replication: 3);
-        var channels = Enumerable.Range(0, 3).Select(_ => new Channel(topic, kafka.Bootstrap)).ToList();
+        var channels = Enumerable.Range(0, 3).Select(_ => new InMemoryChannel(topic, kafka.Bootstrap)).ToList();
         var consenters = channels.Select(c => Consenter(c)).ToList();
         try
         {
@@ -135,7 +91,7 @@ public sealed class KafkaConsenterTests
     {
         await using var kafka = await TestKafka.StartAsync(brokers: 3);
         var topic = await kafka.CreateTopicAsync(partitions: 1, replication: 3);
-        var (steady, restarting) = (new Channel(topic, kafka.Bootstrap), new Channel(topic, kafka.Bootstrap));
+        var (steady, restarting) = (new InMemoryChannel(topic, kafka.Bootstrap), new InMemoryChannel(topic, kafka.Bootstrap));
         await using var a = Consenter(steady);
         var b = Consenter(restarting);
         for (var i = 0; i < 50; i++)
@@ -163,15 +119,17 @@ public sealed class KafkaConsenterTests
         await using var kafka = await TestKafka.StartAsync(brokers: 3);
         var mock = kafka.RequireMock();
         var topic = await kafka.CreateTopicAsync(partitions: 1, replication: 3);
-        var channel = new Channel(topic, kafka.Bootstrap);
+        var channel = new InMemoryChannel(topic, kafka.Bootstrap);
+        using var recorder = new MetricsRecorder(_metrics.Meter);
         await using var consenter = Consenter(channel);
         await consenter.OrderAsync(Envelope("before"), 0, isConfig: false, CancellationToken.None);
         await UntilAsync(() => channel.Envelopes.Count == 1, "the first envelope is in a block");
 
         await mock.CommandAsync("down all");
-        var refused = Assert.ThrowsAsync<InvalidOperationException>(async () => await consenter.OrderAsync(Envelope("while-down"), 0, isConfig: false, CancellationToken.None));
+        var refused = Assert.ThrowsAsync<KafkaUnavailableException>(async () => await consenter.OrderAsync(Envelope("while-down"), 0, isConfig: false, CancellationToken.None));
         Assert.That(refused!.Message, Does.Contain("did not acknowledge").And.Contain(topic));
         Assert.That(consenter.Fault, Is.Not.Null.And.Contain("Kafka brokers"));
+        Assert.That(recorder.Sum("fnzchain.orderer.kafka.produce.failures", ("channel", topic), ("kind", "regular")), Is.EqualTo(1), "the refused envelope is a produce failure");
 
         await mock.CommandAsync("up all");
         var acknowledged = new List<string>();
@@ -182,7 +140,7 @@ public sealed class KafkaConsenterTests
                 await consenter.OrderAsync(Envelope($"after-{i}"), 0, isConfig: false, CancellationToken.None);
                 acknowledged.Add($"after-{i}");
             }
-            catch (InvalidOperationException)
+            catch (KafkaUnavailableException)
             {
                 await Task.Delay(200); // the client reconnects on its own
             }
@@ -195,11 +153,48 @@ public sealed class KafkaConsenterTests
     }
 
     [Test]
+    public async Task The_consume_loop_writes_blocks_from_a_thread_of_its_own_never_a_pool_thread()
+    {
+        await using var kafka = await TestKafka.StartAsync(brokers: 1);
+        var topic = await kafka.CreateTopicAsync(partitions: 1, replication: 1);
+        var channel = new InMemoryChannel(topic, kafka.Bootstrap);
+        await using var consenter = Consenter(channel);
+        for (var i = 0; i < 25; i++)
+        {
+            await consenter.OrderAsync(Envelope($"e{i:D2}"), 0, isConfig: false, CancellationToken.None);
+        }
+
+        await UntilAsync(() => channel.Envelopes.Count == 25, "all 25 in blocks (10, 10, and 5 cut by TIME_TO_CUT)");
+
+        Assert.That(channel.WriterThreads, Has.Count.GreaterThanOrEqualTo(3));
+        Assert.That(channel.WriterThreads, Has.All.EqualTo(((string?)$"kafka-{topic}", false)), "every block written from the channel's own kafka thread");
+    }
+
+    [Test]
+    public async Task An_envelope_over_the_record_limit_is_refused_naming_its_size_and_the_limit_and_the_channel_orders_on()
+    {
+        await using var kafka = await TestKafka.StartAsync(brokers: 1);
+        var topic = await kafka.CreateTopicAsync(partitions: 1, replication: 1);
+        using var recorder = new MetricsRecorder(_metrics.Meter);
+        var channel = new InMemoryChannel(topic, kafka.Bootstrap, absoluteMaxBytes: 256 * 1024); // record limit 1,000,000
+        await using var consenter = Consenter(channel);
+        var large = new Envelope { Payload = ByteString.CopyFrom(new byte[1_200_000]) };
+
+        var refused = Assert.ThrowsAsync<FnzChain.Orderer.Consensus.EnvelopeTooLargeException>(async () => await consenter.OrderAsync(large, 0, isConfig: false, CancellationToken.None));
+
+        Assert.That(refused!.Message, Does.StartWith($"envelope of {large.CalculateSize()} bytes exceeds the Kafka record limit of channel {topic} on this orderer: ").And.Contain("limit 1000000 (absolute_max_bytes 262144"));
+        Assert.That(consenter.Fault, Is.Null, "a client's envelope is not a fault of the channel");
+        await consenter.OrderAsync(Envelope("after"), 0, isConfig: false, CancellationToken.None);
+        await UntilAsync(() => channel.Envelopes.Contains("after"), "the channel orders on");
+        Assert.That(recorder.Sum("fnzchain.orderer.kafka.produce.failures", ("channel", topic), ("error", "MsgSizeTooLarge")), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task A_topic_with_more_than_one_partition_stops_the_channel_with_one_line()
     {
         await using var kafka = await TestKafka.StartAsync(brokers: 1);
         var topic = await kafka.CreateTopicAsync(partitions: 3, replication: 1);
-        var channel = new Channel(topic, kafka.Bootstrap);
+        var channel = new InMemoryChannel(topic, kafka.Bootstrap);
         await using var consenter = Consenter(channel);
 
         await UntilAsync(() => consenter.Fault is not null, "the consenter refuses the topic");

@@ -69,6 +69,37 @@ public sealed class KafkaOrderingNetworkTests
             Assert.That(included.Count(txIds.Contains), Is.EqualTo(txIds.Length), "every acknowledged transaction once");
             Assert.That(included.Distinct().Count(), Is.EqualTo(included.Count), "no duplicate");
         });
+
+        // Each orderer's /metrics: the records it posted (orderer1 took the definition and 12 transactions, orderer2 12),
+        // and both consumers at the same offset with no lag once the topic is quiet.
+        var metrics = await Task.WhenAll(orderers.Select(ScrapeAsync));
+        Assert.That(metrics[0], Does.Contain("fnzchain_orderer_kafka_records_posted_total{channel=\"funds\",kind=\"regular\"} 13\n"), metrics[0]);
+        Assert.That(metrics[1], Does.Contain("fnzchain_orderer_kafka_records_posted_total{channel=\"funds\",kind=\"regular\"} 12\n"), metrics[1]);
+        Assert.That(metrics, Has.All.Contain("fnzchain_orderer_kafka_produce_duration_count{channel=\"funds\"} "));
+        string? offsets = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            var lines = (await Task.WhenAll(orderers.Select(ScrapeAsync))).Select(m => m.Split('\n')).ToList();
+            var offset = lines.Select(l => l.SingleOrDefault(x => x.StartsWith("fnzchain_orderer_kafka_consumer_offset{channel=\"funds\"} ", StringComparison.Ordinal))).ToList();
+            var lag = lines.Select(l => l.SingleOrDefault(x => x.StartsWith("fnzchain_orderer_kafka_consumer_lag{channel=\"funds\"} ", StringComparison.Ordinal))).ToList();
+            offsets = string.Join(" / ", offset.Concat(lag));
+            if (offset[0] is not null && offset[0] == offset[1] && lag.All(l => l?.EndsWith(" 0", StringComparison.Ordinal) == true))
+            {
+                offsets = null;
+                break;
+            }
+        }
+
+        Assert.That(offsets, Is.Null, $"both orderers at the same offset with no lag; last seen: {offsets}");
+    }
+
+    /// <summary>The orderer's <c>/metrics</c> page (its operations address is on its output).</summary>
+    private static async Task<string> ScrapeAsync(NodeProcess orderer)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(orderer.Output, @"orderer operations on (\S+)");
+        Assert.That(match.Success, Is.True, "the orderer prints its operations address");
+        using var http = new HttpClient();
+        return await http.GetStringAsync(new Uri($"http://{match.Groups[1].Value}/metrics"));
     }
 
     private static string TxId(Envelope envelope) =>

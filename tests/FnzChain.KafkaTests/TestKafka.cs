@@ -51,8 +51,11 @@ internal sealed class TestKafka : IAsyncDisposable
     /// <summary>Creates a topic with a unique name: through the mock host, or the admin API on a real cluster.</summary>
     public Task<string> CreateTopicAsync(int partitions, int replication) => CreateTopicAsync($"fnzchain-test-{Guid.NewGuid():N}", partitions, replication);
 
-    /// <summary>Creates the topic <paramref name="topic"/> (a channel's topic is named after the channel).</summary>
-    public async Task<string> CreateTopicAsync(string topic, int partitions, int replication)
+    /// <summary>
+    /// Creates the topic <paramref name="topic"/> (a channel's topic is named after the channel); on a real cluster with
+    /// the settings the consenter checks, each overridable by <paramref name="configs"/> (the mock has no topic settings).
+    /// </summary>
+    public async Task<string> CreateTopicAsync(string topic, int partitions, int replication, IReadOnlyDictionary<string, string>? configs = null)
     {
         if (_mock is not null)
         {
@@ -63,8 +66,25 @@ internal sealed class TestKafka : IAsyncDisposable
 
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = Bootstrap }).Build();
         var brokers = admin.GetMetadata(TimeSpan.FromSeconds(30)).Brokers.Count;
+        var factor = (short)Math.Min(replication, brokers);
+        // The settings the Kafka consenter checks at start, whatever the cluster's defaults (the size limits hold the
+        // tests' records with Kafka's defaults).
         await admin.CreateTopicsAsync(
-            [new TopicSpecification { Name = topic, NumPartitions = partitions, ReplicationFactor = (short)Math.Min(replication, brokers) }]);
+        [
+            new TopicSpecification
+            {
+                Name = topic,
+                NumPartitions = partitions,
+                ReplicationFactor = factor,
+                Configs = new Dictionary<string, string>
+                {
+                    ["min.insync.replicas"] = factor >= 3 ? "2" : "1",
+                    ["unclean.leader.election.enable"] = "false",
+                    ["retention.ms"] = "-1",
+                    ["retention.bytes"] = "-1",
+                }.Concat(configs ?? new Dictionary<string, string>()).GroupBy(c => c.Key).ToDictionary(g => g.Key, g => g.Last().Value),
+            },
+        ]);
         return topic;
     }
 

@@ -16,7 +16,9 @@ public interface IConsenter : IAsyncDisposable
     /// Accepts an envelope for ordering. <paramref name="configSequence"/> is the channel configuration it was checked
     /// against: a consenter that orders it after the configuration moved on has it checked again
     /// (<see cref="IConsenterSupport.Recheck"/>). Config envelopes are cut into a block of their own. What "accepted"
-    /// promises is the consenter's: solo has queued it in memory, Kafka has it acknowledged by the brokers.
+    /// promises is the consenter's: solo has queued it in memory, Kafka has it acknowledged by the brokers. An envelope
+    /// too large for the consenter's transport is an <see cref="EnvelopeTooLargeException"/> naming its size and the
+    /// limit (Broadcast: REQUEST_ENTITY_TOO_LARGE); any other failure means the consenter cannot order now.
     /// </summary>
     ValueTask OrderAsync(Envelope envelope, ulong configSequence, bool isConfig, CancellationToken cancellationToken);
 

@@ -57,7 +57,8 @@ public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> chann
     /// <summary>
     /// Checks one envelope and hands it to the channel's consenter. Every outcome is a status with a reason: an
     /// envelope that cannot even be checked is BAD_REQUEST (one bad envelope must not end a stream that others'
-    /// transactions share), a consenter that cannot take it SERVICE_UNAVAILABLE.
+    /// transactions share), one too large for the consenter's transport REQUEST_ENTITY_TOO_LARGE, a consenter that
+    /// cannot take it SERVICE_UNAVAILABLE.
     /// </summary>
     private async Task<(Status, string)> OrderAsync(Envelope envelope, CancellationToken cancellationToken)
     {
@@ -96,6 +97,10 @@ public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> chann
         {
             await channel.Consenter.OrderAsync(admission.Envelope, admission.ConfigSequence, admission.IsConfig, cancellationToken).ConfigureAwait(false);
             return (Status.Success, string.Empty);
+        }
+        catch (FnzChain.Orderer.Consensus.EnvelopeTooLargeException e)
+        {
+            return (Status.RequestEntityTooLarge, e.Message);
         }
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
