@@ -126,6 +126,7 @@ public sealed class KafkaFaultsUnderLoadTests
             Kill(victim);
             await Task.Delay(TimeSpan.FromSeconds(2), stop);
             _info.Orderers[2] = await LocalNetwork.StartOrdererAsync(_folder, victim.Name, stop);
+            await LocalNetwork.SaveAsync(_folder, _info, stop); // network down stops the new process
         });
 
         await CheckAsync(load); // includes the restarted orderer: it reached the others' height with the same blocks
@@ -151,6 +152,7 @@ public sealed class KafkaFaultsUnderLoadTests
         }
 
         _info.Orderers[0] = await LocalNetwork.StartOrdererAsync(_folder, victim.Name, CancellationToken.None);
+        await LocalNetwork.SaveAsync(_folder, _info, CancellationToken.None); // network down stops the new process
         await CheckAsync(new LoadResult([], 0, []));
     }
 

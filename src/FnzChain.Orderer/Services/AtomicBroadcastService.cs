@@ -19,19 +19,63 @@ namespace FnzChain.Orderer.Services;
 /// </summary>
 public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> channels, ClientFaultLog faults) : AtomicBroadcast.AtomicBroadcastBase
 {
+    /// <summary>Envelopes of one Broadcast stream being ordered at once (answers still go back in order).</summary>
+    public const int MaxInFlightPerStream = 64;
+
+    /// <remarks>
+    /// Pipelined: the next envelope is checked and handed to the consenter while earlier ones wait for it (the Kafka
+    /// consenter answers once the brokers acknowledged, a few milliseconds), so a stream that many submissions share — a
+    /// gateway keeps one per orderer — is not held to one envelope per acknowledgement. Envelopes reach the consenter in
+    /// the stream's order, answers go back in the same order, and at most <see cref="MaxInFlightPerStream"/> are pending.
+    /// </remarks>
     public override async Task Broadcast(IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<BroadcastResponse> responseStream, ServerCallContext context)
     {
-        var cancellationToken = context.CancellationToken;
-        while (await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        // The answers stop (a write failed): stop reading too, so the reader never waits on a queue nobody drains.
+        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var cancellationToken = stopped.Token;
+        var pending = System.Threading.Channels.Channel.CreateBounded<Task<(Status, string)>>(
+            new System.Threading.Channels.BoundedChannelOptions(MaxInFlightPerStream) { SingleReader = true, SingleWriter = true });
+        var answering = AnswerAsync(pending.Reader, responseStream, context);
+        _ = answering.ContinueWith(_ => CancelQuietly(stopped), CancellationToken.None, TaskContinuationOptions.NotOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
         {
-            var (status, info) = await OrderAsync(requestStream.Current, cancellationToken).ConfigureAwait(false);
+            while (await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                await pending.Writer.WriteAsync(OrderAsync(requestStream.Current, cancellationToken), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            pending.Writer.TryComplete();
+        }
+
+        await answering.ConfigureAwait(false);
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // the call already ended
+        }
+    }
+
+    private async Task AnswerAsync(System.Threading.Channels.ChannelReader<Task<(Status, string)>> pending, IServerStreamWriter<BroadcastResponse> responseStream, ServerCallContext context)
+    {
+        await foreach (var ordering in pending.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+        {
+            var (status, info) = await ordering.ConfigureAwait(false);
             OrdererMetrics.Broadcasts.Add(1, new KeyValuePair<string, object?>("status", status.ToString()));
             if (status != Status.Success)
             {
                 faults.Refused(context.Method, context.Peer, status.ToString(), info);
             }
 
-            await responseStream.WriteAsync(new BroadcastResponse { Status = status, Info = info }, cancellationToken).ConfigureAwait(false);
+            await responseStream.WriteAsync(new BroadcastResponse { Status = status, Info = info }, context.CancellationToken).ConfigureAwait(false);
         }
     }
 
