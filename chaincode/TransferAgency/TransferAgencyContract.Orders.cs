@@ -145,6 +145,7 @@ public sealed partial class TransferAgencyContract
             DealingDate = dealingDate,
             PlacedBy = caller.Id,
             PlacedByMsp = caller.MspId,
+            Distributor = account.Distributor,
         };
         await SaveOrderAsync(order);
         await State.WriteMarkerAsync(Keys.Of(Keys.OrderByClassDate, classId, Keys.Date(dealingDate), orderId));

@@ -50,8 +50,21 @@ public interface IChaincodeStub
     /// <summary>Every key that extends the partial composite key (object type and leading attributes).</summary>
     IAsyncEnumerable<KeyValue> GetStateByPartialCompositeKeyAsync(string objectType, IReadOnlyList<string> attributes, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// True when this peer's state database answers rich queries (<see cref="GetQueryResultAsync"/>: CouchDB); false on
+    /// RocksDB, where they fail. A contract can offer a rich-query variant of a report and fall back to walking its
+    /// composite-key indexes; both must give the same answers, since endorsers of one channel may differ.
+    /// </summary>
+    bool SupportsRichQueries { get; }
+
     /// <summary>A rich (Mango JSON) query; only CouchDB state databases answer it.</summary>
     IAsyncEnumerable<KeyValue> GetQueryResultAsync(string query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One page of a rich (Mango JSON) query; pass the returned bookmark to continue (empty: no more). A query's own
+    /// <c>limit</c> is replaced by <paramref name="pageSize"/>. Only CouchDB state databases answer it.
+    /// </summary>
+    Task<KeyValuePage> GetQueryResultWithPaginationAsync(string query, int pageSize, string? bookmark, CancellationToken cancellationToken = default);
 
     /// <summary>Every committed change of <paramref name="key"/>, newest first.</summary>
     IAsyncEnumerable<KeyModification> GetHistoryForKeyAsync(string key, CancellationToken cancellationToken = default);

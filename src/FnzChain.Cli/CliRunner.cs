@@ -20,6 +20,7 @@ public static class CliRunner
             root.Subcommands.Add(command);
         }
 
+        ClientTlsOptions.AddTo(root);
         return root;
     }
 

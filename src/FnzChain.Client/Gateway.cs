@@ -80,7 +80,9 @@ public sealed class Gateway : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(address);
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(options);
-        return new Gateway(GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 }), identity, options);
+        var tls = options.Tls
+            ?? (identity.MspFolder is { } folder ? Connections.ClientTls.FromMspFolder(folder) : throw new ArgumentException("GatewayOptions.Tls is required for an identity not loaded from an msp folder", nameof(options)));
+        return new Gateway(Connections.GrpcConnections.Open(address, tls, maxReceiveMessageBytes: 64 * 1024 * 1024), identity, options with { Tls = tls });
     }
 
     /// <summary>A channel.</summary>
@@ -115,6 +117,8 @@ public sealed class Gateway : IDisposable
                     ChannelId = channel,
                     TxId = Convert.ToHexStringLower(SHA256.HashData([.. nonce, .. Identity.Serialized])),
                     Timestamp = Timestamp.FromDateTimeOffset(Clock.GetUtcNow()),
+                    // Fabric's binding of a Deliver request to the TLS connection it came on (checked under mutual TLS).
+                    TlsCertHash = Options.Tls?.CertificateHash is { } hash ? ByteString.CopyFrom(hash) : ByteString.Empty,
                 }.ToByteString(),
                 SignatureHeader = new SignatureHeader { Creator = ByteString.CopyFrom(Identity.Serialized), Nonce = ByteString.CopyFrom(nonce) }.ToByteString(),
             },
@@ -150,6 +154,13 @@ public sealed record GatewayOptions
 
     /// <summary>The clock that stamps proposals (see <see cref="Gateway.Clock"/>); the system clock by default.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// How the connection is secured. By default TLS as the identity's msp folder implies
+    /// (<see cref="Connections.ClientTls.FromMspFolder"/>: its organisations' TLS CAs, its own TLS client certificate);
+    /// <see cref="Connections.ClientTls.Plaintext"/> only for a peer started without TLS.
+    /// </summary>
+    public Connections.ClientTls? Tls { get; init; }
 }
 
 /// <summary>A channel seen through a gateway.</summary>
@@ -377,15 +388,31 @@ public sealed class Contract
     /// <summary>The channel this contract is on (to wait for a commit on this gateway's peer, or follow events).</summary>
     public Network Network { get; }
 
-    internal Contract(Network network, string name)
+    internal Contract(Network network, string name, IReadOnlyList<string>? endorsingOrganizations = null)
     {
         _network = network;
         Network = network;
         Name = name;
+        EndorsingOrganizations = endorsingOrganizations ?? [];
     }
 
     /// <summary>The chaincode name.</summary>
     public string Name { get; }
+
+    /// <summary>The organisations (MSP ids) whose peers endorse this contract's transactions; empty: the gateway chooses.</summary>
+    public IReadOnlyList<string> EndorsingOrganizations { get; }
+
+    /// <summary>
+    /// This contract with its transactions endorsed by exactly <paramref name="mspIds"/>' peers (Fabric's
+    /// <c>endorsingOrganizations</c>): the client then answers for meeting the endorsement policy, and for sending
+    /// transient data to those organisations — the gateway otherwise sends it only to the members of the collections
+    /// the transaction uses.
+    /// </summary>
+    public Contract WithEndorsingOrganizations(params string[] mspIds)
+    {
+        ArgumentNullException.ThrowIfNull(mspIds);
+        return new Contract(_network, Name, [.. mspIds]);
+    }
 
     /// <summary>
     /// Runs <paramref name="function"/> as a transaction: endorsed, signed, ordered, and awaited until committed.
@@ -459,7 +486,7 @@ public sealed class Contract
         try
         {
             var endorsed = await gateway.Client.EndorseAsync(
-                new EndorseRequest { TransactionId = txId, ChannelId = _network.Name, ProposedTransaction = signed },
+                new EndorseRequest { TransactionId = txId, ChannelId = _network.Name, ProposedTransaction = signed, EndorsingOrganizations = { EndorsingOrganizations } },
                 deadline: gateway.Deadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
             envelope = endorsed.PreparedTransaction;
         }

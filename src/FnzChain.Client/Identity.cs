@@ -14,10 +14,11 @@ public sealed class ClientIdentity : IDisposable
 {
     private readonly SigningIdentityFiles _files;
 
-    private ClientIdentity(string mspId, SigningIdentityFiles files)
+    private ClientIdentity(string mspId, SigningIdentityFiles files, string? mspFolder = null)
     {
         MspId = mspId;
         _files = files;
+        MspFolder = mspFolder;
         Serialized = new SerializedIdentity { Mspid = mspId, IdBytes = ByteString.CopyFromUtf8(files.Certificate.ExportCertificatePem() + "\n") }.ToByteArray();
     }
 
@@ -28,7 +29,10 @@ public sealed class ClientIdentity : IDisposable
     public byte[] Serialized { get; }
 
     /// <summary>Loads the certificate (signcerts/) and private key (keystore/) of an msp folder.</summary>
-    public static ClientIdentity FromMspFolder(string mspFolder, string mspId) => new(mspId, SigningIdentityFiles.Load(mspFolder));
+    public static ClientIdentity FromMspFolder(string mspFolder, string mspId) => new(mspId, SigningIdentityFiles.Load(mspFolder), mspFolder);
+
+    /// <summary>The msp folder this identity was loaded from (null when made otherwise).</summary>
+    public string? MspFolder { get; }
 
     /// <summary>ECDSA P-256 signature (low-S DER) over SHA-256 of <paramref name="message"/>.</summary>
     public byte[] Sign(ReadOnlySpan<byte> message) => _files.Signer.Sign(message);

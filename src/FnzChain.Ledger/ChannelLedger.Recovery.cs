@@ -1,11 +1,12 @@
 using FnzChain.Ledger.Blocks;
 using FnzChain.Ledger.Private;
+using FnzChain.Ledger.State;
 using FnzChain.Ledger.Validation;
 using FnzChain.Protos.Common;
 using FnzChain.Protos.Peer;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
-using RocksDbSharp;
+using Version = FnzChain.Ledger.State.Version;
 
 namespace FnzChain.Ledger;
 
@@ -15,7 +16,10 @@ public sealed partial class ChannelLedger
     /// Brings the index and state up to the block files after a crash. The files are written first, so they may
     /// hold blocks the database does not know yet (written, never acknowledged): those are indexed and applied with
     /// the validation codes stored in them. A torn last record (a write the crash interrupted) is cut off. Missing
-    /// or damaged committed data stops the open with <see cref="LedgerCorruptedException"/>.
+    /// or damaged committed data stops the open with <see cref="LedgerCorruptedException"/>. With the public state in
+    /// a database of its own, each half is replayed from where it is: the channel database moves with the index, the
+    /// public database may be behind it (a crash or failure between the two writes) or, after the channel database
+    /// was lost, ahead of it.
     /// </summary>
     private async Task RecoverAsync(CancellationToken cancellationToken)
     {
@@ -40,10 +44,11 @@ public sealed partial class ChannelLedger
             Blocks.Publish(checkpoint.Height - 1, previousHash);
         }
 
-        var stateHeight = _state.LatestSavepoint is { } savepoint ? savepoint.BlockNumber + 1 : 0;
-        for (var number = stateHeight; number < checkpoint.Height; number++)
+        var channelHeight = HeightOf(_channel.LatestSavepoint);
+        var publicHeight = _public is null ? channelHeight : HeightOf(await _public.GetLatestSavepointAsync(cancellationToken).ConfigureAwait(false));
+        for (var number = Math.Min(channelHeight, publicHeight); number < checkpoint.Height; number++)
         {
-            // State behind the index (possible only with a state database outside the channel database).
+            // State behind the index: the public state in a database of its own missed the last blocks.
             await ApplyStoredBlockAsync(Block.Parser.ParseFrom(Blocks.GetBlockBytes(number)!), location: null, cancellationToken).ConfigureAwait(false);
         }
 
@@ -76,9 +81,9 @@ public sealed partial class ChannelLedger
                     $"the record at {record.Location} should be block {next} chained to the last committed block, but it holds block {block.Header.Number} with different hashes");
             }
 
-            if (next < stateHeight)
+            if (next < channelHeight)
             {
-                throw new LedgerCorruptedException($"the state database is at block {stateHeight - 1} but block {next} was never indexed");
+                throw new LedgerCorruptedException($"the state database is at block {channelHeight - 1} but block {next} was never indexed");
             }
 
             await ApplyStoredBlockAsync(block, record.Location, cancellationToken).ConfigureAwait(false);
@@ -89,9 +94,14 @@ public sealed partial class ChannelLedger
             recovered++;
         }
 
-        if (stateHeight > next)
+        if (channelHeight > next)
         {
-            throw new LedgerCorruptedException($"the state database is at block {stateHeight - 1} but the block store holds only {next} blocks");
+            throw new LedgerCorruptedException($"the state database is at block {channelHeight - 1} but the block store holds only {next} blocks");
+        }
+
+        if (publicHeight > next)
+        {
+            throw new LedgerCorruptedException($"the public state database is at block {publicHeight - 1} but the block store holds only {next} blocks");
         }
 
         if (recovered > 0)
@@ -118,7 +128,9 @@ public sealed partial class ChannelLedger
 
     /// <summary>
     /// Applies a block already in the block files, with the validation codes stored in it: its index entries when
-    /// <paramref name="location"/> is given, and its state updates when state is behind it.
+    /// <paramref name="location"/> is given, and its updates to each half of the state that is behind it — the
+    /// channel database (private-derived state, history, private data store; all state by default) and the public
+    /// state database. A half at or past the block is left alone (RocksDB rejects a savepoint behind its own).
     /// </summary>
     private async Task ApplyStoredBlockAsync(Block block, BlockLocation? location, CancellationToken cancellationToken)
     {
@@ -133,23 +145,37 @@ public sealed partial class ChannelLedger
             }
         }
 
-        using var batch = new WriteBatch();
+        using var batch = _database.CreateBatch();
         if (location is { } at)
         {
-            var indexed = MvccValidator.MarkDuplicates(txs, (TxValidationCode[])codes.Clone(), null, Blocks.Index);
-            Blocks.AddToBatch(batch, number, at, IndexedTxs(number, txs, codes, indexed));
+            if (IndexesTransactions)
+            {
+                var indexed = MvccValidator.MarkDuplicates(txs, (TxValidationCode[])codes.Clone(), null, Blocks.Index);
+                BlockStore.AddToBatch(batch, number, at, IndexedTxs(number, txs, codes, indexed));
+            }
+            else
+            {
+                BlockStore.AddToBatch(batch, number, at, []);
+            }
         }
 
-        var stateHeight = _state.LatestSavepoint is { } savepoint ? savepoint.BlockNumber + 1 : 0;
-        if (number < stateHeight)
+        var channelBehind = number >= HeightOf(_channel.LatestSavepoint);
+        var publicBehind = _public is not null && number >= HeightOf(await _public.GetLatestSavepointAsync(cancellationToken).ConfigureAwait(false));
+        if (!channelBehind && !publicBehind)
         {
-            _database.Write(batch);
+            if (location is not null)
+            {
+                _database.Write(batch);
+            }
+
             return;
         }
 
+        // Reads go to each half as it is; only the parts of the updates for a half that is behind are written, and
+        // for that half the reads saw the state just before this block.
         var due = await PrivateDataExpiry.DueAsync(number, _state, cancellationToken).ConfigureAwait(false);
         var committed = await MvccValidator.PrefetchAsync(txs, codes, _state, cancellationToken, PrivateDataExpiry.KeysToRead(due)).ConfigureAwait(false);
-        var updates = new BlockUpdates(number, committed, _options.PrivateDataLifetimes?.Invoke(this));
+        var updates = new BlockUpdates(number, committed, await PrivateDataLifetimesAsync(cancellationToken).ConfigureAwait(false));
         for (var i = 0; i < txs.Length; i++)
         {
             if (codes[i] == TxValidationCode.Valid && txs[i].IsEndorserTransaction)
@@ -159,13 +185,35 @@ public sealed partial class ChannelLedger
         }
 
         updates.Expire(due);
-        var storeRanges = PrivateData.Stage(batch, number, updates.Stored, updates.StoreRemovals);
-        _state.Apply(batch, updates.Batch, Savepoint(number, txs.Length));
-        if (updates.Purged.Count > 0 || storeRanges.Count > 0)
+        var savepoint = Savepoint(number, txs.Length);
+        UpdateBatch? publicUpdates;
+        if (channelBehind)
         {
-            _state.ScheduleErasure(updates.Purged, storeRanges);
+            publicUpdates = StageState(batch, updates.Batch, savepoint);
+            var storeRanges = PrivateData.Stage(batch, number, updates.Stored, updates.StoreRemovals);
+            _channel.Write(batch, savepoint);
+            if (updates.Purged.Count > 0 || storeRanges.Count > 0)
+            {
+                _erasure?.ScheduleErasure(updates.Purged, storeRanges);
+            }
+        }
+        else
+        {
+            if (location is not null)
+            {
+                _database.Write(batch);
+            }
+
+            publicUpdates = SplitStateDatabase.Split(updates.Batch).Public;
+        }
+
+        if (publicBehind)
+        {
+            await _public!.ApplyUpdatesAsync(publicUpdates!, savepoint, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static ulong HeightOf(Version? savepoint) => savepoint is { } s ? s.BlockNumber + 1 : 0;
 
     /// <summary>The validation codes a committed block carries in its <c>TRANSACTIONS_FILTER</c> metadata.</summary>
     internal static TxValidationCode[] StoredCodes(Block block, int txCount)

@@ -10,16 +10,17 @@ using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.Peer;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
-using RocksDbSharp;
 using Version = FnzChain.Ledger.State.Version;
 
 namespace FnzChain.Ledger;
 
 /// <summary>
 /// Everything one node keeps on disk for one channel: the block store, the world state, history and the index,
-/// in a folder holding <c>blocks/</c> (segment files) and <c>db/</c> (RocksDB). Blocks are committed one at a
-/// time: checked for sequence and hashes, validated (duplicates, MVCC, phantoms), then written — block file
-/// first, then index, state, history and savepoint in one atomic RocksDB batch.
+/// in a folder holding <c>blocks/</c> (segment files) and <c>db/</c> (the channel's RocksDB database). Blocks are
+/// committed one at a time: checked for sequence and hashes, validated (duplicates, MVCC, phantoms), then written —
+/// block file first, then index, history, private data, state and savepoint in one atomic batch of the channel
+/// database; when the public state is in a database of its own (<see cref="LedgerOptions.StateDatabase"/>), its
+/// part of the block is applied right after that batch.
 /// </summary>
 /// <remarks>
 /// <see cref="OpenAsync"/> recovers from a crash: it drops a torn last record, indexes and applies blocks that
@@ -32,20 +33,32 @@ public sealed partial class ChannelLedger : IDisposable
     public const string DatabaseFolder = "db";
 
     private readonly ChannelDatabase _database;
-    private readonly RocksDbStateDatabase _state;
+
+    // The state of the channel database (always RocksDB): private-derived namespaces, and public ones too unless
+    // _public is set. _state is what readers and validation see: _channel itself, or the split of both.
+    private readonly IChannelBatchStateDatabase _channel;
+    private readonly IErasableStateDatabase? _erasure;
+    private readonly IStateDatabase? _public;
+    private readonly IStateDatabase _state;
     private readonly LedgerOptions _options;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _commitGate = new(1, 1);
+    private readonly CancellationTokenSource _closing = new();
     private string? _faulted;
+    private string? _storageProblem;
     private bool _disposed;
 
-    private ChannelLedger(string path, ChannelDatabase database, BlockStore blocks, LedgerOptions options)
+    private ChannelLedger(string path, ChannelDatabase database, IChannelBatchStateDatabase channel, IStateDatabase? publicState, BlockStore blocks, LedgerOptions options)
     {
         Path = path;
         _database = database;
+        _channel = channel;
+        _erasure = channel as IErasableStateDatabase;
+        _public = publicState;
+        _state = publicState is null ? channel : new SplitStateDatabase(channel, publicState);
         Transient = new Private.TransientStore(database);
         PrivateData = new Private.PrivateDataStore(database);
-        _state = new RocksDbStateDatabase(database, ownsDatabase: false);
+        History = new HistoryStore(database);
         Blocks = blocks;
         _options = options;
         _logger = options.Logger;
@@ -56,7 +69,7 @@ public sealed partial class ChannelLedger : IDisposable
 
     public BlockStore Blocks { get; }
 
-    /// <summary>The world state (also usable for endorsement snapshots).</summary>
+    /// <summary>The world state (also usable for endorsement snapshots): public and private-derived namespaces, wherever each lives.</summary>
     public IStateDatabase State => _state;
 
     /// <summary>Private write sets from endorsement, waiting for their transactions to commit.</summary>
@@ -65,7 +78,11 @@ public sealed partial class ChannelLedger : IDisposable
     /// <summary>The private write sets this member peer committed, per block (for Deliver with private data).</summary>
     public Private.PrivateDataStore PrivateData { get; }
 
-    public HistoryStore History => _state.History;
+    /// <summary>History of public keys (empty when <see cref="LedgerOptions.EnableHistory"/> is off).</summary>
+    public HistoryStore History { get; }
+
+    /// <summary>Whether tx ids are indexed (<see cref="LedgerOptions.IndexTransactions"/> when the ledger was created).</summary>
+    public bool IndexesTransactions { get; private init; }
 
     /// <summary>Number of committed blocks.</summary>
     public ulong Height => Blocks.Height;
@@ -77,13 +94,30 @@ public sealed partial class ChannelLedger : IDisposable
         options ??= new LedgerOptions();
         options.Validate();
         Directory.CreateDirectory(path);
-        var database = ChannelDatabase.Open(System.IO.Path.Combine(path, DatabaseFolder), options.ToStateOptions());
+        Encryption.LedgerEncryptionMarker.Check(path, options.Encryption, readOnly: false);
+        var database = ChannelDatabase.Open(System.IO.Path.Combine(path, DatabaseFolder), options.ToStorageOptions());
         ChannelLedger? ledger = null;
+        IStateDatabase? opened = null;
+        IChannelBatchStateDatabase? channel = null;
         try
         {
+            var provider = options.StateDatabase ?? RocksDbStateDatabaseProvider.ChannelDatabase;
+            opened = await provider.OpenAsync(new StateDatabaseContext(path, database, options.Logger), cancellationToken).ConfigureAwait(false);
+            IStateDatabase? publicState = null;
+            if (opened is IChannelBatchStateDatabase shared && ReferenceEquals(shared.Database, database))
+            {
+                channel = shared; // one state, one batch per block: no split, no replay between halves
+            }
+            else
+            {
+                publicState = opened;
+                channel = RocksDbStateDatabaseProvider.OpenOnChannel(database);
+            }
+
             var files = new BlockFiles(
-                System.IO.Path.Combine(path, BlocksFolder), options.SegmentBytes, options.MaxBlockBytes, options.Durability == CommitDurability.Synced);
-            ledger = new ChannelLedger(path, database, new BlockStore(files, new BlockIndex(database)), options);
+                System.IO.Path.Combine(path, BlocksFolder), options.SegmentBytes, options.MaxBlockBytes, options.Durability == CommitDurability.Synced, options.Encryption);
+            var index = new BlockIndex(database);
+            ledger = new ChannelLedger(path, database, channel, publicState, new BlockStore(files, index), options) { IndexesTransactions = TxIndexing(database, index, options) };
             await ledger.RecoverAsync(cancellationToken).ConfigureAwait(false);
             return ledger;
         }
@@ -95,11 +129,39 @@ public sealed partial class ChannelLedger : IDisposable
             }
             else
             {
+                if (!ReferenceEquals(opened, channel))
+                {
+                    opened?.Dispose();
+                }
+
+                channel?.Dispose();
                 database.Dispose();
             }
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// Whether tx ids are indexed: fixed when the ledger is created (<see cref="LedgerOptions.IndexTransactions"/>), and
+    /// recorded in it so that recovery and <c>ledger verify</c> know; a ledger older than the setting indexes.
+    /// </summary>
+    private static bool TxIndexing(ChannelDatabase database, BlockIndex index, LedgerOptions options)
+    {
+        if (index.ReadTxIndexing() is { } recorded)
+        {
+            return recorded;
+        }
+
+        if (index.ReadCheckpoint() is not null)
+        {
+            return true;
+        }
+
+        using var batch = database.CreateBatch();
+        BlockIndex.SetTxIndexing(batch, options.IndexTransactions);
+        database.Write(batch);
+        return options.IndexTransactions;
     }
 
     /// <summary>
@@ -133,6 +195,11 @@ public sealed partial class ChannelLedger : IDisposable
         PreparedBlock prepared, IReadOnlyList<TxValidationCode>? verdicts, IReadOnlyDictionary<int, TxPvtReadWriteSet>? privateData, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prepared);
+        if (!IndexesTransactions)
+        {
+            throw new InvalidOperationException($"ledger {Path} indexes no tx ids (an orderer's ledger): it cannot validate blocks; append them with {nameof(AppendAsync)}");
+        }
+
         await _commitGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -143,22 +210,26 @@ public sealed partial class ChannelLedger : IDisposable
             var codes = InitialCodes(number, txs, verdicts);
             var reasons = new string?[txs.Length];
             var indexed = MvccValidator.MarkDuplicates(txs, codes, reasons, Blocks.Index);
-            var updates = await MvccValidator.ValidateAsync(number, txs, codes, reasons, _state, cancellationToken, privateData, _options.PrivateDataLifetimes?.Invoke(this)).ConfigureAwait(false);
-
-            var stored = WithValidationCodes(block, codes);
-            var size = stored.CalculateSize();
-            if (size > _options.MaxBlockBytes)
+            var (checkedCodes, checkedReasons) = ((TxValidationCode[])codes.Clone(), (string?[])reasons.Clone());
+            var updates = await ReadingStateAsync(number, async () =>
             {
-                throw new BlockRejectedException(number, $"it is {size} bytes, more than the limit of {_options.MaxBlockBytes}");
-            }
+                // Each attempt starts from the codes of the checks before it.
+                checkedCodes.CopyTo(codes, 0);
+                checkedReasons.CopyTo(reasons, 0);
+                var lifetimes = await PrivateDataLifetimesAsync(cancellationToken).ConfigureAwait(false);
+                return await MvccValidator.ValidateAsync(number, txs, codes, reasons, _state, cancellationToken, privateData, lifetimes).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+
+            var (stored, size) = AsStored(number, block, codes);
 
             cancellationToken.ThrowIfCancellationRequested(); // the last point at which giving up leaves nothing behind
             var headerHash = BlockHashing.HeaderHash(block.Header);
+            UpdateBatch? publicUpdates;
             var buffer = ArrayPool<byte>.Shared.Rent(size);
             try
             {
                 stored.WriteTo(buffer.AsSpan(0, size));
-                await WriteBlockAsync(number, buffer.AsMemory(0, size), txs, codes, indexed, updates).ConfigureAwait(false);
+                publicUpdates = await WriteBlockAsync(number, buffer.AsMemory(0, size), txs, codes, indexed, updates).ConfigureAwait(false);
             }
             finally
             {
@@ -169,7 +240,12 @@ public sealed partial class ChannelLedger : IDisposable
             // evidence) also sees the erasure as pending until it has run.
             if (updates.Purged.Count > 0 || updates.StoreRanges.Count > 0)
             {
-                _state.ScheduleErasure(updates.Purged, updates.StoreRanges);
+                _erasure?.ScheduleErasure(updates.Purged, updates.StoreRanges);
+            }
+
+            if (publicUpdates is not null)
+            {
+                await ApplyPublicAsync(number, publicUpdates, Savepoint(number, txs.Length)).ConfigureAwait(false);
             }
 
             Blocks.Publish(number, headerHash);
@@ -199,7 +275,7 @@ public sealed partial class ChannelLedger : IDisposable
             foreach (var (key, value) in entries)
             {
                 var keyHash = PrivateNamespaces.HashKey(PrivateNamespaces.HashOf(key));
-                var hashed = await _state.GetStateAsync(PrivateNamespaces.Hashed(ns, collection), keyHash, cancellationToken).ConfigureAwait(false);
+                var hashed = await _channel.GetStateAsync(PrivateNamespaces.Hashed(ns, collection), keyHash, cancellationToken).ConfigureAwait(false);
                 if (hashed is null || !System.Security.Cryptography.SHA256.HashData(value.Span).AsSpan().SequenceEqual(hashed.Value.Span))
                 {
                     continue;
@@ -211,15 +287,17 @@ public sealed partial class ChannelLedger : IDisposable
                 reconciled.Add((hashed.Version, key, value));
             }
 
-            if (batch.Count > 0 && _state.LatestSavepoint is { } savepoint)
+            // Private-derived namespaces only: all of it goes to the channel database, in one batch.
+            if (batch.Count > 0 && _channel.LatestSavepoint is { } savepoint)
             {
-                using var writeBatch = new WriteBatch();
+                using var writeBatch = _database.CreateBatch();
                 foreach (var (version, key, value) in reconciled)
                 {
                     PrivateData.AddReconciled(writeBatch, version, ns, collection, key, value);
                 }
 
-                _state.Apply(writeBatch, batch, savepoint);
+                _channel.Stage(writeBatch, batch, savepoint);
+                _channel.Write(writeBatch, savepoint);
             }
 
             return batch.Count / 2;
@@ -231,10 +309,35 @@ public sealed partial class ChannelLedger : IDisposable
     }
 
     /// <summary>Completes when the purged keys of every block committed so far are erased from the database files.</summary>
-    public Task WaitForErasureAsync() => _state.WaitForErasureAsync();
+    public Task WaitForErasureAsync() => _erasure?.WaitForErasureAsync() ?? Task.CompletedTask;
 
     /// <summary>True while a committed purge is still being compacted out of the database files.</summary>
-    public bool ErasurePending => !_state.WaitForErasureAsync().IsCompleted;
+    public bool ErasurePending => !WaitForErasureAsync().IsCompleted;
+
+    /// <summary>True when the public state database answers rich (Mango) queries: CouchDB.</summary>
+    public bool SupportsRichQueries => _public is IIndexCapableStateDatabase;
+
+    /// <summary>
+    /// Creates the indexes of namespace <paramref name="ns"/> in the public state database when it indexes JSON values
+    /// (CouchDB); false, doing nothing, when it does not (RocksDB). A bad definition fails naming it.
+    /// </summary>
+    public async ValueTask<bool> DeployIndexesAsync(string ns, IReadOnlyList<StateIndexDefinition> indexes, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_public is not IIndexCapableStateDatabase indexing)
+        {
+            return false;
+        }
+
+        await indexing.DeployIndexesAsync(ns, indexes, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Why commits are waiting on storage right now (the public state database failing to apply a committed block,
+    /// retried until it succeeds), or null: what a node's health check reports.
+    /// </summary>
+    public string? StorageProblem => Volatile.Read(ref _storageProblem);
 
     public void Dispose()
     {
@@ -244,10 +347,18 @@ public sealed partial class ChannelLedger : IDisposable
         }
 
         _disposed = true;
+        _closing.Cancel(); // a commit retrying the public state gives up; opening again replays its block
+        // Let a commit in flight leave before its storage goes (it releases the gate, and must not find it disposed).
+        var idle = _commitGate.Wait(TimeSpan.FromSeconds(30));
         Blocks.Dispose();
-        _state.Dispose();
+        _public?.Dispose();
+        _channel.Dispose();
         _database.Dispose();
-        _commitGate.Dispose();
+        if (idle)
+        {
+            _commitGate.Dispose();
+            _closing.Dispose();
+        }
     }
 
     private ulong CheckHeader(Block block, ReadOnlySpan<byte> dataHash)
@@ -301,6 +412,16 @@ public sealed partial class ChannelLedger : IDisposable
         return codes;
     }
 
+    /// <summary>The block as stored (<see cref="WithValidationCodes"/>) and its size, refused when over <see cref="LedgerOptions.MaxBlockBytes"/>.</summary>
+    private (Block Stored, int Size) AsStored(ulong number, Block block, TxValidationCode[] codes)
+    {
+        var stored = WithValidationCodes(block, codes);
+        var size = stored.CalculateSize();
+        return size > _options.MaxBlockBytes
+            ? throw new BlockRejectedException(number, $"it is {size} bytes, more than the limit of {_options.MaxBlockBytes}")
+            : (stored, size);
+    }
+
     /// <summary>The block as stored: the orderer's metadata kept, <c>TRANSACTIONS_FILTER</c> set to one code byte per transaction.</summary>
     private static Block WithValidationCodes(Block block, TxValidationCode[] codes)
     {
@@ -324,63 +445,6 @@ public sealed partial class ChannelLedger : IDisposable
 
         metadata.Metadata[transactionsFilter] = UnsafeByteOperations.UnsafeWrap(filter);
         return new Block { Header = block.Header, Data = block.Data ?? new BlockData(), Metadata = metadata };
-    }
-
-    /// <summary>
-    /// Block file first, then one atomic batch with the index, state, history and savepoint. The block file's
-    /// fsync runs while the batch is encoded and must finish before the batch is written, so the database never
-    /// refers to a block a power cut could lose. If the batch fails, the record is cut off again so the files end
-    /// at the last committed block.
-    /// </summary>
-    private async Task WriteBlockAsync(ulong number, ReadOnlyMemory<byte> bytes, ParsedTransaction[] txs, TxValidationCode[] codes, bool[] indexed, BlockUpdates updates)
-    {
-        var location = Blocks.Append(bytes);
-        try
-        {
-            var flushed = Task.Run(Blocks.FlushAppended);
-            using var batch = new WriteBatch();
-            var savepoint = Savepoint(number, txs.Length);
-            try
-            {
-                Blocks.AddToBatch(batch, number, location, IndexedTxs(number, txs, codes, indexed));
-                _state.Stage(batch, updates.Batch, savepoint);
-                updates.StoreRanges = PrivateData.Stage(batch, number, updates.Stored, updates.StoreRemovals);
-            }
-            finally
-            {
-                await flushed.ConfigureAwait(false);
-            }
-
-            _state.Write(batch, savepoint);
-        }
-        catch (Exception e)
-        {
-            try
-            {
-                Blocks.UndoAppend(location);
-            }
-            catch (Exception undo)
-            {
-                _faulted = $"block {number} was written to {location} but its commit failed ({e.Message}) and could not be undone ({undo.Message}); reopen the ledger to recover";
-                _logger.LogError(undo, "Ledger {Path} is unusable until reopened: {Reason}", Path, _faulted);
-            }
-
-            throw;
-        }
-    }
-
-    private static List<(string TxId, TxLocation Location)> IndexedTxs(ulong number, ParsedTransaction[] txs, TxValidationCode[] codes, bool[] indexed)
-    {
-        var list = new List<(string, TxLocation)>(txs.Length);
-        for (var i = 0; i < txs.Length; i++)
-        {
-            if (indexed[i])
-            {
-                list.Add((txs[i].TxId, new TxLocation(number, i, codes[i])));
-            }
-        }
-
-        return list;
     }
 
     private static Version Savepoint(ulong number, int txCount) => new(number, (ulong)Math.Max(0, txCount - 1));

@@ -13,6 +13,9 @@ public sealed class ChaincodePackageException(string message) : Exception(messag
 /// <summary>Answers what a peer holds of a private key (peers only; orderers hold no private data).</summary>
 public interface IPrivateDataInspector
 {
-    /// <summary>The status, or an <see cref="ArgumentException"/> naming what is unknown (channel, chaincode, collection).</summary>
-    Protos.Admin.PrivateDataStatus Inspect(Protos.Admin.PrivateDataStatusRequest request);
+    /// <summary>
+    /// The status, or an <see cref="ArgumentException"/> naming what is unknown (channel, chaincode, collection).
+    /// Asynchronous: it reads the world state, which may be a remote database.
+    /// </summary>
+    Task<Protos.Admin.PrivateDataStatus> InspectAsync(Protos.Admin.PrivateDataStatusRequest request, CancellationToken cancellationToken = default);
 }

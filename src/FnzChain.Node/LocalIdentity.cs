@@ -47,8 +47,9 @@ public sealed class LocalIdentity : IDisposable
     }
 
     /// <summary>An envelope signed by this node (Deliver requests to orderers, for example).</summary>
-    public Envelope SignEnvelope(string channelId, HeaderType type, ByteString data) =>
-        SignedEnvelope.Create(channelId, type, data, Serialized, Signing.Signer);
+    /// <param name="tlsCertHash">SHA-256 of the TLS client certificate of the connection the envelope is sent on (Deliver under mutual TLS), or null.</param>
+    public Envelope SignEnvelope(string channelId, HeaderType type, ByteString data, byte[]? tlsCertHash = null) =>
+        SignedEnvelope.Create(channelId, type, data, Serialized, Signing.Signer, tlsCertHash: tlsCertHash);
 
     /// <summary>Signs <paramref name="message"/> and remembers the signature (endorsements, which this node meets again at commit).</summary>
     public byte[] SignRemembered(ReadOnlySpan<byte> message)

@@ -1,5 +1,7 @@
 using FnzChain.Identity.Admin;
 using FnzChain.Identity.Channels;
+using FnzChain.Identity.Msp;
+using FnzChain.Node.Audit;
 using FnzChain.Protos.Admin;
 using FnzChain.Protos.Common;
 using Grpc.Core;
@@ -32,6 +34,7 @@ public sealed class NodeAdminService(
         try
         {
             var (channelId, height) = await channels.JoinAsync(genesis, context.CancellationToken).ConfigureAwait(false);
+            AuditEntry.Of(context)?.Describe(channelId);
             return new ChannelInfo { ChannelId = channelId, Height = height };
         }
         catch (Exception e) when (e is ChannelConfigException or FormatException)
@@ -75,7 +78,7 @@ public sealed class NodeAdminService(
         }
     }
 
-    public override Task<PrivateDataStatus> GetPrivateDataStatus(SignedAdminRequest request, ServerCallContext context)
+    public override async Task<PrivateDataStatus> GetPrivateDataStatus(SignedAdminRequest request, ServerCallContext context)
     {
         var command = Authorize(request, context);
         if (command.CommandCase != AdminRequest.CommandOneofCase.PrivateDataStatus)
@@ -90,7 +93,7 @@ public sealed class NodeAdminService(
 
         try
         {
-            return Task.FromResult(inspector.Inspect(command.PrivateDataStatus));
+            return await inspector.InspectAsync(command.PrivateDataStatus, context.CancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentException e)
         {
@@ -100,7 +103,22 @@ public sealed class NodeAdminService(
 
     private AdminRequest Authorize(SignedAdminRequest request, ServerCallContext context)
     {
-        var (command, error) = AdminRequests.Authorize(request, local.Msp);
+        var audit = AuditEntry.Of(context);
+        if (audit?.IdentityLockout(request.Creator.Span) is { } locked)
+        {
+            throw locked;
+        }
+
+        var (command, error) = AdminRequests.Authorize(request, local.Msp, out var signer, out var rejection);
+        if (signer is not null)
+        {
+            audit?.Authenticated(signer);
+        }
+        else if (rejection != IdentityRejection.None)
+        {
+            audit?.AuthenticationFailed(rejection, request.Creator.Span);
+        }
+
         return command ?? throw Fail(context, StatusCode.PermissionDenied, error!);
     }
 

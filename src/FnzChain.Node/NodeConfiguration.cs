@@ -161,6 +161,55 @@ public static class NodeConfiguration
         }
     }
 
+    /// <summary>
+    /// Parses the address of a node to connect to (an orderer endpoint, an anchor peer, a peer's orderer): <c>host:port</c>
+    /// where host is an IP address (IPv6 in brackets) or a DNS name — containers and clusters name their nodes. Only
+    /// addresses to listen on must be IP addresses (<see cref="ParseEndpoint"/>).
+    /// </summary>
+    public static (string Host, int Port) ParseRemoteAddress(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var colon = address.LastIndexOf(':');
+        if (colon <= 0 || !ushort.TryParse(address.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port == 0)
+        {
+            throw new FormatException($"\"{address}\" is not host:port (port 1-65535)");
+        }
+
+        var host = address[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']') && IPAddress.TryParse(host[1..^1], out var v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return (host, port);
+        }
+
+        if (IPAddress.TryParse(host, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            return (host, port);
+        }
+
+        return IsDnsName(host)
+            ? (host, port)
+            : throw new FormatException($"\"{host}\" in \"{address}\" is neither an IP address (IPv6 in brackets) nor a DNS host name");
+    }
+
+    /// <summary>RFC 1123 host name: dot-separated labels of letters, digits and hyphens (1-63 characters, no hyphen at either end), 253 characters at most.</summary>
+    private static bool IsDnsName(string host)
+    {
+        if (host.Length is 0 or > 253)
+        {
+            return false;
+        }
+
+        foreach (var label in host.Split('.'))
+        {
+            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-' || !label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Parses <c>host:port</c> where host is an IP address or <c>localhost</c>.</summary>
     public static IPEndPoint ParseEndpoint(string address)
     {

@@ -1,8 +1,10 @@
 using System.Net;
 using FnzChain.Ledger;
+using FnzChain.Node.Audit;
 using FnzChain.Node.Channels;
 using FnzChain.Node.Operations;
 using FnzChain.Node.Rpc;
+using FnzChain.Node.Tls;
 using FnzChain.Protos.Common;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -25,7 +27,14 @@ public static class NodeHost
     {
         ArgumentNullException.ThrowIfNull(options);
         var (endpoint, operations, maxMessageBytes) = (options.Endpoint, options.OperationsEndpoint, options.MaxMessageBytes);
-        var builder = WebApplication.CreateSlimBuilder();
+        // The node reads its own configuration file, not appsettings.json: no reload-on-change watcher, whose
+        // inotify watch on the content root (the working directory, often above the data folder) otherwise woke
+        // every node process for every block file and RocksDB write beneath it.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -35,23 +44,43 @@ public static class NodeHost
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning); // rejections are logged once, by our services
+        var tls = options.LoadedTls ??= NodeTls.Load(options.Tls, DateTimeOffset.UtcNow);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = maxMessageBytes;
-            kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
+            var refusals = new HandshakeRefusalLog(kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("FnzChain.Node.Tls"), TimeProvider.System);
+            kestrel.Listen(endpoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (tls.Enabled)
+                {
+                    new HandshakeGuard(kestrel.ApplicationServices.GetRequiredService<RequestAuditor>(), refusals)
+                        .Install(listen, TlsListener.Options(tls, tls.ClientAuthRequired));
+                }
+            });
             if (operations is not null)
             {
-                kestrel.Listen(operations, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+                kestrel.Listen(operations, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    if (tls.Operations)
+                    {
+                        listen.UseHttps(TlsListener.Options(tls, clientAuthRequired: false));
+                    }
+                });
             }
         });
+        builder.Services.AddSingleton(tls);
         builder.Services.AddSingleton(new OperationsListener(operations is not null));
         builder.Services.AddSingleton<PrometheusExporter>();
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = maxMessageBytes;
             grpc.MaxSendMessageSize = MaxSendMessageBytes; // blocks (with private data) to peers and clients: not an attack surface
+            grpc.Interceptors.Add<AuditInterceptor>(); // outermost: sees the status RpcErrorInterceptor chose
             grpc.Interceptors.Add<RpcErrorInterceptor>();
         });
+        AuditServices.Add(builder.Services, options);
         builder.Services.UseStrictRequestDecoding();
         builder.Services.AddSingleton<ClientFaultLog>();
         builder.Services.AddSingleton(provider =>
@@ -92,10 +121,15 @@ public static class NodeHost
         ArgumentNullException.ThrowIfNull(app);
         var channels = app.Services.GetRequiredService<ChannelRegistry<TChannel>>();
         var operations = app.Services.GetRequiredService<OperationsListener>();
+        app.Services.GetRequiredService<NodeTls>().AttachChannelOrganizations(
+            () => channels.All.SelectMany(c => c.Bundle.Msps.MspIds.Select(id => c.Bundle.Msps.Find(id)!.Definition)));
+        var audit = app.Services.GetRequiredService<AuditTrail>();
+        audit.Start();
+        app.Use(app.Services.GetRequiredService<RequestAuditor>().InvokeAsync); // first: requests the limiter refuses are audited too
         app.Use(app.Services.GetRequiredService<LargeRequestLimiter>().InvokeAsync);
         if (operations.Enabled)
         {
-            OperationsEndpoint.Use(app, () => operations.Port, channels, app.Services.GetRequiredService<PrometheusExporter>());
+            OperationsEndpoint.Use(app, () => operations.Port, channels, audit, app.Services.GetRequiredService<PrometheusExporter>());
         }
 
         await channels.LoadAsync(cancellationToken).ConfigureAwait(false);
@@ -107,6 +141,7 @@ public static class NodeHost
         finally
         {
             await channels.DisposeAsync().ConfigureAwait(false);
+            await audit.DisposeAsync().ConfigureAwait(false); // every record of the served requests written and fsynced
         }
     }
 
@@ -136,10 +171,17 @@ public static class NodeHost
         // Kestrel lists the bound addresses in the order they were configured: gRPC first, then operations.
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
         var operations = app.Services.GetService<OperationsListener>();
+        string? operationsAddress = null;
         if (operations is { Enabled: true } && addresses.Count > 1)
         {
             operations.Port = addresses[1].Port;
-            await output.WriteLineAsync($"{kind} operations on {addresses[1].Authority}").ConfigureAwait(false);
+            operationsAddress = addresses[1].Authority;
+            await output.WriteLineAsync($"{kind} operations on {operationsAddress}").ConfigureAwait(false);
+        }
+
+        if (app.Services.GetService<NodeTls>() is { } tls)
+        {
+            await output.WriteLineAsync($"{kind} {TlsListener.Describe(tls, addresses[0].Authority, operationsAddress)}").ConfigureAwait(false);
         }
 
         await output.WriteLineAsync($"{kind} listening on {addresses[0].Authority}").ConfigureAwait(false);

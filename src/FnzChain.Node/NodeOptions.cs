@@ -1,5 +1,10 @@
 using System.Net;
-using FnzChain.Ledger.State.RocksDb;
+using System.Text.Json.Serialization;
+using FnzChain.Crypto.Tls;
+using FnzChain.Ledger.Storage;
+using FnzChain.Node.Tls;
+using FnzChain.Node.Audit;
+using FnzChain.Node.Security;
 
 namespace FnzChain.Node;
 
@@ -9,7 +14,7 @@ namespace FnzChain.Node;
 /// </summary>
 public abstract class NodeOptions
 {
-    /// <summary>host:port for gRPC (HTTP/2 without TLS for now); port 0 picks a free port, printed at start.</summary>
+    /// <summary>host:port for gRPC (HTTP/2, over TLS when <see cref="Tls"/> is enabled); port 0 picks a free port, printed at start.</summary>
     public required string ListenAddress { get; init; }
 
     /// <summary>
@@ -31,6 +36,9 @@ public abstract class NodeOptions
 
     /// <summary>Table-file compression of the channel databases: <c>lz4</c> (default) or <c>none</c> (byte-scan evidence of erasure).</summary>
     public StorageCompression Compression { get; init; } = StorageCompression.Lz4;
+
+    /// <summary>Encryption at rest of the node's ledgers (block files and database values); off unless enabled.</summary>
+    public EncryptionAtRestOptions EncryptionAtRest { get; init; } = new();
 
     /// <summary>Fabric's default AbsoluteMaxBytes (10 MiB) plus <see cref="MessageHeadroomBytes"/>.</summary>
     public const int DefaultMaxMessageBytes = (10 * 1024 * 1024) + MessageHeadroomBytes;
@@ -54,6 +62,22 @@ public abstract class NodeOptions
     /// <summary>Large unary requests one connection may have in progress at once.</summary>
     public int MaxConcurrentLargeRequestsPerConnection { get; init; } = 2;
 
+    /// <summary>TLS and mutual TLS on the node's listeners and outbound connections; off (plaintext, said at start) when the section is absent.</summary>
+    public NodeTlsOptions Tls { get; init; } = new();
+
+    /// <summary>The TLS material <see cref="Tls"/> names, loaded and checked by <see cref="Load{T}"/> (or at start for options made in code).</summary>
+    [JsonIgnore]
+    public NodeTls? LoadedTls { get; set; }
+
+    /// <summary>The audit trail in <c>&lt;dataPath&gt;/audit</c> (docs/security.md, "Audit trail").</summary>
+    public AuditOptions Audit { get; init; } = new();
+
+    /// <summary>Throttling of repeated failed authentication (docs/security.md, "Throttling failed authentication").</summary>
+    public AuthenticationThrottleOptions AuthenticationThrottle { get; init; } = new();
+
+    /// <summary>Where the audit trail is written.</summary>
+    public string AuditPath => Path.Combine(DataPath, "audit");
+
     public IPEndPoint Endpoint => NodeConfiguration.ParseEndpoint(ListenAddress);
 
     public IPEndPoint? OperationsEndpoint => OperationsAddress is null ? null : NodeConfiguration.ParseEndpoint(OperationsAddress);
@@ -66,6 +90,7 @@ public abstract class NodeOptions
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         options.MspPath = Path.GetFullPath(options.MspPath, folder);
         options.DataPath = Path.GetFullPath(options.DataPath, folder);
+        options.Tls.ResolvePaths(folder);
         try
         {
             _ = options.Endpoint;
@@ -84,8 +109,25 @@ public abstract class NodeOptions
             throw new OptionsException($"{what} {path}: operationsAddress: {e.Message}");
         }
 
+        if (options.EncryptionAtRest is null)
+        {
+            throw new OptionsException($"{what} {path}: encryptionAtRest is null; leave it out (off) or give {{ \"enabled\": …, \"keyEncryptionKeyFile\": … }}");
+        }
+
+        if (options.EncryptionAtRest.KeyEncryptionKeyFile is { Length: > 0 } kek)
+        {
+            options.EncryptionAtRest.KeyEncryptionKeyFile = Path.GetFullPath(kek, folder);
+        }
+
+        if (options.EncryptionAtRest.Problem(options.DataPath) is { } problem)
+        {
+            throw new OptionsException($"{what} {path}: {problem}");
+        }
+
         try
         {
+            options.Audit.Validate();
+            options.AuthenticationThrottle.Validate();
             options.Validate();
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
@@ -111,6 +153,15 @@ public abstract class NodeOptions
         if (options.LargeRequestBytes < 1024 || options.MaxConcurrentLargeRequests < 1 || options.MaxConcurrentLargeRequestsPerConnection < 1)
         {
             throw new OptionsException($"{what} {path}: largeRequestBytes must be at least 1024 and maxConcurrentLargeRequests, maxConcurrentLargeRequestsPerConnection at least 1");
+        }
+
+        try
+        {
+            options.LoadedTls = NodeTls.Load(options.Tls, DateTimeOffset.UtcNow);
+        }
+        catch (TlsConfigurationException e)
+        {
+            throw new OptionsException($"{what} {path}: {e.Message}");
         }
 
         return options;

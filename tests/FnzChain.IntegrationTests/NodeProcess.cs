@@ -22,6 +22,9 @@ internal sealed class NodeProcess : IAsyncDisposable
     /// <summary>host:port the node listens on.</summary>
     public string Address { get; }
 
+    /// <summary>How test code connects to this node (<see cref="TestNetwork.Connect"/>): plaintext unless the network runs TLS.</summary>
+    public FnzChain.Client.Connections.ClientTls ClientTls { get; set; } = FnzChain.Client.Connections.ClientTls.Plaintext;
+
     public int Pid => _process.Id;
 
     /// <summary>The node process's resident set size now, from /proc (Linux).</summary>

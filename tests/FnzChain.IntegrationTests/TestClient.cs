@@ -16,7 +16,10 @@ internal sealed class TestClient(Signer identity)
 {
     public sealed record Proposed(SignedProposal Signed, Proposal Proposal, string TxId);
 
-    public Proposed Propose(string chaincode, params string[] args)
+    public Proposed Propose(string chaincode, params string[] args) => Propose(chaincode, transient: null, args);
+
+    /// <summary>A proposal carrying a transient map (private data for the chaincode, never in the transaction).</summary>
+    public Proposed Propose(string chaincode, IReadOnlyDictionary<string, byte[]>? transient, params string[] args)
     {
         var nonce = RandomNumberGenerator.GetBytes(24);
         var txId = Convert.ToHexStringLower(SHA256.HashData([.. nonce, .. identity.Serialized]));
@@ -37,10 +40,21 @@ internal sealed class TestClient(Signer identity)
                 }.ToByteString(),
                 SignatureHeader = new SignatureHeader { Creator = ByteString.CopyFrom(identity.Serialized), Nonce = ByteString.CopyFrom(nonce) }.ToByteString(),
             }.ToByteString(),
-            Payload = new ChaincodeProposalPayload { Input = spec.ToByteString() }.ToByteString(),
+            Payload = Payload(spec, transient).ToByteString(),
         };
         var bytes = proposal.ToByteString();
         return new Proposed(new SignedProposal { ProposalBytes = bytes, Signature = ByteString.CopyFrom(identity.Files.Signer.Sign(bytes.Span)) }, proposal, txId);
+    }
+
+    private static ChaincodeProposalPayload Payload(ChaincodeInvocationSpec spec, IReadOnlyDictionary<string, byte[]>? transient)
+    {
+        var payload = new ChaincodeProposalPayload { Input = spec.ToByteString() };
+        foreach (var (name, value) in transient ?? new Dictionary<string, byte[]>())
+        {
+            payload.TransientMap[name] = ByteString.CopyFrom(value);
+        }
+
+        return payload;
     }
 
     public static async Task<ProposalResponse> EndorseAsync(NodeProcess peer, Proposed proposed)

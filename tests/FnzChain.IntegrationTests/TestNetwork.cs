@@ -10,6 +10,7 @@ using FnzChain.Protos.Admin;
 using FnzChain.Protos.Common;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using FnzChain.Client.Connections;
 using Grpc.Net.Client;
 
 namespace FnzChain.IntegrationTests;
@@ -38,13 +39,43 @@ internal sealed class TestNetwork : IAsyncDisposable
 
     private readonly List<NodeProcess> _nodes = [];
 
-    private TestNetwork(string folder) => Folder = folder;
+    private TestNetwork(string folder, string security)
+    {
+        Folder = folder;
+        Security = security;
+    }
+
+    /// <summary>How the nodes are secured: "tls" (the default, as network up), "mutual-tls" or "insecure" (<see cref="FnzChain.Cli.Network.NetworkShape"/>).</summary>
+    public string Security { get; }
 
     public string Folder { get; }
 
     public string Crypto => Path.Combine(Folder, "crypto");
 
     public Block Genesis { get; private set; } = null!;
+
+    /// <summary>Nodes started from now on encrypt their ledgers at rest, each with its own key file in <c>keys/</c> (outside its data folder).</summary>
+    public bool EncryptAtRest { get; set; }
+
+    /// <summary>The key-encryption key file of node <paramref name="name"/> (when <see cref="EncryptAtRest"/>).</summary>
+    public string KekPath(string name) => Path.Combine(Folder, "keys", name + ".kek");
+
+    /// <summary>The <c>encryptionAtRest</c> config section of node <paramref name="name"/>, generating its key file on first use.</summary>
+    private Dictionary<string, object> EncryptionSection(string name)
+    {
+        if (!EncryptAtRest)
+        {
+            return new() { ["enabled"] = false };
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(KekPath(name))!);
+        if (!File.Exists(KekPath(name)))
+        {
+            FnzChain.Ledger.Encryption.KeyEncryptionKeyFile.Generate(KekPath(name));
+        }
+
+        return new() { ["enabled"] = true, ["keyEncryptionKeyFile"] = KekPath(name) };
+    }
 
     /// <summary>A free loopback port for a node whose address must be known before it starts (the CLI's rule: below the ephemeral range, never twice per process).</summary>
     public static int FreePort() => FnzChain.Cli.Network.LocalNetwork.FreePort();
@@ -55,9 +86,9 @@ internal sealed class TestNetwork : IAsyncDisposable
     /// </summary>
     public static async Task<TestNetwork> CreateAsync(
         uint maxMessageCount = 10, string batchTimeout = "300ms", int? org1AnchorPort = null, int? org2AnchorPort = null, bool revokeOrg1User = false, int? org3AnchorPort = null,
-        string? kafkaBrokers = null)
+        string? kafkaBrokers = null, uint absoluteMaxBytes = 256 * 1024, string security = FnzChain.Cli.Network.NetworkShape.Tls)
     {
-        var network = new TestNetwork(Directory.CreateTempSubdirectory("fnzchain-it-").FullName);
+        var network = new TestNetwork(Directory.CreateTempSubdirectory("fnzchain-it-").FullName, security);
         new CryptoMaterialGenerator().Generate(CryptoConfigReader.Parse(CryptoConfig(org3AnchorPort is not null)), network.Crypto, force: false);
         if (revokeOrg1User)
         {
@@ -85,7 +116,7 @@ internal sealed class TestNetwork : IAsyncDisposable
                 KafkaBrokers = kafkaBrokers?.Split(',').ToList() ?? [],
                 MaxMessageCount = maxMessageCount,
                 BatchTimeout = batchTimeout,
-                AbsoluteMaxBytes = 256 * 1024,
+                AbsoluteMaxBytes = absoluteMaxBytes,
                 PreferredMaxBytes = 128 * 1024,
             },
         };
@@ -100,13 +131,17 @@ internal sealed class TestNetwork : IAsyncDisposable
     public string IdentityMsp(string domain, string who) =>
         Path.Combine(Crypto, domain == "example.com" ? "ordererOrganizations" : "peerOrganizations", domain, who, "msp");
 
-    /// <summary>Starts the orderer <paramref name="name"/> (again, from the same config and data, when it ran before); a fixed <paramref name="port"/> lets peers find a restarted orderer.</summary>
-    public async Task<NodeProcess> StartOrdererAsync(string name = "orderer", int port = 0)
+    /// <summary>
+    /// Starts the orderer <paramref name="name"/> (again, from the same config and data, when it ran before); a fixed
+    /// <paramref name="port"/> lets peers find a restarted orderer; <paramref name="authenticationThrottle"/> is its
+    /// <c>authenticationThrottle</c> section (the node's defaults without).
+    /// </summary>
+    public async Task<NodeProcess> StartOrdererAsync(string name = "orderer", int port = 0, object? authenticationThrottle = null)
     {
         var config = Path.Combine(Folder, $"{name}.json");
         if (!File.Exists(config))
         {
-            await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
+            var settings = JsonSerializer.SerializeToNode(new
             {
                 listenAddress = $"127.0.0.1:{port}",
                 operationsAddress = "127.0.0.1:0",
@@ -115,36 +150,62 @@ internal sealed class TestNetwork : IAsyncDisposable
                 dataPath = Path.Combine(Folder, name + "-data"),
                 durability = "buffered",
                 compression = "none", // byte scans must see every stored byte (erasure tests)
-            }));
+                tls = FnzChain.Cli.Network.LocalNetwork.TlsSection(Path.GetDirectoryName(IdentityMsp("example.com", "orderers/orderer.example.com"))!, Security),
+                encryptionAtRest = EncryptionSection(name),
+            })!.AsObject();
+            if (authenticationThrottle is not null)
+            {
+                settings["authenticationThrottle"] = JsonSerializer.SerializeToNode(authenticationThrottle);
+            }
+
+            await File.WriteAllTextAsync(config, settings.ToJsonString());
         }
 
         var node = await NodeProcess.StartAsync(Folder, "orderer listening on ", "orderer", "start", "--config", config);
+        node.ClientTls = ClientTls();
         _nodes.Add(node);
         return node;
     }
 
-    public async Task<NodeProcess> StartPeerAsync(string domain, string mspId, NodeProcess orderer, string name = "peer0", int port = 0)
+    /// <summary>
+    /// Starts a peer (again, from the same config, when it ran before). With <paramref name="couchDb"/> (a server's
+    /// address) its public state is in CouchDB.
+    /// </summary>
+    public async Task<NodeProcess> StartPeerAsync(string domain, string mspId, NodeProcess orderer, string name = "peer0", int port = 0, string? couchDb = null)
     {
         var config = Path.Combine(Folder, $"{name}.{domain}.json");
         if (!File.Exists(config))
         {
-            await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
+            var settings = new Dictionary<string, object>
             {
-                listenAddress = $"127.0.0.1:{port}",
-                operationsAddress = "127.0.0.1:0",
-                mspId,
-                mspPath = IdentityMsp(domain, $"peers/{name}.{domain}"),
-                dataPath = Path.Combine(Folder, $"{name}.{domain}-data"),
-                ordererAddresses = new[] { orderer.Address },
-                durability = "buffered",
-                compression = "none", // byte scans must see every stored byte (erasure tests)
-            }));
+                ["listenAddress"] = $"127.0.0.1:{port}",
+                ["operationsAddress"] = "127.0.0.1:0",
+                ["mspId"] = mspId,
+                ["mspPath"] = IdentityMsp(domain, $"peers/{name}.{domain}"),
+                ["dataPath"] = PeerDataPath(domain, name),
+                ["ordererAddresses"] = new[] { orderer.Address },
+                ["durability"] = "buffered",
+                ["compression"] = "none", // byte scans must see every stored byte (erasure tests)
+                ["tls"] = FnzChain.Cli.Network.LocalNetwork.TlsSection(Path.GetDirectoryName(IdentityMsp(domain, $"peers/{name}.{domain}"))!, Security),
+                ["encryptionAtRest"] = EncryptionSection($"{name}.{domain}"),
+            };
+            if (couchDb is not null)
+            {
+                settings["stateDatabase"] = "couchdb";
+                settings["couchDb"] = new Dictionary<string, object> { ["address"] = couchDb };
+            }
+
+            await File.WriteAllTextAsync(config, JsonSerializer.Serialize(settings));
         }
 
         var node = await NodeProcess.StartAsync(Folder, "peer listening on ", "peer", "start", "--config", config);
+        node.ClientTls = ClientTls();
         _nodes.Add(node);
         return node;
     }
+
+    /// <summary>The data folder of peer <paramref name="name"/> of <paramref name="domain"/>.</summary>
+    public string PeerDataPath(string domain, string name = "peer0") => Path.Combine(Folder, $"{name}.{domain}-data");
 
     public async Task JoinPeerAsync(NodeProcess peer, string domain, string mspId)
     {
@@ -153,8 +214,16 @@ internal sealed class TestNetwork : IAsyncDisposable
         await new NodeAdmin.NodeAdminClient(channel).JoinChannelAsync(admin.Admin(new AdminRequest { JoinChannel = new JoinChannelRequest { GenesisBlock = Genesis.ToByteString() } }));
     }
 
+    /// <summary>A gRPC channel to <paramref name="node"/> as the network's test code connects: over TLS (as Org1's User1, whose client certificate mutual TLS asks for) unless the network is insecure.</summary>
     public static GrpcChannel Connect(NodeProcess node) =>
-        GrpcChannel.ForAddress($"http://{node.Address}", new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
+        GrpcConnections.Open(node.Address, node.ClientTls, maxReceiveMessageBytes: 64 * 1024 * 1024);
+
+    /// <summary>
+    /// How test code connects to this network's nodes: plaintext for an insecure network, otherwise TLS trusting every
+    /// organisation's TLS CA and presenting <paramref name="who"/>'s TLS client certificate (default Org1's User1).
+    /// </summary>
+    public ClientTls ClientTls(string domain = "org1.example.com", string who = "users/User1@org1.example.com") =>
+        Security == FnzChain.Cli.Network.NetworkShape.Insecure ? FnzChain.Client.Connections.ClientTls.Plaintext : FnzChain.Client.Connections.ClientTls.FromMspFolder(IdentityMsp(domain, who));
 
     /// <summary>An identity loaded from its msp folder, with its serialized form.</summary>
     public Signer As(string domain, string who, string mspId) => new(SigningIdentityFiles.Load(IdentityMsp(domain, who)), mspId);

@@ -3,25 +3,46 @@ namespace FnzChain.InteropTests;
 /// <summary>
 /// Hyperledger Fabric's Gateway client for Node (<c>@hyperledger/fabric-gateway</c> 1.x over <c>@grpc/grpc-js</c>),
 /// unmodified, against a FnzChain network from <c>fnzchain network up</c>: one run of <c>tests/interop/interop.js</c>,
-/// one test per check it reports.
+/// one test per check it reports. Twice: over TLS (the client's <c>grpc.credentials.createSsl(peer's TLS CA)</c>), and
+/// against a network started with <c>--mutual-tls</c> (<c>createSsl(CA, client key, client certificate)</c> and the
+/// certificate's hash as <c>tlsClientCertificateHash</c>, which its block event requests carry): the fixtures
+/// <see cref="FabricGatewayClientOverTlsTests"/> and <see cref="FabricGatewayClientOverMutualTlsTests"/>.
 /// </summary>
-[Category("Interop")]
-[NonParallelizable]
-public sealed class FabricGatewayClientTests : NodeClientFixture
+public abstract class FabricGatewayClientTests(string security) : NodeClientFixture
 {
     private static readonly string[] s_checks =
     [
-        "submitTransaction", "evaluateTransaction", "evaluateError", "submitAsync", "transient", "blockAndPrivateData", "chaincodeEvents",
-        "chaincodeEventsFromNextCommit", "blockEvents", "filteredBlockEvents", "endorseError", "mvccConflict",
+        "connection", "submitTransaction", "evaluateTransaction", "evaluateError", "submitAsync", "transient", "blockAndPrivateData", "chaincodeEvents",
+        "chaincodeEventsFromNextCommit", "blockEvents", "filteredBlockEvents", "endorseError", "mvccConflict", "plaintextRefused",
     ];
 
     private protected override NodeClientProject Project => NodeClientProject.Gateway;
 
+    private protected override string[] NetworkOptions => security == "mutual-tls" ? ["--mutual-tls"] : [];
+
     [Test]
     public void Every_check_ran_and_passed_on_the_client()
     {
-        Assert.That(Client.Checks.Keys, Is.EquivalentTo(s_checks), Client.Run.Output + Client.Run.Error);
+        string[] expected = security == "mutual-tls" ? [.. s_checks, "noClientCertificateRefused"] : s_checks;
+        Assert.That(Client.Checks.Keys, Is.EquivalentTo(expected), Client.Run.Output + Client.Run.Error);
         Assert.That(Client.Run.ExitCode, Is.Zero, Client.Run.Output + Client.Run.Error);
+    }
+
+    [Test]
+    public void The_client_connected_with_TLS_credentials_as_the_network_requires()
+    {
+        var check = Client.Passed("connection");
+
+        Assert.That(check.GetProperty("security").GetString(), Is.EqualTo(security));
+        Assert.That(check.GetProperty("credentials").GetString(), Is.EqualTo(security == "mutual-tls" ? "ssl+client-certificate" : "ssl"));
+    }
+
+    [Test]
+    public void A_plaintext_client_is_refused_by_the_TLS_peer()
+    {
+        var check = Client.Passed("plaintextRefused");
+
+        Assert.That(check.GetProperty("grpcCode").GetInt32(), Is.EqualTo((int)Grpc.Core.StatusCode.Unavailable), check.ToString());
     }
 
     [Test]
@@ -166,5 +187,24 @@ public sealed class FabricGatewayClientTests : NodeClientFixture
         Assert.That(check.GetProperty("codeName").GetString(), Is.EqualTo("MVCC_READ_CONFLICT"));
         Assert.That(check.GetProperty("code").GetInt32(), Is.EqualTo(11));
         Assert.That(check.GetProperty("transactionIdSet").GetBoolean(), Is.True);
+    }
+}
+
+/// <summary>The Fabric Gateway client over TLS (server authentication only).</summary>
+[Category("Interop")]
+[NonParallelizable]
+public sealed class FabricGatewayClientOverTlsTests() : FabricGatewayClientTests("tls");
+
+/// <summary>The Fabric Gateway client against a network that requires client certificates.</summary>
+[Category("Interop")]
+[NonParallelizable]
+public sealed class FabricGatewayClientOverMutualTlsTests() : FabricGatewayClientTests("mutual-tls")
+{
+    [Test]
+    public void A_client_without_a_certificate_is_refused_in_the_handshake()
+    {
+        var check = Client.Passed("noClientCertificateRefused");
+
+        Assert.That(check.GetProperty("grpcCode").GetInt32(), Is.EqualTo((int)Grpc.Core.StatusCode.Unavailable), check.ToString());
     }
 }

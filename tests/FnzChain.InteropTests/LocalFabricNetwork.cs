@@ -15,10 +15,11 @@ internal sealed class LocalFabricNetwork : IAsyncDisposable
     /// <summary>connection.json: channel, chaincode, and per organisation its peer and User1 msp folder.</summary>
     public string ConnectionFile => Path.Combine(Folder, "connection.json");
 
-    public static async Task<LocalFabricNetwork> UpAsync()
+    /// <summary>Starts the network with the extra <c>network up</c> <paramref name="options"/> (e.g. <c>--mutual-tls</c>); TLS by default.</summary>
+    public static async Task<LocalFabricNetwork> UpAsync(params string[] options)
     {
         var network = new LocalFabricNetwork(Directory.CreateTempSubdirectory("fnzchain-interop-").FullName);
-        var up = await Fnzchain(TimeSpan.FromMinutes(3), "network", "up", "--dir", network.Folder);
+        var up = await Fnzchain(TimeSpan.FromMinutes(3), ["network", "up", "--dir", network.Folder, .. options]);
         if (up.ExitCode != 0)
         {
             await network.DisposeAsync();

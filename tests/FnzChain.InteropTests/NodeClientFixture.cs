@@ -18,13 +18,16 @@ public abstract class NodeClientFixture
 
     private protected abstract NodeClientProject Project { get; }
 
+    /// <summary>Options of <c>network up</c> beyond the folder (none: TLS, the default).</summary>
+    private protected virtual string[] NetworkOptions => [];
+
     /// <summary>The script's arguments; by default the connection file alone.</summary>
     private protected virtual string[] ScriptArguments(LocalFabricNetwork network) => [network.ConnectionFile];
 
     [OneTimeSetUp]
     public async Task RunTheClientAgainstANewNetwork()
     {
-        _network = await LocalFabricNetwork.UpAsync();
+        _network = await LocalFabricNetwork.UpAsync(NetworkOptions);
         using (var connection = JsonDocument.Parse(await File.ReadAllTextAsync(_network.ConnectionFile)))
         {
             Connection = connection.RootElement.Clone();

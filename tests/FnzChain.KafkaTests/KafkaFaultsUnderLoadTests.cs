@@ -55,7 +55,7 @@ public sealed class KafkaFaultsUnderLoadTests
         _kafka = await TestKafka.StartAsync(brokers: 3);
         await _kafka.CreateTopicAsync(LocalNetwork.Channel, partitions: 1, replication: 3);
         _folder = Directory.CreateTempSubdirectory("fnzchain-kafka-faults-").FullName;
-        _info = await LocalNetwork.UpAsync(_folder, TextWriter.Null, CancellationToken.None, ordering: new OrderingSpec("kafka", 3, _kafka.Bootstrap));
+        _info = await LocalNetwork.UpAsync(_folder, TextWriter.Null, CancellationToken.None, ordering: new NetworkShape("kafka", 3, _kafka.Bootstrap));
         foreach (var organization in _info.Organizations)
         {
             var identity = ClientIdentity.FromMspFolder(organization.UserMsp, organization.MspId);
@@ -401,7 +401,7 @@ public sealed class KafkaFaultsUnderLoadTests
 
     private async Task<List<Block>> ReadBlocksAsync(string address, SeekPosition start, SeekPosition stop, bool fromPeer)
     {
-        using var channel = GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024 });
+        using var channel = FnzChain.Client.Connections.GrpcConnections.Open(address, _info.ClientTlsFor(_info.Organizations[0].UserMsp), maxReceiveMessageBytes: 256 * 1024 * 1024);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var seek = SignedEnvelope.Create(LocalNetwork.Channel, HeaderType.DeliverSeekInfo,
             new SeekInfo { Start = start, Stop = stop, Behavior = SeekInfo.Types.SeekBehavior.BlockUntilReady }.ToByteString(),
@@ -461,7 +461,7 @@ public sealed class KafkaFaultsUnderLoadTests
     {
         var envelope = SignedEnvelope.Create(LocalNetwork.Channel, HeaderType.EndorserTransaction, ByteString.CopyFromUtf8("not a transaction"),
             MspRegistry.Serialize(_info.Organizations[0].MspId, _reader.Certificate), _reader.Signer);
-        using var channel = GrpcChannel.ForAddress($"http://{orderer.Address}");
+        using var channel = FnzChain.Client.Connections.GrpcConnections.Open(orderer.Address, _info.ClientTlsFor(_info.Organizations[0].UserMsp));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         using var call = new AtomicBroadcast.AtomicBroadcastClient(channel).Broadcast(cancellationToken: timeout.Token);
         await call.RequestStream.WriteAsync(envelope);

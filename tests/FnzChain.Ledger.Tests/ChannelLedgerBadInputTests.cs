@@ -114,4 +114,12 @@ public sealed class ChannelLedgerBadInputTests
 
         await AssertRejectedAndNothingWritten(block, "block 1 rejected: transaction 0 (tx id t1): read/write set of namespace \"fund\": invalid key");
     }
+
+    [Test]
+    public async Task Read_write_set_with_a_value_over_the_limit_is_rejected_naming_the_key()
+    {
+        var block = _fixture.NextBlock(TestTx.Id("t1").Write("fund", "b", new string('v', FnzChain.Ledger.State.StateLimits.MaxValueBytes + 1)).Build());
+
+        await AssertRejectedAndNothingWritten(block, "block 1 rejected: transaction 0 (tx id t1): read/write set of namespace \"fund\": value of key \"b\" in namespace \"fund\" is 3145729 bytes");
+    }
 }

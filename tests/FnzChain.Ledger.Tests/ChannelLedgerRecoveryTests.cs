@@ -153,7 +153,7 @@ public sealed class ChannelLedgerRecoveryTests
         file.WriteByte((byte)(b ^ 0x01));
     }
 
-    private static void CopyFolder(string from, string to)
+    internal static void CopyFolder(string from, string to)
     {
         Directory.CreateDirectory(to);
         foreach (var file in Directory.GetFiles(from))

@@ -1,5 +1,5 @@
 using FnzChain.Ledger.Blocks;
-using FnzChain.Ledger.State.RocksDb;
+using FnzChain.Ledger.Storage;
 using FnzChain.Protos.Common;
 using FnzChain.Protos.Peer;
 using Google.Protobuf;

@@ -11,7 +11,8 @@
  * channel configuration (`fnzchain channel update set-policy|sign|submit`), which commits config blocks, while listeners run. Last, a channel config
  * update built and signed with Fabric's JS code alone (config-update.js) is broadcast. Every check prints one
  * JSON line {"check": name, "ok": true|false, ...facts} on stdout; the exit code is the number of failed checks.
- * FnzChain has no TLS yet, so the connection profile uses grpc:// URLs.
+ * The connection profile is secured as the network is (connection.json's "security"): grpcs:// URLs with each node's
+ * TLS CA certificate as tlsCACerts, or grpc:// URLs for a network started with --insecure.
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -74,6 +75,13 @@ async function check(name, body) {
     return line;
 }
 
+/** A node of the connection profile: grpcs:// with its TLS CA certificate, or grpc:// on an --insecure network. */
+function endpoint(connection, address, tlsRootCert) {
+    return (connection.security ?? 'insecure') === 'insecure'
+        ? { url: `grpc://${address}` }
+        : { url: `grpcs://${address}`, tlsCACerts: { pem: fs.readFileSync(tlsRootCert, 'utf8') } };
+}
+
 /** The Fabric connection profile for connection.json: every peer joins the channel as endorser and event source. */
 function connectionProfile(connection, org) {
     const peerName = (o) => `peer0.${o.domain}`;
@@ -82,8 +90,8 @@ function connectionProfile(connection, org) {
         version: '1.0.0',
         client: { organization: org.name },
         organizations: Object.fromEntries(connection.organizations.map((o) => [o.name, { mspid: o.mspId, peers: [peerName(o)] }])),
-        peers: Object.fromEntries(connection.organizations.map((o) => [peerName(o), { url: `grpc://${o.peer}` }])),
-        orderers: { orderer: { url: `grpc://${connection.orderer}`, mspid: 'OrdererMSP' } },
+        peers: Object.fromEntries(connection.organizations.map((o) => [peerName(o), endpoint(connection, o.peer, o.tlsRootCert)])),
+        orderers: { orderer: { ...endpoint(connection, connection.orderer, connection.orderers[0].tlsRootCert), mspid: 'OrdererMSP' } },
         channels: {
             [connection.channel]: {
                 orderers: ['orderer'],

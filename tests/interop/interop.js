@@ -9,7 +9,11 @@
  * connection.json is what `fnzchain network up --dir <dir>` writes (channel, chaincode, each organisation's peer
  * address, MSP id and User1 msp folder from `fnzchain crypto generate`). Every check prints one JSON line
  * {"check": name, "ok": true|false, ...facts} on stdout, so a test can assert on each; the exit code is the number
- * of failed checks. FnzChain has no TLS yet, so the connection uses insecure gRPC credentials.
+ * of failed checks. The connection is secured as the network is (connection.json's "security"): TLS with
+ * grpc.credentials.createSsl(the peer's TLS CA certificate) — and, for a network started with --mutual-tls, the user's
+ * TLS client key and certificate (tls/client.key, tls/client.crt next to its msp folder) with their SHA-256 as the
+ * gateway's tlsClientCertificateHash, which block events send in the Deliver request (Fabric's binding) — or, for
+ * an --insecure network, plaintext.
  */
 const grpc = require('@grpc/grpc-js');
 const { connect, signers, hash, checkpointers, EndorseError, CommitError, GatewayError, StatusCode } = require('@hyperledger/fabric-gateway');
@@ -74,13 +78,16 @@ async function main() {
     const org = connection.organizations.find((o) => o.name === orgName);
     if (!org) throw new Error(`${connectionFile} has no organisation ${orgName}`);
 
-    const client = new grpc.Client(org.peer, grpc.credentials.createInsecure());
+    const security = connection.security ?? 'insecure';
+    const tls = tlsOf(connection, org);
+    const client = new grpc.Client(org.peer, tls.credentials);
     const { identity, signer } = loadIdentity(org.userMsp, org.mspId);
     const connectAs = (withSigner) => connect({
         client,
         identity,
         signer: withSigner,
         hash: hash.sha256,
+        ...(tls.certificateHash ? { tlsClientCertificateHash: tls.certificateHash } : {}),
         evaluateOptions: () => ({ deadline: Date.now() + 10000 }),
         endorseOptions: () => ({ deadline: Date.now() + 30000 }),
         submitOptions: () => ({ deadline: Date.now() + 10000 }),
@@ -88,11 +95,59 @@ async function main() {
     });
     const gateway = connectAs(signer);
     try {
+        await check('connection', async () => ({ security, credentials: tls.kind }));
         await run(gateway.getNetwork(connection.channel), connection.chaincode, signer, connectAs);
+        if (security !== 'insecure') await refusals(connection, org, identity, signer, security);
     } finally {
         gateway.close();
         client.close();
     }
+}
+
+/** The gRPC credentials for the network's security: createSsl with the peer's TLS CA (and the user's client key/cert under mutual TLS), or insecure. */
+function tlsOf(connection, org) {
+    const security = connection.security ?? 'insecure';
+    if (security === 'insecure') return { kind: 'insecure', credentials: grpc.credentials.createInsecure() };
+    const rootCert = fs.readFileSync(org.tlsRootCert);
+    if (security !== 'mutual-tls') return { kind: 'ssl', credentials: grpc.credentials.createSsl(rootCert) };
+    const tlsFolder = path.join(path.dirname(org.userMsp), 'tls');
+    const clientCert = fs.readFileSync(path.join(tlsFolder, 'client.crt'));
+    const certificateHash = crypto.createHash('sha256').update(new crypto.X509Certificate(clientCert).raw).digest();
+    return {
+        kind: 'ssl+client-certificate',
+        credentials: grpc.credentials.createSsl(rootCert, fs.readFileSync(path.join(tlsFolder, 'client.key')), clientCert),
+        certificateHash,
+    };
+}
+
+/** An evaluate through a client with other credentials: its gRPC status code and message, or null when it worked. */
+async function evaluateWith(credentials, org, identity, signer, connection) {
+    const client = new grpc.Client(org.peer, credentials);
+    const gateway = connect({ client, identity, signer, hash: hash.sha256, evaluateOptions: () => ({ deadline: Date.now() + 10000 }) });
+    try {
+        await gateway.getNetwork(connection.channel).getContract(connection.chaincode).evaluateTransaction('ReadFund', 'none');
+        return null;
+    } catch (error) {
+        return { code: error?.code, message: error?.message };
+    } finally {
+        gateway.close();
+        client.close();
+    }
+}
+
+/** What a TLS peer does with a plaintext client, and (mutual TLS) with a TLS client that has no certificate. */
+async function refusals(connection, org, identity, signer, security) {
+    await check('plaintextRefused', async () => {
+        const refused = await evaluateWith(grpc.credentials.createInsecure(), org, identity, signer, connection);
+        if (!refused) throw new Error('a plaintext client was served by a TLS peer');
+        return { grpcCode: refused.code, message: refused.message };
+    });
+    if (security !== 'mutual-tls') return;
+    await check('noClientCertificateRefused', async () => {
+        const refused = await evaluateWith(grpc.credentials.createSsl(fs.readFileSync(org.tlsRootCert)), org, identity, signer, connection);
+        if (!refused) throw new Error('a client without a TLS certificate was served under mutual TLS');
+        return { grpcCode: refused.code, message: refused.message };
+    });
 }
 
 async function run(network, chaincodeName, signer, connectAs) {

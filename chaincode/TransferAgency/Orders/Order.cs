@@ -71,6 +71,9 @@ public sealed record Order
     /// <summary>Identity id of the placer; the approver must be someone else.</summary>
     public required string PlacedBy { get; init; }
     public required string PlacedByMsp { get; init; }
+
+    /// <summary>The distributor servicing the account when the order was placed (what reports filter on).</summary>
+    public string? Distributor { get; init; }
     public string? ApprovedBy { get; init; }
 
     public decimal? Nav { get; init; }

@@ -22,3 +22,12 @@ public sealed record OrderBookPage(string ClassId, DateOnly DealingDate, IReadOn
 
 /// <summary>One committed change of a record, from the ledger's history (newest first).</summary>
 public sealed record HistoryEntry(string TxId, DateTimeOffset Timestamp, bool IsDelete, JsonElement? Value);
+
+/// <summary>
+/// One page of an order search, newest first. <paramref name="AnsweredBy"/> says how the peer answered it:
+/// <c>couchdb-query</c> (a rich query on a CouchDB peer) or <c>key-index</c> (a walk of the composite-key indexes).
+/// </summary>
+public sealed record OrderSearchPage(string? FundId, OrderStatus? Status, string? Distributor, IReadOnlyList<Order> Orders, string Bookmark, string AnsweredBy);
+
+/// <summary>One page of the holdings of a class with at least <paramref name="MinimumUnits"/> units, in account order (see <see cref="OrderSearchPage"/> for <paramref name="AnsweredBy"/>).</summary>
+public sealed record HoldingSearchPage(string ClassId, decimal MinimumUnits, IReadOnlyList<Register.Holding> Holdings, string Bookmark, string AnsweredBy);

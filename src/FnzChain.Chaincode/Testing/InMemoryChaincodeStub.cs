@@ -180,6 +180,14 @@ public sealed class InMemoryChaincodeStub : IChaincodeStub
         throw new NotSupportedException("rich queries need a CouchDB state database; the in-memory stub does not evaluate them");
 
     /// <inheritdoc />
+    /// <remarks>False: the in-memory stub is a RocksDB peer as far as queries go.</remarks>
+    public bool SupportsRichQueries => false;
+
+    /// <inheritdoc />
+    public Task<KeyValuePage> GetQueryResultWithPaginationAsync(string query, int pageSize, string? bookmark, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("rich queries need a CouchDB state database; the in-memory stub does not evaluate them");
+
+    /// <inheritdoc />
     public IAsyncEnumerable<KeyValue> GetPrivateDataQueryResultAsync(string collection, string query, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("rich queries need a CouchDB state database; the in-memory stub does not evaluate them");
 

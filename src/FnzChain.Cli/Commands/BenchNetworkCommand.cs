@@ -30,7 +30,7 @@ internal static class BenchNetworkCommand
         command.Options.Add(clients);
         command.Options.Add(seconds);
         command.Options.Add(warmUp);
-        var ordering = new OrderingOptions();
+        var ordering = new NetworkShapeOptions();
         ordering.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -47,7 +47,7 @@ internal static class BenchNetworkCommand
         return command;
     }
 
-    private static async Task RunAsync(bool transferAgency, OrderingSpec ordering, int concurrency, TimeSpan duration, TimeSpan warmUp, TextWriter output, CancellationToken cancellationToken)
+    private static async Task RunAsync(bool transferAgency, NetworkShape ordering, int concurrency, TimeSpan duration, TimeSpan warmUp, TextWriter output, CancellationToken cancellationToken)
     {
         var folder = Directory.CreateTempSubdirectory("fnzchain-bench-network-").FullName;
         output.WriteLine($"network benchmark ({(transferAgency ? "ta-orders" : "funds")}, {DemoRunner.Describe(ordering)}{(ordering.Consenter == "kafka" && ordering.KafkaBrokers is null ? " (the local in-memory stand-in)" : string.Empty)}): {concurrency} clients in flight, {duration.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s measured after {warmUp.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s warm-up, {Environment.ProcessorCount} cores");
@@ -60,7 +60,9 @@ internal static class BenchNetworkCommand
                 ? info.Organizations.Skip(1).Select(o => (Organization: o, Msp: o.NamedUserMsp("orders"))).ToList()
                 : info.Organizations.Select(o => (Organization: o, Msp: o.UserMsp)).ToList();
             var identities = loaders.Select(l => ClientIdentity.FromMspFolder(l.Msp, l.Organization.MspId)).ToList();
-            var gateways = loaders.Select((l, i) => Gateway.Connect(l.Organization.Peer, identities[i])).ToList();
+            // A peer that commits more slowly than the orderer cuts (CouchDB under this load) falls behind; the SDK's
+            // default commit wait counts the peer's blocks and would call a transaction lost after 10 of them.
+            var gateways = loaders.Select((l, i) => Gateway.Connect(l.Organization.Peer, identities[i], new GatewayOptions { MaxCommitWaitBlocks = 100_000, Timeout = TimeSpan.FromMinutes(2), Tls = info.ClientTlsFor(l.Msp) })).ToList();
             try
             {
                 var contracts = gateways.Select(g => g.GetNetwork(LocalNetwork.Channel).GetContract(info.Chaincode)).ToList();
@@ -92,7 +94,7 @@ internal static class BenchNetworkCommand
                                     latencies[w].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                                 }
                             }
-                            catch (Exception e) when (e is GatewayException or CommitException)
+                            catch (Exception e) when (e is GatewayException or CommitException or TransactionNotCommittedException)
                             {
                                 if (Volatile.Read(ref measuring))
                                 {
@@ -106,9 +108,12 @@ internal static class BenchNetworkCommand
                 await Task.Delay(warmUp, cancellationToken).ConfigureAwait(false);
                 var pids = info.Orderers.Select(o => (o.Name, o.Pid))
                     .Concat(info.KafkaPid is { } kafka ? [("kafka stand-in", kafka)] : [])
-                    .Concat(info.Organizations.Select(o => ($"peer {o.Name}", o.PeerPid))).ToList();
+                    .Concat(info.Organizations.Select(o => ($"peer {o.Name}", o.PeerPid)))
+                    .Concat(info.Organizations.Where(o => o.CouchDbPid is not null).Select(o => ($"couchdb {o.Name}", o.CouchDbPid!.Value))).ToList();
                 var cpuBefore = pids.ToDictionary(p => p.Item1, p => CpuTime(p.Item2));
                 var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+                var blocksBefore = await OrdererBlocksAsync(http, info.Orderers[0].Operations).ConfigureAwait(false);
                 Volatile.Write(ref measuring, true);
                 var clock = Stopwatch.StartNew();
                 await Task.Delay(duration, cancellationToken).ConfigureAwait(false);
@@ -116,6 +121,7 @@ internal static class BenchNetworkCommand
                 var elapsed = clock.Elapsed.TotalSeconds;
                 var cpuAfter = pids.ToDictionary(p => p.Item1, p => CpuTime(p.Item2));
                 var ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore;
+                var blocksAfter = await OrdererBlocksAsync(http, info.Orderers[0].Operations).ConfigureAwait(false);
                 await stop.CancelAsync().ConfigureAwait(false);
                 await Task.WhenAll(workers).ConfigureAwait(false);
 
@@ -127,12 +133,19 @@ internal static class BenchNetworkCommand
                 }
 
                 output.WriteLine($"cpu load clients (this process): {ownCpu.TotalSeconds:F1} s ({100 * ownCpu.TotalSeconds / elapsed:F0} % of one core)");
-                var nodeCpu = pids.Where(p => p.Item1 != "kafka stand-in").Sum(p => (cpuAfter[p.Item1] - cpuBefore[p.Item1]).TotalMilliseconds);
+                var nodeCpu = pids.Where(p => p.Item1 != "kafka stand-in" && !p.Item1.StartsWith("couchdb ", StringComparison.Ordinal)).Sum(p => (cpuAfter[p.Item1] - cpuBefore[p.Item1]).TotalMilliseconds);
                 var kafkaCpu = pids.Where(p => p.Item1 == "kafka stand-in").Sum(p => (cpuAfter[p.Item1] - cpuBefore[p.Item1]).TotalMilliseconds);
+                var couchDbCpu = pids.Where(p => p.Item1.StartsWith("couchdb ", StringComparison.Ordinal)).Sum(p => (cpuAfter[p.Item1] - cpuBefore[p.Item1]).TotalMilliseconds);
                 if (all.Length > 0)
                 {
                     output.WriteLine($"server cpu per committed transaction: {nodeCpu / all.Length:F2} ms (orderers and peers)"
-                        + (info.KafkaPid is null ? string.Empty : $", {(nodeCpu + kafkaCpu) / all.Length:F2} ms with the Kafka stand-in"));
+                        + (info.KafkaPid is null ? string.Empty : $", {(nodeCpu + kafkaCpu) / all.Length:F2} ms with the Kafka stand-in")
+                        + (couchDbCpu == 0 ? string.Empty : $", {(nodeCpu + couchDbCpu) / all.Length:F2} ms with the CouchDB servers"));
+                }
+
+                if (blocksBefore is { } b0 && blocksAfter is { } b1 && b1.Blocks > b0.Blocks)
+                {
+                    output.WriteLine($"blocks cut while measured: {b1.Blocks - b0.Blocks:F0}, {(b1.Transactions - b0.Transactions) / (b1.Blocks - b0.Blocks):F1} transactions per block ({info.Orderers[0].Name})");
                 }
 
                 output.WriteLine(
@@ -167,7 +180,7 @@ internal static class BenchNetworkCommand
     {
         var ta = info.Organizations[0];
         using var identity = ClientIdentity.FromMspFolder(ta.NamedUserMsp("operator"), ta.MspId);
-        using var gateway = Gateway.Connect(ta.Peer, identity);
+        using var gateway = Gateway.Connect(ta.Peer, identity, new GatewayOptions { Tls = info.ClientTlsFor(ta.NamedUserMsp("operator")) });
         var operatorTa = gateway.GetNetwork(LocalNetwork.Channel).GetContract(info.Chaincode);
         await operatorTa.SubmitAsync("ConfigureRoles", [TransferAgencyDemo.RoleConfiguration], null, cancellationToken).ConfigureAwait(false);
         await operatorTa.SubmitAsync("CreateFund", ["BENCH", "Benchmark Fund", "[]"], null, cancellationToken).ConfigureAwait(false);
@@ -194,6 +207,29 @@ internal static class BenchNetworkCommand
                 gate.Release();
             }
         })).ConfigureAwait(false);
+    }
+
+    /// <summary>Blocks and transactions the orderer has written (its <c>/metrics</c> counters), or null when it has no operations endpoint or does not answer.</summary>
+    private static async Task<(double Blocks, double Transactions)?> OrdererBlocksAsync(HttpClient http, string? operations)
+    {
+        if (operations is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var text = await http.GetStringAsync(new Uri($"http://{operations}/metrics")).ConfigureAwait(false);
+            return (Counter(text, "fnzchain_orderer_blocks_total"), Counter(text, "fnzchain_orderer_transactions_total"));
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+
+        static double Counter(string text, string name) => text.Split('\n')
+            .Where(line => line.StartsWith(name, StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
     private static TimeSpan CpuTime(int pid)

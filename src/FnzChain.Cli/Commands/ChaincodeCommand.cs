@@ -75,7 +75,7 @@ internal static class ChaincodeCommand
         {
             var bytes = await File.ReadAllBytesAsync(parse.GetValue(package)!, cancellationToken).ConfigureAwait(false);
             var request = new FnzChain.Protos.Admin.AdminRequest { InstallChaincode = new FnzChain.Protos.Admin.InstallChaincodeRequest { Package = ByteString.CopyFrom(bytes) } };
-            var installed = await ChannelCommand.CallAsync(parse.GetValue(node)!, parse.GetValue(identity)!, parse.GetValue(mspId)!, request,
+            var installed = await ChannelCommand.CallAsync(parse.GetValue(node)!, parse.GetValue(identity)!, parse.GetValue(mspId)!, ClientTlsOptions.Resolve(parse, parse.GetValue(identity)!), request,
                 (client, signed) => client.InstallChaincodeAsync(signed, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
             parse.InvocationConfiguration.Output.WriteLine(installed.PackageId);
             return 0;
@@ -119,7 +119,7 @@ internal static class ChaincodeCommand
                     : file is not null && parse.GetValue(identity) is { } folder && parse.GetValue(mspId) is { } msp ? (msp, folder)
                     : throw new CliException("give --signer MSPID=<admin msp> for each organisation's admin needed, or --out <file> with --identity and --msp-id to write the definition for approval");
                 using var reader = Client.ClientIdentity.FromMspFolder(readerFolder, readerMsp);
-                using var gateway = Client.Gateway.Connect(parse.GetValue(peer)!, reader);
+                using var gateway = Client.Gateway.Connect(parse.GetValue(peer)!, reader, new Client.GatewayOptions { Tls = ClientTlsOptions.Resolve(parse, readerFolder) });
                 var channelId = parse.GetValue(channel)!;
                 var chaincode = parse.GetValue(name)!;
                 var existing = (await ChaincodeDefinitionFlow.QueryAsync(gateway, channelId, cancellationToken).ConfigureAwait(false)).FirstOrDefault(c => c.Name == chaincode);
@@ -207,7 +207,7 @@ internal static class ChaincodeCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var reader = Client.ClientIdentity.FromMspFolder(parse.GetValue(identity)!, parse.GetValue(mspId)!);
-            using var gateway = Client.Gateway.Connect(parse.GetValue(peer)!, reader);
+            using var gateway = Client.Gateway.Connect(parse.GetValue(peer)!, reader, new Client.GatewayOptions { Tls = ClientTlsOptions.Resolve(parse, parse.GetValue(identity)!) });
             var definitions = await ChaincodeDefinitionFlow.QueryAsync(gateway, parse.GetValue(channel)!, cancellationToken).ConfigureAwait(false);
             foreach (var definition in definitions)
             {
@@ -262,7 +262,7 @@ internal static class ChaincodeCommand
         {
             var (approvals, proposal, definition) = ChaincodeDefinitionFlow.Read(parse.GetValue(file)!);
             using var submitter = Client.ClientIdentity.FromMspFolder(parse.GetValue(identity)!, parse.GetValue(mspId)!);
-            using var gateway = Client.Gateway.Connect(parse.GetValue(peer)!, submitter);
+            using var gateway = Client.Gateway.Connect(parse.GetValue(peer)!, submitter, new Client.GatewayOptions { Tls = ClientTlsOptions.Resolve(parse, parse.GetValue(identity)!) });
             var block = await ChaincodeDefinitionFlow.CommitAsync(gateway, proposal.ChannelId, approvals, cancellationToken).ConfigureAwait(false);
             parse.InvocationConfiguration.Output.WriteLine($"chaincode {ChaincodeDefinitionFlow.Describe(definition)} defined on {proposal.ChannelId} in block {block}");
             return 0;

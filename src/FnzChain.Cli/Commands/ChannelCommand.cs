@@ -64,7 +64,7 @@ internal static class ChannelCommand
         {
             var genesis = await File.ReadAllBytesAsync(parse.GetValue(block)!, cancellationToken).ConfigureAwait(false);
             var request = new AdminRequest { JoinChannel = new JoinChannelRequest { GenesisBlock = ByteString.CopyFrom(genesis) } };
-            var info = await CallAsync(parse.GetValue(node)!, parse.GetValue(identity)!, parse.GetValue(mspId)!, request,
+            var info = await CallAsync(parse.GetValue(node)!, parse.GetValue(identity)!, parse.GetValue(mspId)!, ClientTlsOptions.Resolve(parse, parse.GetValue(identity)!), request,
                 (client, signed) => client.JoinChannelAsync(signed, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
             parse.InvocationConfiguration.Output.WriteLine($"joined channel {info.ChannelId} (height {info.Height})");
             return 0;
@@ -85,7 +85,7 @@ internal static class ChannelCommand
 
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var list = await CallAsync(parse.GetValue(node)!, parse.GetValue(identity)!, parse.GetValue(mspId)!, new AdminRequest { ListChannels = new ListChannelsRequest() },
+            var list = await CallAsync(parse.GetValue(node)!, parse.GetValue(identity)!, parse.GetValue(mspId)!, ClientTlsOptions.Resolve(parse, parse.GetValue(identity)!), new AdminRequest { ListChannels = new ListChannelsRequest() },
                 (client, signed) => client.ListChannelsAsync(signed, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
             foreach (var channel in list.Channels)
             {
@@ -115,7 +115,7 @@ internal static class ChannelCommand
         {
             var channelId = parse.GetValue(channel)!;
             using var files = SigningIdentityFiles.Load(parse.GetValue(identity)!);
-            using var client = new OrdererClient(parse.GetValue(orderer)!, files, parse.GetValue(mspId)!);
+            using var client = new OrdererClient(parse.GetValue(orderer)!, files, parse.GetValue(mspId)!, ClientTlsOptions.Resolve(parse, parse.GetValue(identity)!));
             var text = parse.GetValue(which)!;
             SeekPosition position;
             if (text == "config")
@@ -151,11 +151,11 @@ internal static class ChannelCommand
 
     private static Option<string> MspIdOption() => new("--msp-id") { Description = "The admin's MSP id.", Required = true };
 
-    internal static async Task<T> CallAsync<T>(string node, string identityFolder, string mspId, AdminRequest request, Func<NodeAdmin.NodeAdminClient, SignedAdminRequest, Task<T>> call)
+    internal static async Task<T> CallAsync<T>(string node, string identityFolder, string mspId, Client.Connections.ClientTls tls, AdminRequest request, Func<NodeAdmin.NodeAdminClient, SignedAdminRequest, Task<T>> call)
     {
         using var identity = SigningIdentityFiles.Load(identityFolder);
         var signed = AdminRequests.Sign(request, MspRegistry.Serialize(mspId, identity.Certificate), identity.Signer);
-        using var channel = GrpcChannel.ForAddress($"http://{node}", new GrpcChannelOptions { MaxSendMessageSize = 100 * 1024 * 1024 });
+        using var channel = Client.Connections.GrpcConnections.Open(node, tls, maxSendMessageBytes: 100 * 1024 * 1024);
         try
         {
             return await call(new NodeAdmin.NodeAdminClient(channel), signed).ConfigureAwait(false);

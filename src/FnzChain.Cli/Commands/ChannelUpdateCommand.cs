@@ -2,6 +2,7 @@ using System.CommandLine;
 using FnzChain.Crypto.Keys;
 using FnzChain.Identity.Channels;
 using FnzChain.Identity.Msp;
+using FnzChain.Node;
 using FnzChain.Node.Channels;
 using FnzChain.Orderer.Channels;
 using FnzChain.Protos.Common;
@@ -84,7 +85,7 @@ internal static class ChannelUpdateCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var lines = await WriteUpdateAsync(
-                parse.GetValue(channel)!, parse.GetValue(orderer), parse.GetValue(block), parse.GetValue(identity), parse.GetValue(mspId),
+                parse, parse.GetValue(channel)!, parse.GetValue(orderer), parse.GetValue(block), parse.GetValue(identity), parse.GetValue(mspId),
                 (tree, config) => change(tree, config, parse), parse.GetValue(output)!, cancellationToken).ConfigureAwait(false);
             foreach (var line in lines)
             {
@@ -102,9 +103,9 @@ internal static class ChannelUpdateCommand
     /// returns the lines that say what it changes and what comes next.
     /// </summary>
     internal static async Task<List<string>> WriteUpdateAsync(
-        string channelId, string? orderer, string? block, string? identity, string? mspId, Func<Config, ChannelConfig, Config> change, string path, CancellationToken cancellationToken)
+        ParseResult parse, string channelId, string? orderer, string? block, string? identity, string? mspId, Func<Config, ChannelConfig, Config> change, string path, CancellationToken cancellationToken)
     {
-        var current = await ReadCurrentAsync(channelId, orderer, block, identity, mspId, cancellationToken).ConfigureAwait(false);
+        var current = await ReadCurrentAsync(parse, channelId, orderer, block, identity, mspId, cancellationToken).ConfigureAwait(false);
         var next = change(current.Config.Tree, current.Config);
         ConfigUpdate update;
         try
@@ -151,7 +152,7 @@ internal static class ChannelUpdateCommand
             ChannelBundle? current = null;
             if (parse.GetValue(orderer) is { } address)
             {
-                current = await ReadCurrentAsync(channelId, address, null, parse.GetValue(identity), parse.GetValue(mspId), cancellationToken).ConfigureAwait(false);
+                current = await ReadCurrentAsync(parse, channelId, address, null, parse.GetValue(identity), parse.GetValue(mspId), cancellationToken).ConfigureAwait(false);
             }
 
             var writer = parse.InvocationConfiguration.Output;
@@ -221,7 +222,7 @@ internal static class ChannelUpdateCommand
         {
             var (channelId, envelope, _) = ConfigUpdateFile.Read(parse.GetValue(file)!);
             using var files = SigningIdentityFiles.Load(parse.GetValue(identity)!);
-            using var client = new OrdererClient(parse.GetValue(orderer)!, files, parse.GetValue(mspId)!);
+            using var client = new OrdererClient(parse.GetValue(orderer)!, files, parse.GetValue(mspId)!, ClientTlsOptions.Resolve(parse, parse.GetValue(identity)!));
             var (height, _) = await client.FetchConfigAsync(channelId, cancellationToken).ConfigureAwait(false);
             var sent = client.Sign(channelId, HeaderType.ConfigUpdate, envelope.ToByteString());
             await client.BroadcastAsync(sent, cancellationToken).ConfigureAwait(false);
@@ -232,7 +233,7 @@ internal static class ChannelUpdateCommand
         return command;
     }
 
-    private static async Task<ChannelBundle> ReadCurrentAsync(string channelId, string? orderer, string? block, string? identity, string? mspId, CancellationToken cancellationToken)
+    private static async Task<ChannelBundle> ReadCurrentAsync(ParseResult parse, string channelId, string? orderer, string? block, string? identity, string? mspId, CancellationToken cancellationToken)
     {
         if (block is not null)
         {
@@ -262,7 +263,7 @@ internal static class ChannelUpdateCommand
         }
 
         using var files = SigningIdentityFiles.Load(identity);
-        using var client = new OrdererClient(orderer, files, mspId);
+        using var client = new OrdererClient(orderer, files, mspId, ClientTlsOptions.Resolve(parse, identity));
         var (_, config) = await client.FetchConfigAsync(channelId, cancellationToken).ConfigureAwait(false);
         return ChannelBundle.Create(config);
     }
@@ -350,10 +351,14 @@ internal static class ChannelUpdateCommand
 
     private static (string Host, int Port) ParseAnchor(string text)
     {
-        var colon = text.LastIndexOf(':');
-        return colon > 0 && int.TryParse(text[(colon + 1)..], out var port) && port is > 0 and < 65536
-            ? (text[..colon], port)
-            : throw new CliException($"--anchor-peer \"{text}\" is not host:port");
+        try
+        {
+            return NodeConfiguration.ParseRemoteAddress(text);
+        }
+        catch (FormatException e)
+        {
+            throw new CliException($"--anchor-peer: {e.Message}");
+        }
     }
 
     private static Config UpdateMsp(Config current, ChannelConfig config, ParseResult parse) =>

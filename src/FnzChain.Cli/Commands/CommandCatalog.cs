@@ -15,6 +15,8 @@ internal static class CommandCatalog
         yield return ChaincodeCommand.Create();
         yield return NetworkCommand.Create();
         yield return LedgerCommand.Create();
+        yield return AuditCommand.Create();
+        yield return KeysCommand.Create();
         yield return PrivateCommand.Create();
         yield return BenchCommand.Create();
         yield return DemoCommand.Create();

@@ -73,7 +73,7 @@ internal static class CryptoCommand
             {
                 var mspFolder = Path.Combine(parse.GetValue(org)!, "msp");
                 var lines = await ChannelUpdateCommand.WriteUpdateAsync(
-                    channelId!, parse.GetValue(orderer), parse.GetValue(block), parse.GetValue(identity), parse.GetValue(mspId),
+                    parse, channelId!, parse.GetValue(orderer), parse.GetValue(block), parse.GetValue(identity), parse.GetValue(mspId),
                     (tree, config) => ChannelUpdateCommand.ReplaceMsp(tree, config, ChannelUpdateCommand.OrganizationWithRootOf(config, mspFolder), mspFolder),
                     updatePath, cancellationToken).ConfigureAwait(false);
                 foreach (var line in lines)

@@ -35,13 +35,13 @@ internal static class DemoCommand
         var keep = new Option<string?>("--keep") { Description = "Run in this folder and keep it (crypto, configs, ledgers, logs), instead of a temporary folder." };
         var force = ForceOption();
         var command = new Command("demo", "Run the FnzChain demo: a transfer agent and two distributors on loopback, a dealing cycle with the transfer-agency chaincode, a third distributor onboarded to the running channel, the register and a statement, erasure, verification.") { keep, force };
-        var ordering = new OrderingOptions();
+        var ordering = new NetworkShapeOptions();
         ordering.AddTo(command);
         command.SetAction((parse, cancellationToken) => TransferAgencyDemo.RunAsync(parse.InvocationConfiguration.Output, parse.GetValue(keep), parse.GetValue(force), ordering.Read(parse), cancellationToken));
         var sampleKeep = new Option<string?>("--keep") { Description = "Run in this folder and keep it, instead of a temporary folder." };
         var sampleForce = ForceOption();
         var sample = new Command("sample", "The two-organisation demo with the sample fund contract: Gateway transactions, events, an MVCC conflict, a refusal.") { sampleKeep, sampleForce };
-        var sampleOrdering = new OrderingOptions();
+        var sampleOrdering = new NetworkShapeOptions();
         sampleOrdering.AddTo(sample);
         sample.SetAction((parse, cancellationToken) => NetworkDemo.RunAsync(parse.InvocationConfiguration.Output, parse.GetValue(sampleKeep), parse.GetValue(sampleForce), sampleOrdering.Read(parse), cancellationToken));
         command.Subcommands.Add(sample);

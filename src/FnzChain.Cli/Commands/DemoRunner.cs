@@ -23,7 +23,7 @@ internal static class DemoRunner
         string starting,
         int stoppingSection,
         NetworkLayout? layout,
-        OrderingSpec ordering,
+        NetworkShape ordering,
         Func<ConnectionInfo, string, Task> business,
         CancellationToken cancellationToken)
     {
@@ -48,13 +48,13 @@ internal static class DemoRunner
                 output.WriteLine(info.Orderers.Count > 1 ? $"  {info.Orderers.Count} orderers, {(info.KafkaPid is null ? string.Empty : "the Kafka stand-in, ")}and peers stopped" : "  orderer and peers stopped");
                 foreach (var organization in info.Organizations)
                 {
-                    var report = LedgerVerifier.Verify(Path.Combine(LocalNetwork.PeerDataFolder(folder, organization.Domain), "channels", LocalNetwork.Channel));
+                    var report = await NetworkKeys.VerifyLedgerAsync(folder, LocalNetwork.PeerDataFolder(folder, organization.Domain), CancellationToken.None).ConfigureAwait(false);
                     output.WriteLine(report.IsIntact
                         ? $"  ledger verify ({organization.Name} peer): ok, {report.Blocks} blocks, {report.Transactions} transactions ({report.ValidTransactions} valid)"
                         : $"  ledger verify ({organization.Name} peer): block {report.BadBlock} is bad: {report.Problem}");
                 }
 
-                ReportOrderers(output, folder, info);
+                await ReportOrderersAsync(output, folder, info).ConfigureAwait(false);
             }
 
             if (keepFolder is null)
@@ -69,16 +69,22 @@ internal static class DemoRunner
     }
 
     /// <summary>"a solo orderer" or "3 orderers on Kafka".</summary>
-    public static string Describe(OrderingSpec ordering) =>
-        ordering.Consenter == "solo" ? "a solo orderer" : $"{ordering.Orderers} orderer{(ordering.Orderers == 1 ? string.Empty : "s")} on Kafka";
+    public static string Describe(NetworkShape shape) =>
+        (shape.Consenter == "solo" ? "a solo orderer" : $"{shape.Orderers} orderer{(shape.Orderers == 1 ? string.Empty : "s")} on Kafka")
+        + (shape.StateDatabase == "couchdb" ? ", peers' public state in CouchDB" : string.Empty);
 
     /// <summary>
     /// Each orderer's height and last block hash, from its own ledger (verified). Orderers of one channel must agree on
     /// both — the block data and hash chain are identical everywhere, only the signatures differ — or the demo fails.
     /// </summary>
-    private static void ReportOrderers(TextWriter output, string folder, ConnectionInfo info)
+    private static async Task ReportOrderersAsync(TextWriter output, string folder, ConnectionInfo info)
     {
-        var reports = info.Orderers.Select(o => (o.Name, Report: LedgerVerifier.Verify(Path.Combine(LocalNetwork.OrdererDataFolder(folder, o.Name), "channels", LocalNetwork.Channel)))).ToList();
+        var reports = new List<(string Name, VerificationReport Report)>();
+        foreach (var orderer in info.Orderers)
+        {
+            reports.Add((orderer.Name, await NetworkKeys.VerifyLedgerAsync(folder, LocalNetwork.OrdererDataFolder(folder, orderer.Name), CancellationToken.None).ConfigureAwait(false)));
+        }
+
         foreach (var (name, report) in reports)
         {
             output.WriteLine(report.IsIntact

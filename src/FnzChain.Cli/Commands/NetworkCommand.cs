@@ -16,7 +16,7 @@ internal static class NetworkCommand
         };
         var up = new Command("up", "Generate everything, start the nodes in the background, join them, deploy the sample chaincode; writes connection.json. "
             + "A folder that holds a stopped network is refused unless --force: a new network is started from nothing, the old one is not restarted.") { upDir, force };
-        var ordering = new OrderingOptions();
+        var ordering = new NetworkShapeOptions();
         ordering.AddTo(up);
         up.SetAction(async (parse, cancellationToken) =>
         {
@@ -36,7 +36,7 @@ internal static class NetworkCommand
             var info = await LocalNetwork.DownAsync(folder).ConfigureAwait(false);
             parse.InvocationConfiguration.Output.WriteLine(info is null
                 ? $"network down: the network in {folder} is already stopped; nothing to do (start a new one there with: fnzchain network up --dir {folder} --force)"
-                : $"network down: stopped {(info.Orderers.Count > 1 ? $"{info.Orderers.Count} orderers" : "the orderer")}{(info.KafkaPid is null ? string.Empty : ", the local Kafka stand-in")} and {info.Organizations.Count} peers");
+                : $"network down: stopped {(info.Orderers.Count > 1 ? $"{info.Orderers.Count} orderers" : "the orderer")}{(info.KafkaPid is null ? string.Empty : ", the local Kafka stand-in")} and {info.Organizations.Count} peers{(info.Organizations.Any(o => o.CouchDbPid is not null) ? " with their CouchDB-compatible servers" : string.Empty)}");
             return 0;
         });
         command.Subcommands.Add(up);

@@ -13,7 +13,7 @@ namespace FnzChain.Cli.Commands;
 /// </summary>
 internal static class NetworkDemo
 {
-    public static Task<int> RunAsync(TextWriter output, string? keepFolder, bool force, OrderingSpec ordering, CancellationToken cancellationToken) =>
+    public static Task<int> RunAsync(TextWriter output, string? keepFolder, bool force, NetworkShape ordering, CancellationToken cancellationToken) =>
         DemoRunner.RunAsync(output, keepFolder, force, "a two-organisation fund network", $"Starting the network: {DemoRunner.Describe(ordering)}", 4, layout: null, ordering,
             (info, _) => BusinessAsync(info, output, cancellationToken), cancellationToken);
 
@@ -23,8 +23,8 @@ internal static class NetworkDemo
         var distributor = info.Organizations[1];
         using var taUser = ClientIdentity.FromMspFolder(transferAgent.UserMsp, transferAgent.MspId);
         using var distributorUser = ClientIdentity.FromMspFolder(distributor.UserMsp, distributor.MspId);
-        using var taGateway = Gateway.Connect(transferAgent.Peer, taUser);
-        using var distributorGateway = Gateway.Connect(distributor.Peer, distributorUser);
+        using var taGateway = Gateway.Connect(transferAgent.Peer, taUser, new GatewayOptions { Tls = info.ClientTlsFor(transferAgent.UserMsp) });
+        using var distributorGateway = Gateway.Connect(distributor.Peer, distributorUser, new GatewayOptions { Tls = info.ClientTlsFor(distributor.UserMsp) });
         var funds = taGateway.GetNetwork(LocalNetwork.Channel).GetContract(info.Chaincode);
         var distributorFunds = distributorGateway.GetNetwork(LocalNetwork.Channel).GetContract(info.Chaincode);
 

@@ -14,15 +14,15 @@ using Status = FnzChain.Protos.Common.Status;
 namespace FnzChain.Cli.Commands;
 
 /// <summary>What operator commands need of an orderer: signed envelopes, Broadcast of one envelope, Deliver of blocks and of the latest config.</summary>
-internal sealed class OrdererClient(string address, SigningIdentityFiles identity, string mspId) : IDisposable
+internal sealed class OrdererClient(string address, SigningIdentityFiles identity, string mspId, Client.Connections.ClientTls tls) : IDisposable
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
-    private readonly GrpcChannel _channel = GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024 });
+    private readonly GrpcChannel _channel = Client.Connections.GrpcConnections.Open(address, tls, maxReceiveMessageBytes: 256 * 1024 * 1024, maxSendMessageBytes: 256 * 1024 * 1024);
 
     public byte[] Serialized { get; } = MspRegistry.Serialize(mspId, identity.Certificate);
 
     public Envelope Sign(string channel, HeaderType type, ByteString data) =>
-        SignedEnvelope.Create(channel, type, data, Serialized, identity.Signer);
+        SignedEnvelope.Create(channel, type, data, Serialized, identity.Signer, tlsCertHash: tls.CertificateHash);
 
     public async Task BroadcastAsync(Envelope envelope, CancellationToken cancellationToken)
     {

@@ -46,7 +46,7 @@ internal static class PrivateCommand
             var output = parse.InvocationConfiguration.Output;
             PrivateDataEvidence.WriteHeader(output);
             var clean = true;
-            foreach (var peer in parse.GetValue(peers)!.Select(ParsePeer))
+            foreach (var peer in parse.GetValue(peers)!.Select(ParsePeer).Select(p => p with { Tls = ClientTlsOptions.Resolve(parse, p.AdminMsp) }))
             {
                 var row = new PeerEvidence(peer.Address, await PrivateDataEvidence.AskAsync(peer, request, cancellationToken).ConfigureAwait(false));
                 clean &= row.Erased;

@@ -4,7 +4,11 @@ using FnzChain.Protos.Admin;
 namespace FnzChain.Cli.Commands;
 
 /// <summary>A peer to ask for evidence, and the admin identity (msp folder) of its organisation that may ask it.</summary>
-internal sealed record EvidencePeer(string MspId, string AdminMsp, string Address);
+internal sealed record EvidencePeer(string MspId, string AdminMsp, string Address)
+{
+    /// <summary>How to connect; by default TLS as the admin's msp folder implies (<see cref="Client.Connections.ClientTls.FromMspFolder"/>).</summary>
+    public Client.Connections.ClientTls? Tls { get; init; }
+}
 
 /// <summary>One row of the evidence table: what the peer at <paramref name="Address"/> reported.</summary>
 internal sealed record PeerEvidence(string Address, PrivateDataStatus Status)
@@ -24,7 +28,7 @@ internal static class PrivateDataEvidence
     public static Task<PrivateDataStatus> AskAsync(EvidencePeer peer, PrivateDataStatusRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(peer);
-        return ChannelCommand.CallAsync(peer.Address, peer.AdminMsp, peer.MspId, new AdminRequest { PrivateDataStatus = request },
+        return ChannelCommand.CallAsync(peer.Address, peer.AdminMsp, peer.MspId, peer.Tls ?? Client.Connections.ClientTls.FromMspFolder(peer.AdminMsp), new AdminRequest { PrivateDataStatus = request },
             (client, signed) => client.GetPrivateDataStatusAsync(signed, cancellationToken: cancellationToken).ResponseAsync);
     }
 

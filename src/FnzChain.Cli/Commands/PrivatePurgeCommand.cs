@@ -32,7 +32,7 @@ internal static class PrivatePurgeCommand
         {
             var privateKey = PrivateKeyOption.Resolve(parse.GetValue(key), parse.GetValue(composite));
             using var user = ClientIdentity.FromMspFolder(parse.GetValue(identity)!, parse.GetValue(mspId)!);
-            using var connection = Gateway.Connect(parse.GetValue(gateway)!, user);
+            using var connection = Gateway.Connect(parse.GetValue(gateway)!, user, new GatewayOptions { Tls = ClientTlsOptions.Resolve(parse, parse.GetValue(identity)!) });
             var contract = connection.GetNetwork(parse.GetValue(channel)!).GetContract(parse.GetValue(chaincode)!);
             byte[] result;
             CommitStatus status;

@@ -47,7 +47,7 @@ internal static partial class TransferAgencyDemo
         Contract[] everyPeer = [operatorTa, .. info.Organizations.Skip(1).Select(o => actors.Contract(o, "orders"))];
         var collection = $"ta-personal-{dist1.MspId}";
         var evidence = new PrivateDataStatusRequest { ChannelId = LocalNetwork.Channel, Chaincode = Chaincode, Collection = collection, Key = CompositeKey.Create("ta.personal", Applicant) };
-        var peers = info.Organizations.Select(o => new EvidencePeer(o.MspId, o.AdminMsp, o.Peer)).ToList();
+        var peers = info.Organizations.Select(o => new EvidencePeer(o.MspId, o.AdminMsp, o.Peer) { Tls = info.ClientTlsFor(o.AdminMsp) }).ToList();
 
         output.WriteLine();
         output.WriteLine("8. Thursday: the right to erasure — an applicant's personal data read, refused, erased by compliance, and the evidence");
@@ -135,7 +135,9 @@ internal static partial class TransferAgencyDemo
 
     /// <summary>
     /// The places a byte scan reads: the data folders of the peers of the collection's members (as the peers reported
-    /// it in <paramref name="evidence"/>), and the other peers' and the orderer's data folders and every node's log.
+    /// it in <paramref name="evidence"/>), and the other peers' and the orderer's data folders and every node's log —
+    /// and, with the CouchDB state database, every peer's CouchDB server folder, which private data never reaches
+    /// (decision 0017), so it counts with the places that must never hold it.
     /// </summary>
     private static (List<string> Members, List<string> Others) ScanPlaces(string folder, ConnectionInfo info, IReadOnlyList<PeerEvidence> evidence)
     {
@@ -146,6 +148,10 @@ internal static partial class TransferAgencyDemo
             var data = LocalNetwork.PeerDataFolder(folder, info.Organizations[i].Domain);
             (evidence[i].Status.Member ? members : others).Add(data);
             others.Add(data + ".log");
+            if (info.Organizations[i].CouchDb is not null)
+            {
+                others.Add(CouchDbServers.DataFolder(folder, $"peer0.{info.Organizations[i].Domain}"));
+            }
         }
 
         return (members, others);
@@ -168,6 +174,15 @@ internal static partial class TransferAgencyDemo
             throw new CliException($"personal data outside the collection's members: the applicant's {Describe(leaked)}");
         }
 
+        if (NetworkKeys.IsEnabled(folder))
+        {
+            // Encrypted at rest: the plaintext never reaches a file, so there is nothing for the scan to find even now.
+            var readable = members.SelectMany(m => DataFolderScan.Scan(folder, [m], ApplicantMarkers).Traces).ToList();
+            return readable.Count > 0
+                ? throw new CliException($"encryption at rest is on, yet the byte scan reads the applicant's {Describe(readable)}")
+                : "byte scan before erasure: encrypted at rest, none of the applicant's values is readable in any node's files (members' peers included) or in any log";
+        }
+
         var found = members.Select(m => DataFolderScan.Scan(folder, [m], ApplicantMarkers).Traces).ToList();
         if (found.FindIndex(t => t.Count == 0) is var unseen and >= 0)
         {
@@ -175,7 +190,16 @@ internal static partial class TransferAgencyDemo
         }
 
         var files = found.SelectMany(t => t.Select(trace => trace.File)).Distinct(StringComparer.Ordinal);
-        return $"byte scan before erasure: the applicant's values are in {string.Join(" and ", files)} (members' peers), in no file of the other peers or the orderer and in no log";
+        var couchDbFolders = others.Where(o => Path.GetFileName(o).StartsWith("couchdb-", StringComparison.Ordinal)).ToList();
+        var couchDb = couchDbFolders.Count;
+        // The control: the same scan does read CouchDB's files — the account's public record is found there.
+        if (couchDb > 0 && DataFolderScan.Scan(folder, couchDbFolders, [new ScanMarker("account id", Applicant)]).Traces.Count == 0)
+        {
+            throw new CliException($"the byte scan finds the public account {Applicant} in no CouchDB server's files: it could not show private data absent from them");
+        }
+
+        return $"byte scan before erasure: the applicant's values are in {string.Join(" and ", files)} (members' peers), in no file of the other peers or the orderer"
+            + (couchDb > 0 ? $", of any peer's CouchDB server ({couchDb})" : string.Empty) + " and in no log";
     }
 
     /// <summary>After erasure none of the applicant's values may be in any node's files; a trace ends the demo with the field and the file.</summary>

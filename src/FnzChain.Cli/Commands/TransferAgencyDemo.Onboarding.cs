@@ -7,6 +7,8 @@ using FnzChain.Protos.Admin;
 using FnzChain.TransferAgency;
 using FnzChain.TransferAgency.Access;
 using FnzChain.TransferAgency.Funds;
+using FnzChain.TransferAgency.Reports;
+using Contract = FnzChain.Client.Contract;
 
 namespace FnzChain.Cli.Commands;
 
@@ -33,7 +35,9 @@ internal static partial class TransferAgencyDemo
         var (ta, dist1) = (info.Organizations[0], info.Organizations[1]);
         var onboarding = Path.Combine(folder, "onboarding");
         var (atDist3, atTa, atDist1) = (Dir(onboarding, "dist3"), Dir(onboarding, "ta"), Dir(onboarding, "dist1"));
-        string[] readAsTa = ["--orderer", info.Orderer, "--identity", ta.AdminMsp, "--msp-id", ta.MspId];
+        // The in-process commands connect as the network's nodes expect: TLS (the default), or plaintext when it runs --insecure.
+        string[] security = info.Security == NetworkShape.Insecure ? ["--insecure"] : [];
+        string[] readAsTa = ["--orderer", info.Orderer, "--identity", ta.AdminMsp, "--msp-id", ta.MspId, .. security];
 
         output.WriteLine();
         output.WriteLine("4. Monday evening: a third distributor, Dist3, joins the running channel — each step the fnzchain command its operator runs");
@@ -72,7 +76,7 @@ internal static partial class TransferAgencyDemo
         // Dist1's admin receives the file, checks what it changes and who signed, and signs too.
         var atDist1Update = Path.Combine(atDist1, Path.GetFileName(update));
         File.Copy(update, atDist1Update, overwrite: true);
-        var shown = await FnzchainAsync(cancellationToken, ["channel", "update", "show", atDist1Update, "--orderer", info.Orderer, "--identity", dist1.AdminMsp, "--msp-id", dist1.MspId]).ConfigureAwait(false);
+        var shown = await FnzchainAsync(cancellationToken, ["channel", "update", "show", atDist1Update, "--orderer", info.Orderer, "--identity", dist1.AdminMsp, "--msp-id", dist1.MspId, .. security]).ConfigureAwait(false);
         if (!shown.Where(IsChange).SequenceEqual(changes, StringComparer.Ordinal))
         {
             throw new CliException($"Dist1's admin sees other changes than the transfer agent made: {string.Join("; ", shown.Where(IsChange))}");
@@ -86,14 +90,16 @@ internal static partial class TransferAgencyDemo
         output.WriteLine($"  Admin@{ta.Domain}: fnzchain channel update submit add-dist3.update — {submitted}");
 
         // Dist3's peer: started, joined with the channel's genesis block, caught up by pulling and validating every block.
-        var dist3 = await LocalNetwork.StartPeerAsync(folder, Dist3.Name, Dist3.MspId, dist3Org, peerPort, uncompressed: true, cancellationToken).ConfigureAwait(false);
+        // A network whose peers keep their public state in CouchDB gives Dist3's peer a server of its own too.
+        var couchDb = info.StateDatabase == "couchdb" ? await CouchDbServers.EnsureInstalledAsync(output, cancellationToken).ConfigureAwait(false) : null;
+        var dist3 = await LocalNetwork.StartPeerAsync(folder, Dist3.Name, Dist3.MspId, dist3Org, peerPort, uncompressed: true, cancellationToken, couchDb, info.Security).ConfigureAwait(false);
         info.Organizations.Add(dist3);
         await LocalNetwork.SaveAsync(folder, info, cancellationToken).ConfigureAwait(false);
         output.WriteLine($"  peer of Dist3 listening on {dist3.Peer}, pid {dist3.PeerPid}");
-        var joined = (await FnzchainAsync(cancellationToken, "channel", "join", "--node", dist3.Peer, "--identity", dist3.AdminMsp, "--msp-id", dist3.MspId,
-            "--block", Path.Combine(folder, $"{LocalNetwork.Channel}.block")).ConfigureAwait(false)).Single();
+        var joined = (await FnzchainAsync(cancellationToken, ["channel", "join", "--node", dist3.Peer, "--identity", dist3.AdminMsp, "--msp-id", dist3.MspId,
+            "--block", Path.Combine(folder, $"{LocalNetwork.Channel}.block"), .. security]).ConfigureAwait(false)).Single();
         output.WriteLine($"  Admin@{Dist3.Domain}: fnzchain channel join --block {LocalNetwork.Channel}.block — {joined}");
-        var heights = await UntilSameHeightAsync(info.Organizations, configBlock + 1, cancellationToken).ConfigureAwait(false);
+        var heights = await UntilSameHeightAsync(info.Organizations, info, configBlock + 1, cancellationToken).ConfigureAwait(false);
         output.WriteLine($"  Dist3's peer caught up, every block validated against the configuration of its height: height {heights[^1]}, the transfer agent's peer {heights[0]}"
             + $" ({string.Join(", ", info.Organizations.Select((o, i) => $"{o.Name} {heights[i]}"))})");
 
@@ -103,20 +109,26 @@ internal static partial class TransferAgencyDemo
             "--contract", Layout.ContractType, "--label", Layout.Label, "--out", package).ConfigureAwait(false)).Single();
         var atDist3Package = Path.Combine(atDist3, Path.GetFileName(package));
         File.Copy(package, atDist3Package, overwrite: true);
-        var installed = (await FnzchainAsync(cancellationToken, "chaincode", "install", "--node", dist3.Peer, "--identity", dist3.AdminMsp, "--msp-id", dist3.MspId, "--package", atDist3Package).ConfigureAwait(false)).Single();
+        var installed = (await FnzchainAsync(cancellationToken, ["chaincode", "install", "--node", dist3.Peer, "--identity", dist3.AdminMsp, "--msp-id", dist3.MspId, "--package", atDist3Package, .. security]).ConfigureAwait(false)).Single();
         output.WriteLine($"  Admin@{Dist3.Domain}: fnzchain chaincode install {Layout.Label}.pkg (the package the transfer agent sends) — {installed}{(installed == packageId ? ", the id the definition names" : $", NOT the packaged {packageId}")}");
 
         var collections = Path.Combine(atTa, "collections_config.json");
         await File.WriteAllTextAsync(collections, PersonalDataCollectionsJson("Dist1MSP", "Dist2MSP", Dist3.MspId), cancellationToken).ConfigureAwait(false);
         var signers = new[] { ta, dist1, dist3 };
+        // With four organisations the channel's MAJORITY needs three endorsers, but an investor's personal data may
+        // only reach the transfer agent and the investor's distributor (the gateway sends transient data to the
+        // collection's members alone): the policy becomes the transfer agent and any one distributor.
+        var policy = $"AND('{ta.MspId}.peer',OR({string.Join(',', info.Organizations.Skip(1).Select(o => $"'{o.MspId}.peer'"))}))";
         var defined = (await FnzchainAsync(cancellationToken, [
-            "chaincode", "define", "--peer", ta.Peer, "--channel", LocalNetwork.Channel, "--name", Chaincode, "--collections-config", collections,
-            .. signers.SelectMany(o => new[] { "--signer", $"{o.MspId}={o.AdminMsp}" })]).ConfigureAwait(false)).Single();
+            "chaincode", "define", "--peer", ta.Peer, "--channel", LocalNetwork.Channel, "--name", Chaincode, "--collections-config", collections, "--policy", policy,
+            .. signers.SelectMany(o => new[] { "--signer", $"{o.MspId}={o.AdminMsp}" }), .. security]).ConfigureAwait(false)).Single();
         output.WriteLine($"  Admin@{ta.Domain}: fnzchain chaincode define --collections-config collections_config.json, which gains ta-personal-{Dist3.MspId}");
-        output.WriteLine($"    (members TransferAgentMSP and {Dist3.MspId}; collections are added, never removed), approved by the admins of");
+        output.WriteLine($"    (members TransferAgentMSP and {Dist3.MspId}; collections are added, never removed), --policy \"{policy}\"");
+        output.WriteLine("    (a MAJORITY of four would need a third organisation, and personal data sent as transient data goes only to a");
+        output.WriteLine("    collection's members: the transfer agent and one distributor now endorse), approved by the admins of");
         output.WriteLine($"    {string.Join(", ", signers.Select(o => o.MspId))} (3 of 4 organisations now: MAJORITY) — {defined}");
         var definitionBlock = ulong.Parse(Regex.Match(defined, @"in block (\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
-        await UntilSameHeightAsync(info.Organizations, definitionBlock + 1, cancellationToken).ConfigureAwait(false);
+        await UntilSameHeightAsync(info.Organizations, info, definitionBlock + 1, cancellationToken).ConfigureAwait(false);
         return dist3;
     }
 
@@ -173,6 +185,21 @@ internal static partial class TransferAgencyDemo
         output.WriteLine($"  08:30 operator@ta: {settled.Settled.Count} order settled ({string.Join(", ", settled.Settled.Select(o => $"{o.OrderId} {o.AccountId}"))}), {settled.Failed.Count} failed");
         await WriteRegisterAsync(operatorTa, "2026-11-26", output).ConfigureAwait(false);
         await WriteStatementAsync(orders3, Dist3Account, "orders@dist3, on Dist3's peer", output).ConfigureAwait(false);
+        await WriteSearchesAsync(operatorTa, output).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Two searches across the register as the transfer agent's peer answers them: by a Mango query with the package's
+    /// indexes on a CouchDB peer, by the composite-key indexes on a RocksDB peer — the same answers either way.
+    /// </summary>
+    private static async Task WriteSearchesAsync(Contract operatorTa, TextWriter output)
+    {
+        var settled = Json<OrderSearchPage>(await operatorTa.EvaluateAsync("FindOrders", "GLOBAL-EQ", "settled", string.Empty, "50", string.Empty).ConfigureAwait(false));
+        var large = Json<HoldingSearchPage>(await operatorTa.EvaluateAsync("FindHoldings", ClassId, "150", "50", string.Empty).ConfigureAwait(false));
+        var how = settled.AnsweredBy == "couchdb-query" ? "a CouchDB Mango query using the package's indexes" : "a walk of the composite-key indexes";
+        output.WriteLine($"  searches on the transfer agent's peer, answered by {settled.AnsweredBy} ({how}):");
+        output.WriteLine($"    settled orders of GLOBAL-EQ, newest first: {string.Join(", ", settled.Orders.Select(o => $"{o.OrderId} {o.AccountId} {o.Distributor}"))}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    holdings of {ClassId} of 150 units or more: {string.Join(", ", large.Holdings.Select(h => $"{h.AccountId} {h.Units:N3}"))}"));
     }
 
     /// <summary>
@@ -188,6 +215,7 @@ internal static partial class TransferAgencyDemo
             .. LocalNetwork.OrdererDataFolders(folder, info).SelectMany(o => new[] { o, o + ".log" }),
             .. info.Organizations.Where(o => o != ta && o != dist3).Select(o => LocalNetwork.PeerDataFolder(folder, o.Domain)),
             .. info.Organizations.Select(o => LocalNetwork.PeerDataFolder(folder, o.Domain) + ".log"),
+            .. info.Organizations.Where(o => o.CouchDb is not null).Select(o => CouchDbServers.DataFolder(folder, $"peer0.{o.Domain}")),
         ];
         if (DataFolderScan.Scan(folder, others, Dist3Investor).Traces is { Count: > 0 } leaked)
         {
@@ -195,6 +223,13 @@ internal static partial class TransferAgencyDemo
         }
 
         var held = members.Where(m => DataFolderScan.Scan(folder, [m], Dist3Investor).Traces.Count > 0).Select(Path.GetFileName).ToList();
+        if (NetworkKeys.IsEnabled(folder))
+        {
+            return held.Count > 0
+                ? throw new CliException($"encryption at rest is on, yet the byte scan reads {Dist3Account}'s personal data in the files of {string.Join(" and ", held)}")
+                : $"byte scan: {Dist3Account}'s name and address are readable in no node's files (encrypted at rest) and in no log";
+        }
+
         return $"byte scan: {Dist3Account}'s name and address are in the files of {(held.Count == 0 ? "no peer yet" : string.Join(" and ", held))}, in none of Dist1's, Dist2's or the orderer's and in no log";
     }
 
@@ -249,7 +284,7 @@ internal static partial class TransferAgencyDemo
     }
 
     /// <summary>Asks each peer's admin service for its height until all are equal and at least <paramref name="atLeast"/>; the heights in order.</summary>
-    private static async Task<ulong[]> UntilSameHeightAsync(IReadOnlyList<OrganizationInfo> organizations, ulong atLeast, CancellationToken cancellationToken)
+    private static async Task<ulong[]> UntilSameHeightAsync(IReadOnlyList<OrganizationInfo> organizations, ConnectionInfo security, ulong atLeast, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -258,7 +293,7 @@ internal static partial class TransferAgencyDemo
             for (var i = 0; i < heights.Length; i++)
             {
                 var organization = organizations[i];
-                var list = await ChannelCommand.CallAsync(organization.Peer, organization.AdminMsp, organization.MspId, new AdminRequest { ListChannels = new ListChannelsRequest() },
+                var list = await ChannelCommand.CallAsync(organization.Peer, organization.AdminMsp, organization.MspId, security.ClientTlsFor(organization.AdminMsp), new AdminRequest { ListChannels = new ListChannelsRequest() },
                     (client, signed) => client.ListChannelsAsync(signed, cancellationToken: cancellationToken).ResponseAsync).ConfigureAwait(false);
                 heights[i] = list.Channels.FirstOrDefault(c => c.ChannelId == LocalNetwork.Channel)?.Height ?? 0;
             }

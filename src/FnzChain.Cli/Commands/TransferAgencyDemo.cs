@@ -46,7 +46,7 @@ internal static partial class TransferAgencyDemo
         Chaincode, "FnzChain.TransferAgency.dll", "FnzChain.TransferAgency.TransferAgencyContract", "ta_1.0", EndorsementPolicy: null,
         Collections: PersonalDataCollections("Dist1MSP", "Dist2MSP"));
 
-    public static Task<int> RunAsync(TextWriter output, string? keepFolder, bool force, OrderingSpec ordering, CancellationToken cancellationToken) =>
+    public static Task<int> RunAsync(TextWriter output, string? keepFolder, bool force, NetworkShape ordering, CancellationToken cancellationToken) =>
         DemoRunner.RunAsync(output, keepFolder, force, "a fund transfer agency network", $"Starting the network: a transfer agent, two distributors, {DemoRunner.Describe(ordering)}", 9, Layout, ordering,
             (info, folder) => DayAsync(info, folder, output, cancellationToken), cancellationToken);
 
@@ -55,7 +55,7 @@ internal static partial class TransferAgencyDemo
         var clock = new BusinessClock(Monday);
         var ta = info.Organizations[0];
         var (dist1, dist2) = (info.Organizations[1], info.Organizations[2]);
-        using var actors = new Actors(clock);
+        using var actors = new Actors(clock, info);
         var operatorTa = actors.Contract(ta, "operator");
         var accountant = actors.Contract(ta, "accountant");
         var orders1 = actors.Contract(dist1, "orders");
@@ -217,7 +217,7 @@ internal static partial class TransferAgencyDemo
     }
 
     /// <summary>Gateways of the demo's users, each connected to its own organisation's peer unless asked otherwise; one per user and peer.</summary>
-    private sealed class Actors(TimeProvider clock) : IDisposable
+    private sealed class Actors(TimeProvider clock, ConnectionInfo network) : IDisposable
     {
         private readonly List<IDisposable> _owned = [];
         private readonly Dictionary<(string MspId, string User, string Peer), Contract> _contracts = [];
@@ -232,7 +232,14 @@ internal static partial class TransferAgencyDemo
             }
 
             var identity = ClientIdentity.FromMspFolder(organization.NamedUserMsp(user), organization.MspId);
-            var gateway = Gateway.Connect(peer, identity, clock);
+            // Through another organisation's peer, the client trusts that peer's TLS CA too (Dist3's lives in its own crypto folder).
+            var tls = network.ClientTlsFor(organization.NamedUserMsp(user));
+            if ((peerOf ?? organization).TlsRootCert is { } peerCa && !tls.Insecure)
+            {
+                tls = tls.AlsoTrusting(Crypto.Keys.PemFiles.ReadCertificates(peerCa));
+            }
+
+            var gateway = Gateway.Connect(peer, identity, new GatewayOptions { Clock = clock, Tls = tls });
             _owned.Add(gateway);
             _owned.Add(identity);
             var contract = gateway.GetNetwork(LocalNetwork.Channel).GetContract(Chaincode);

@@ -14,7 +14,7 @@ using FnzChain.Protos.Common;
 using FnzChain.Protos.Lifecycle;
 using FnzChain.Protos.Orderer;
 using Google.Protobuf;
-using Grpc.Net.Client;
+using FnzChain.Client.Connections;
 
 namespace FnzChain.Cli.Network;
 
@@ -35,23 +35,49 @@ internal sealed record ConnectionInfo(string Channel, string Chaincode, string O
 
     /// <summary>The process id of the local Kafka stand-in that <c>network up</c> started (kafka without <c>--kafka-brokers</c>).</summary>
     public int? KafkaPid { get; init; }
+
+    /// <summary>The peers' state database: "rocksdb" (embedded) or "couchdb" (a local CouchDB-compatible server per peer).</summary>
+    public string StateDatabase { get; init; } = "rocksdb";
+
+    /// <summary>How the nodes' gRPC listeners are secured: "tls" (the default), "mutual-tls" (client certificates required) or "insecure" (plaintext, <c>--insecure</c>).</summary>
+    public string Security { get; init; } = NetworkShape.Tls;
+
+    /// <summary>How a client acting as the identity in <paramref name="mspFolder"/> connects to this network's nodes.</summary>
+    public ClientTls ClientTlsFor(string mspFolder) => Security == NetworkShape.Insecure ? ClientTls.Plaintext : ClientTls.FromMspFolder(mspFolder);
 }
 
 /// <summary>One orderer of the local network: its name (cryptogen host, data folder, config file), address, process and operations endpoint (<c>/healthz</c>, <c>/metrics</c>).</summary>
-internal sealed record OrdererInfo(string Name, string Address, int Pid, string? Operations = null);
+internal sealed record OrdererInfo(string Name, string Address, int Pid, string? Operations = null)
+{
+    /// <summary>The TLS CA certificate (PEM file) the orderer's TLS certificate chains to; null when the network is insecure.</summary>
+    public string? TlsRootCert { get; init; }
+}
 
 /// <summary>
-/// How the local network orders: the consenter, how many orderers (kafka: 1 or more; solo: exactly 1), and for kafka
-/// the brokers to use — null starts librdkafka's in-memory mock cluster as a local stand-in (decision 0015).
+/// How the local network orders and stores: the consenter, how many orderers (kafka: 1 or more; solo: exactly 1), for
+/// kafka the brokers to use — null starts librdkafka's in-memory mock cluster as a local stand-in (decision 0015) —,
+/// and the peers' state database: rocksdb (embedded) or couchdb (a local CouchDB-compatible server per peer, decision 0018).
 /// </summary>
-internal sealed record OrderingSpec(string Consenter = "solo", int Orderers = 1, string? KafkaBrokers = null)
+internal sealed record NetworkShape(string Consenter = "solo", int Orderers = 1, string? KafkaBrokers = null, string StateDatabase = "rocksdb", string Security = NetworkShape.Tls)
 {
     public const int MaxOrderers = 9;
 
-    public static OrderingSpec Solo { get; } = new();
+    /// <summary>TLS on every node's gRPC listener and connection (the default).</summary>
+    public const string Tls = "tls";
+
+    /// <summary>TLS, and every node requires a client certificate from its channels' organisations' TLS CAs.</summary>
+    public const string MutualTls = "mutual-tls";
+
+    /// <summary>Plaintext everywhere (<c>--insecure</c>).</summary>
+    public const string Insecure = "insecure";
+
+    /// <summary>Encrypt every node's ledgers at rest (<c>--encrypt-at-rest</c>, <see cref="NetworkKeys"/>).</summary>
+    public bool EncryptAtRest { get; init; }
+
+    public static NetworkShape Solo { get; } = new();
 
     /// <summary>The command-line check: one line naming the option when the combination cannot run.</summary>
-    public OrderingSpec Checked()
+    public NetworkShape Checked()
     {
         if (Consenter is not ("solo" or "kafka"))
         {
@@ -73,6 +99,16 @@ internal sealed record OrderingSpec(string Consenter = "solo", int Orderers = 1,
             throw new CliException("--kafka-brokers needs --consenter kafka");
         }
 
+        if (Security is not (Tls or MutualTls or Insecure))
+        {
+            throw new CliException($"network security must be {Tls}, {MutualTls} or {Insecure}, not '{Security}'");
+        }
+
+        if (StateDatabase is not ("rocksdb" or "couchdb"))
+        {
+            throw new CliException($"--state-db must be rocksdb or couchdb, not '{StateDatabase}'");
+        }
+
         return this;
     }
 }
@@ -80,6 +116,15 @@ internal sealed record OrderingSpec(string Consenter = "solo", int Orderers = 1,
 /// <summary>One application organisation of the local network (<see cref="UserMsp"/>: its first ordinary user).</summary>
 internal sealed record OrganizationInfo(string Name, string MspId, string Peer, int PeerPid, string AdminMsp, string UserMsp)
 {
+    /// <summary>The TLS CA certificate (PEM file) the peer's TLS certificate chains to — what a Fabric client passes to <c>grpc.credentials.createSsl</c>; null when the network is insecure.</summary>
+    public string? TlsRootCert { get; init; }
+
+    /// <summary>The address of the CouchDB-compatible server holding the peer's public state (state database couchdb).</summary>
+    public string? CouchDb { get; init; }
+
+    /// <summary>That server's process id, stopped after the peer by <c>network down</c>.</summary>
+    public int? CouchDbPid { get; init; }
+
     /// <summary>The organisation's DNS domain (from its crypto folder layout).</summary>
     public string Domain => Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(AdminMsp)))!)!;
 
@@ -160,11 +205,11 @@ internal static class LocalNetwork
     /// <paramref name="force"/>, which erases those entries — and only those — and starts a new network there.
     /// </remarks>
     public static async Task<ConnectionInfo> UpAsync(
-        string folder, TextWriter output, CancellationToken cancellationToken, NetworkLayout? layout = null, bool uncompressed = false, bool force = false, OrderingSpec? ordering = null)
+        string folder, TextWriter output, CancellationToken cancellationToken, NetworkLayout? layout = null, bool uncompressed = false, bool force = false, NetworkShape? ordering = null)
     {
         var compression = uncompressed ? "none" : "lz4";
         layout ??= NetworkLayout.Sample;
-        ordering = (ordering ?? OrderingSpec.Solo).Checked();
+        ordering = (ordering ?? NetworkShape.Solo).Checked();
         var organizationsOf = layout.Organizations;
         if (File.Exists(Path.Combine(folder, ConnectionFile)))
         {
@@ -195,6 +240,12 @@ internal static class LocalNetwork
         }
 
         Directory.CreateDirectory(folder);
+        if (ordering.EncryptAtRest)
+        {
+            NetworkKeys.Enable(folder);
+        }
+
+        output.WriteLine(NetworkKeys.Describe(folder));
         var crypto = Path.Combine(folder, "crypto");
         new CryptoMaterialGenerator().Generate(
             CryptoConfigReader.Parse($$"""
@@ -210,7 +261,13 @@ internal static class LocalNetwork
         var ordererNames = OrdererNames(ordering.Orderers);
         var ordererPorts = ordererNames.Select(_ => FreePort()).ToArray();
         var peerPorts = organizationsOf.Select(_ => FreePort()).ToArray();
-        var info = new ConnectionInfo(Channel, layout.Chaincode, string.Empty, 0, []) { Consenter = ordering.Consenter };
+        var info = new ConnectionInfo(Channel, layout.Chaincode, string.Empty, 0, []) { Consenter = ordering.Consenter, StateDatabase = ordering.StateDatabase, Security = ordering.Security };
+        output.WriteLine(ordering.Security switch
+        {
+            NetworkShape.Insecure => "  --insecure: TLS is OFF; every node listens in plaintext and every connection is plaintext (local development only)",
+            NetworkShape.MutualTls => "  TLS with mutual authentication: every node requires a client certificate from a TLS CA of the channel's organisations",
+            _ => "  TLS on every node (TLS 1.2+, certificates from each organisation's TLS CA); --insecure for plaintext",
+        });
         try
         {
             if (ordering.Consenter == "kafka")
@@ -244,30 +301,36 @@ internal static class LocalNetwork
             for (var i = 0; i < ordererNames.Count; i++)
             {
                 var name = ordererNames[i];
-                var ordererConfig = await WriteConfigAsync(folder, name, new
+                var ordererNode = Path.Combine(crypto, $"ordererOrganizations/example.com/orderers/{name}.example.com");
+                var ordererConfig = await WriteConfigAsync(folder, name, new Dictionary<string, object>
                 {
-                    listenAddress = $"127.0.0.1:{ordererPorts[i]}",
-                    mspId = "OrdererMSP",
-                    mspPath = Path.Combine(crypto, $"ordererOrganizations/example.com/orderers/{name}.example.com/msp"),
-                    dataPath = OrdererDataFolder(folder, name),
-                    compression,
-                    operationsAddress = "127.0.0.1:0",
+                    ["listenAddress"] = $"127.0.0.1:{ordererPorts[i]}",
+                    ["mspId"] = "OrdererMSP",
+                    ["mspPath"] = Path.Combine(ordererNode, "msp"),
+                    ["dataPath"] = OrdererDataFolder(folder, name),
+                    ["compression"] = compression,
+                    ["operationsAddress"] = "127.0.0.1:0",
+                    ["tls"] = TlsSection(ordererNode, ordering.Security),
+                    ["encryptionAtRest"] = NetworkKeys.Section(folder, name),
                 }).ConfigureAwait(false);
                 var orderer = await StartOrdererAsync(folder, name, cancellationToken).ConfigureAwait(false);
+                orderer = orderer with { TlsRootCert = ordering.Security == NetworkShape.Insecure ? null : Path.Combine(ordererNode, "tls", "ca.crt") };
                 info.Orderers.Add(orderer);
                 info = i == 0 ? info with { Orderer = orderer.Address, OrdererPid = orderer.Pid } : info;
                 output.WriteLine($"  {name} ({ordering.Consenter}) listening on {orderer.Address}, pid {orderer.Pid}, health on http://{orderer.Operations}/healthz");
-                await JoinAsync(orderer.Address, AdminMsp(crypto, "example.com"), "OrdererMSP", genesis, cancellationToken).ConfigureAwait(false);
+                await JoinAsync(orderer.Address, AdminMsp(crypto, "example.com"), "OrdererMSP", genesis, info.ClientTlsFor(AdminMsp(crypto, "example.com")), cancellationToken).ConfigureAwait(false);
             }
 
             var organizations = info.Organizations;
+            var couchDb = ordering.StateDatabase == "couchdb" ? await CouchDbServers.EnsureInstalledAsync(output, cancellationToken).ConfigureAwait(false) : null;
             for (var i = 0; i < organizationsOf.Count; i++)
             {
                 var (name, domain, mspId, _) = organizationsOf[i];
-                var organization = await StartPeerAsync(folder, name, mspId, Path.Combine(crypto, "peerOrganizations", domain), peerPorts[i], uncompressed, cancellationToken).ConfigureAwait(false);
+                var organization = await StartPeerAsync(folder, name, mspId, Path.Combine(crypto, "peerOrganizations", domain), peerPorts[i], uncompressed, cancellationToken, couchDb, ordering.Security).ConfigureAwait(false);
                 organizations.Add(organization);
-                output.WriteLine($"  peer of {name} listening on {organization.Peer}, pid {organization.PeerPid}");
-                await JoinAsync(organization.Peer, organization.AdminMsp, mspId, genesis, cancellationToken).ConfigureAwait(false);
+                output.WriteLine($"  peer of {name} listening on {organization.Peer}, pid {organization.PeerPid}"
+                    + (organization.CouchDb is { } server ? $", public state in a local CouchDB-compatible server (pouchdb-server) on {server}, pid {organization.CouchDbPid}" : string.Empty));
+                await JoinAsync(organization.Peer, organization.AdminMsp, mspId, genesis, info.ClientTlsFor(organization.AdminMsp), cancellationToken).ConfigureAwait(false);
             }
 
             output.WriteLine($"  channel {Channel} joined by {(ordererNames.Count == 1 ? "the orderer" : $"{ordererNames.Count} orderers")} and {organizationsOf.Count} peers");
@@ -303,20 +366,49 @@ internal static class LocalNetwork
     /// <c>peerOrganizations/&lt;domain&gt;</c>, wherever it lives) on <paramref name="port"/>, with its config, data folder
     /// and log in <paramref name="folder"/>; the peer has joined no channel yet.
     /// </summary>
-    public static async Task<OrganizationInfo> StartPeerAsync(string folder, string name, string mspId, string organizationFolder, int port, bool uncompressed, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With <paramref name="couchDbServer"/> (the start script <see cref="CouchDbServers.EnsureInstalledAsync"/> returned)
+    /// the peer keeps its public state in a CouchDB-compatible server of its own, started first; it is stopped again
+    /// when the peer does not start.
+    /// </remarks>
+    public static async Task<OrganizationInfo> StartPeerAsync(
+        string folder, string name, string mspId, string organizationFolder, int port, bool uncompressed, CancellationToken cancellationToken, string? couchDbServer = null, string security = NetworkShape.Tls)
     {
         var domain = Path.GetFileName(Path.TrimEndingDirectorySeparator(organizationFolder));
-        var config = await WriteConfigAsync(folder, $"peer-{domain}", new
+        (int Pid, string Address)? couchDb = couchDbServer is null ? null : await CouchDbServers.StartAsync(couchDbServer, folder, $"peer0.{domain}", cancellationToken).ConfigureAwait(false);
+        try
         {
-            listenAddress = $"127.0.0.1:{port}",
-            mspId,
-            mspPath = Path.Combine(organizationFolder, "peers", $"peer0.{domain}", "msp"),
-            dataPath = PeerDataFolder(folder, domain),
-            compression = uncompressed ? "none" : "lz4",
-        }).ConfigureAwait(false);
-        var (pid, address) = await NodeLauncher.StartDetachedAsync("peer", config, PeerDataFolder(folder, domain) + ".log", cancellationToken).ConfigureAwait(false);
-        var users = Path.Combine(organizationFolder, "users");
-        return new OrganizationInfo(name, mspId, address, pid, Path.Combine(users, $"Admin@{domain}", "msp"), Path.Combine(users, $"User1@{domain}", "msp"));
+            var settings = new Dictionary<string, object>
+            {
+                ["listenAddress"] = $"127.0.0.1:{port}",
+                ["mspId"] = mspId,
+                ["mspPath"] = Path.Combine(organizationFolder, "peers", $"peer0.{domain}", "msp"),
+                ["dataPath"] = PeerDataFolder(folder, domain),
+                ["compression"] = uncompressed ? "none" : "lz4",
+                ["tls"] = TlsSection(Path.Combine(organizationFolder, "peers", $"peer0.{domain}"), security),
+                ["encryptionAtRest"] = NetworkKeys.Section(folder, $"peer0.{domain}"),
+            };
+            if (couchDb is { } server)
+            {
+                settings["stateDatabase"] = "couchdb";
+                settings["couchDb"] = new Dictionary<string, object> { ["address"] = server.Address };
+            }
+
+            var config = await WriteConfigAsync(folder, $"peer-{domain}", settings).ConfigureAwait(false);
+            var (pid, address) = await NodeLauncher.StartDetachedAsync("peer", config, PeerDataFolder(folder, domain) + ".log", cancellationToken).ConfigureAwait(false);
+            var users = Path.Combine(organizationFolder, "users");
+            return new OrganizationInfo(name, mspId, address, pid, Path.Combine(users, $"Admin@{domain}", "msp"), Path.Combine(users, $"User1@{domain}", "msp"))
+            {
+                CouchDb = couchDb?.Address,
+                CouchDbPid = couchDb?.Pid,
+                TlsRootCert = security == NetworkShape.Insecure ? null : Path.Combine(organizationFolder, "peers", $"peer0.{domain}", "tls", "ca.crt"),
+            };
+        }
+        catch when (couchDb is { } started)
+        {
+            await NodeLauncher.StopAsync(started.Pid).ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Rewrites <c>connection.json</c> after an organisation joined the running network, so that <c>network down</c> stops its peer too.</summary>
@@ -346,7 +438,7 @@ internal static class LocalNetwork
     /// Kafka for the channel: the brokers given (the channel topic is created there with one partition, unless it exists),
     /// or the local stand-in — librdkafka's in-memory mock cluster with three brokers and the topic, as a background process.
     /// </summary>
-    private static async Task<ConnectionInfo> StartKafkaAsync(string folder, OrderingSpec ordering, ConnectionInfo info, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<ConnectionInfo> StartKafkaAsync(string folder, NetworkShape ordering, ConnectionInfo info, TextWriter output, CancellationToken cancellationToken)
     {
         if (ordering.KafkaBrokers is { } brokers)
         {
@@ -380,13 +472,14 @@ internal static class LocalNetwork
         }
 
         // "onboarding": the demo's organisation that joins later keeps its own crypto folder there, with the update files.
-        string[] named = ["crypto", "chaincode-build", $"{Channel}.block", "kafka.log", "onboarding"];
+        string[] named = ["crypto", "chaincode-build", $"{Channel}.block", "kafka.log", "onboarding", NetworkKeys.Folder];
         return
         [
             .. named.Select(n => Path.Combine(folder, n)).Where(p => File.Exists(p) || Directory.Exists(p)),
             .. Directory.EnumerateFileSystemEntries(folder, "orderer*").Where(p => IsOrdererEntry(Path.GetFileName(p))),
             .. Directory.EnumerateFiles(folder, "peer-*.json"),
             .. Directory.EnumerateFileSystemEntries(folder, "peer0.*"),
+            .. Directory.EnumerateDirectories(folder, "couchdb-peer0.*"),
         ];
     }
 
@@ -395,7 +488,7 @@ internal static class LocalNetwork
     {
         var stem = name.EndsWith(".json", StringComparison.Ordinal) ? name[..^5] : name.EndsWith(".log", StringComparison.Ordinal) ? name[..^4] : name;
         stem = stem.EndsWith(".log.1", StringComparison.Ordinal) ? stem[..^6] : stem;
-        return OrdererNames(OrderingSpec.MaxOrderers).Contains(stem);
+        return OrdererNames(NetworkShape.MaxOrderers).Contains(stem);
     }
 
     /// <summary>Stops the network in <paramref name="folder"/>; null when the network there is already stopped.</summary>
@@ -426,6 +519,10 @@ internal static class LocalNetwork
         foreach (var organization in info.Organizations)
         {
             await NodeLauncher.StopAsync(organization.PeerPid).ConfigureAwait(false);
+            if (organization.CouchDbPid is { } couchDb)
+            {
+                await NodeLauncher.StopAsync(couchDb).ConfigureAwait(false); // after its peer, which writes to it until it stops
+            }
         }
 
         await Task.WhenAll(info.Orderers.Count == 0 ? [NodeLauncher.StopAsync(info.OrdererPid)] : info.Orderers.Select(o => NodeLauncher.StopAsync(o.Pid))).ConfigureAwait(false);
@@ -441,12 +538,24 @@ internal static class LocalNetwork
         var build = Path.Combine(folder, "chaincode-build");
         Directory.CreateDirectory(build);
         File.Copy(Path.Combine(AppContext.BaseDirectory, layout.Assembly), Path.Combine(build, layout.Assembly), overwrite: true);
+        // The contract's CouchDB index definitions (shipped next to fnzchain.dll) go where Fabric's packages keep them.
+        var indexes = Path.Combine(AppContext.BaseDirectory, "chaincode-indexes", Path.GetFileNameWithoutExtension(layout.Assembly));
+        if (Directory.Exists(indexes))
+        {
+            foreach (var file in Directory.GetFiles(indexes, "*.json", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(build, "META-INF", Path.GetRelativePath(indexes, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target, overwrite: true);
+            }
+        }
+
         var package = ChaincodePackage.Create(build, layout.Label, layout.Assembly, layout.ContractType);
         foreach (var organization in info.Organizations)
         {
             using var admin = SigningIdentityFiles.Load(organization.AdminMsp);
             var signed = AdminRequests.Sign(new AdminRequest { InstallChaincode = new InstallChaincodeRequest { Package = ByteString.CopyFrom(package.Bytes) } }, MspRegistry.Serialize(organization.MspId, admin.Certificate), admin.Signer);
-            using var channel = GrpcChannel.ForAddress($"http://{organization.Peer}", new GrpcChannelOptions { MaxSendMessageSize = 128 * 1024 * 1024 });
+            using var channel = GrpcConnections.Open(organization.Peer, info.ClientTlsFor(organization.AdminMsp), maxSendMessageBytes: 128 * 1024 * 1024);
             await new NodeAdmin.NodeAdminClient(channel).InstallChaincodeAsync(signed, cancellationToken: cancellationToken).ResponseAsync.ConfigureAwait(false);
         }
 
@@ -475,7 +584,7 @@ internal static class LocalNetwork
 
             var first = info.Organizations[0];
             using var submitter = Client.ClientIdentity.FromMspFolder(first.AdminMsp, first.MspId);
-            using var gateway = Client.Gateway.Connect(first.Peer, submitter);
+            using var gateway = Client.Gateway.Connect(first.Peer, submitter, new Client.GatewayOptions { Tls = info.ClientTlsFor(first.AdminMsp) });
             block = await Commands.ChaincodeDefinitionFlow.CommitAsync(gateway, Channel, approvals, cancellationToken).ConfigureAwait(false);
             output.WriteLine($"  chaincode {layout.Chaincode} defined on {Channel} (block {block}), approved by every organisation's admin, endorsement policy {policy}"
                 + (layout.Collections is { Config.Count: > 0 } c ? $", {c.Config.Count} private data collections" : string.Empty));
@@ -492,22 +601,48 @@ internal static class LocalNetwork
         foreach (var organization in info.Organizations)
         {
             using var user = SigningIdentityFiles.Load(organization.UserMsp);
-            using var peer = GrpcChannel.ForAddress($"http://{organization.Peer}");
+            var tls = info.ClientTlsFor(organization.UserMsp);
+            using var peer = GrpcConnections.Open(organization.Peer, tls);
             using var call = new Protos.Peer.Deliver.DeliverClient(peer).DeliverFiltered(cancellationToken: cancellationToken);
             var at = new SeekPosition { Specified = new SeekSpecified { Number = block } };
             await call.RequestStream.WriteAsync(
-                SignedEnvelope.Create(Channel, HeaderType.DeliverSeekInfo, new SeekInfo { Start = at, Stop = at }.ToByteString(), MspRegistry.Serialize(organization.MspId, user.Certificate), user.Signer),
+                SignedEnvelope.Create(Channel, HeaderType.DeliverSeekInfo, new SeekInfo { Start = at, Stop = at }.ToByteString(), MspRegistry.Serialize(organization.MspId, user.Certificate), user.Signer, tlsCertHash: tls.CertificateHash),
                 cancellationToken).ConfigureAwait(false);
             await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static async Task JoinAsync(string address, string adminMsp, string mspId, Block genesis, CancellationToken cancellationToken)
+    private static async Task JoinAsync(string address, string adminMsp, string mspId, Block genesis, ClientTls tls, CancellationToken cancellationToken)
     {
         using var admin = SigningIdentityFiles.Load(adminMsp);
         var signed = AdminRequests.Sign(new AdminRequest { JoinChannel = new JoinChannelRequest { GenesisBlock = genesis.ToByteString() } }, MspRegistry.Serialize(mspId, admin.Certificate), admin.Signer);
-        using var channel = GrpcChannel.ForAddress($"http://{address}");
+        using var channel = GrpcConnections.Open(address, tls);
         await new NodeAdmin.NodeAdminClient(channel).JoinChannelAsync(signed, cancellationToken: cancellationToken).ResponseAsync.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The <c>tls</c> section of a node's config from its cryptogen folder: its <c>tls/server.crt</c> and key; as root and
+    /// client root CAs its organisation's TLS CA and those of every organisation in the same crypto folder (the others
+    /// of a joined channel come from the channel's configuration).
+    /// </summary>
+    internal static Dictionary<string, object> TlsSection(string nodeFolder, string security)
+    {
+        if (security == NetworkShape.Insecure)
+        {
+            return new Dictionary<string, object> { ["enabled"] = false };
+        }
+
+        var tls = Path.Combine(nodeFolder, "tls");
+        List<string> cas = [Path.Combine(tls, "ca.crt"), .. ClientTls.OrganizationTlsCaFolders(Path.Combine(nodeFolder, "msp"))];
+        return new Dictionary<string, object>
+        {
+            ["enabled"] = true,
+            ["certificate"] = Path.Combine(tls, "server.crt"),
+            ["key"] = Path.Combine(tls, "server.key"),
+            ["rootCAs"] = cas,
+            ["clientAuthRequired"] = security == NetworkShape.MutualTls,
+            ["clientRootCAs"] = cas,
+        };
     }
 
     private static async Task<string> WriteConfigAsync(string folder, string name, object config)

@@ -41,9 +41,17 @@ public static class PemFiles
         return certificates;
     }
 
-    /// <summary>Reads a P-256 private key from PKCS#8 ("PRIVATE KEY") or SEC1 ("EC PRIVATE KEY") PEM.</summary>
+    /// <summary>
+    /// Reads a P-256 private key from PKCS#8 ("PRIVATE KEY") or SEC1 ("EC PRIVATE KEY") PEM; on Unix a file its group
+    /// or others may access is refused first (<see cref="KeyFileMode"/>).
+    /// </summary>
     public static ECDsa ReadPrivateKey(string path)
     {
+        if (KeyFileMode.Problem(path) is { } open)
+        {
+            throw new KeyFileException(path, $"private key file {open}");
+        }
+
         var blocks = ReadBlocks(path);
         if (blocks.Count != 1)
         {

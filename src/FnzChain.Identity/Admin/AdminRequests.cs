@@ -31,13 +31,23 @@ public static class AdminRequests
     }
 
     /// <summary>The request when its signer is an admin of <paramref name="localMsp"/>; otherwise a one-line reason.</summary>
-    public static (AdminRequest? Request, string? Error) Authorize(SignedAdminRequest signed, MspRegistry localMsp)
+    public static (AdminRequest? Request, string? Error) Authorize(SignedAdminRequest signed, MspRegistry localMsp) => Authorize(signed, localMsp, out _, out _);
+
+    /// <summary>
+    /// As <see cref="Authorize(SignedAdminRequest, MspRegistry)"/>, also saying who signed (<paramref name="signer"/>, when
+    /// the signature verified) or why the signer did not authenticate (<paramref name="rejection"/>; None when it did, or
+    /// when it is refused for another reason such as not being an admin).
+    /// </summary>
+    public static (AdminRequest? Request, string? Error) Authorize(SignedAdminRequest signed, MspRegistry localMsp, out ValidatedIdentity? signer, out IdentityRejection rejection)
     {
         ArgumentNullException.ThrowIfNull(signed);
         ArgumentNullException.ThrowIfNull(localMsp);
+        signer = null;
+        rejection = IdentityRejection.None;
         var identity = localMsp.Deserialize(signed.Creator.Span);
         if (!identity.IsValid)
         {
+            rejection = identity.Rejection;
             return (null, $"the request's signer is not a member of this node's organisation: {identity.Error}");
         }
 
@@ -49,8 +59,11 @@ public static class AdminRequests
         var check = identity.Identity.Verify(signed.Request.Span, signed.Signature.Span);
         if (check.Status != SignatureStatus.Valid)
         {
+            rejection = IdentityRejection.BadSignature;
             return (null, $"the request's signature does not verify: {check.Reason}");
         }
+
+        signer = identity.Identity;
 
         AdminRequest request;
         try

@@ -23,7 +23,7 @@ public sealed record SignedEnvelope(Envelope Envelope, Payload Payload, ChannelH
     /// Creates and signs an envelope as <paramref name="serializedIdentity"/>: a fresh nonce, the Fabric tx id
     /// (hex SHA-256 of nonce ‖ creator), the time, and the creator's signature over the payload bytes.
     /// </summary>
-    public static Envelope Create(string channelId, HeaderType type, ByteString data, ReadOnlyMemory<byte> serializedIdentity, EcdsaSigner signer, TimeProvider? time = null)
+    public static Envelope Create(string channelId, HeaderType type, ByteString data, ReadOnlyMemory<byte> serializedIdentity, EcdsaSigner signer, TimeProvider? time = null, byte[]? tlsCertHash = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(signer);
@@ -38,6 +38,7 @@ public sealed record SignedEnvelope(Envelope Envelope, Payload Payload, ChannelH
                     ChannelId = channelId,
                     TxId = Convert.ToHexStringLower(SHA256.HashData([.. nonce, .. serializedIdentity.Span])),
                     Timestamp = Timestamp.FromDateTimeOffset((time ?? TimeProvider.System).GetUtcNow()),
+                    TlsCertHash = tlsCertHash is null ? ByteString.Empty : ByteString.CopyFrom(tlsCertHash),
                 }.ToByteString(),
                 SignatureHeader = new SignatureHeader { Creator = ByteString.CopyFrom(serializedIdentity.Span), Nonce = ByteString.CopyFrom(nonce) }.ToByteString(),
             },

@@ -78,6 +78,9 @@ public enum IdentityRejection
 
     /// <summary>The certificate is valid but carries no usable role (node OU) or key.</summary>
     NotAnIdentity,
+
+    /// <summary>The identity is valid but its signature does not verify (or is not a low-S DER signature): not the key's owner.</summary>
+    BadSignature,
 }
 
 /// <summary>The outcome of deserializing and validating an identity: the identity, or why it was refused (kind and one-line reason).</summary>

@@ -6,6 +6,9 @@ namespace FnzChain.Identity.Policies;
 /// <summary>One signature to weigh against a policy: who claims to sign, what was signed, the signature.</summary>
 public readonly record struct SignedData(ReadOnlyMemory<byte> Identity, ReadOnlyMemory<byte> Data, ReadOnlyMemory<byte> Signature);
 
+/// <summary>A signer set aside because it did not authenticate: the identity bytes it claimed, and why (for audit and throttling).</summary>
+public readonly record struct SignerRejection(ReadOnlyMemory<byte> Identity, IdentityRejection Kind);
+
 /// <summary>
 /// The distinct, valid signers among a set of signed data, as Fabric computes them before evaluating a policy:
 /// identities that do not validate and signatures that do not verify are set aside with their reason, and an
@@ -14,11 +17,15 @@ public readonly record struct SignedData(ReadOnlyMemory<byte> Identity, ReadOnly
 /// </summary>
 public sealed class SignatureSet
 {
-    private SignatureSet(IReadOnlyList<ValidatedIdentity> identities, IReadOnlyList<string> ignored)
+    private SignatureSet(IReadOnlyList<ValidatedIdentity> identities, IReadOnlyList<string> ignored, IReadOnlyList<SignerRejection>? rejected = null)
     {
         Identities = identities;
         Ignored = ignored;
+        Rejected = rejected ?? [];
     }
+
+    /// <summary>Signers whose identity was refused or whose signature did not verify (not those counted once for signing twice).</summary>
+    public IReadOnlyList<SignerRejection> Rejected { get; }
 
     /// <summary>Distinct identities whose signatures verified, in the order first seen.</summary>
     public IReadOnlyList<ValidatedIdentity> Identities { get; }
@@ -55,12 +62,14 @@ public sealed class SignatureSet
         ArgumentNullException.ThrowIfNull(msps);
         var identities = new List<ValidatedIdentity>();
         var ignored = new List<string>();
+        List<SignerRejection>? rejected = null;
         foreach (var signed in signatures)
         {
             var result = msps.Deserialize(signed.Identity.Span);
             if (result.Identity is not { } identity)
             {
                 ignored.Add(result.Error);
+                (rejected ??= []).Add(new SignerRejection(signed.Identity, result.Rejection));
                 continue;
             }
 
@@ -76,12 +85,13 @@ public sealed class SignatureSet
             if (!check.IsValid)
             {
                 ignored.Add($"signature of {identity}: {check.Reason}");
+                (rejected ??= []).Add(new SignerRejection(signed.Identity, IdentityRejection.BadSignature));
                 continue;
             }
 
             identities.Add(identity);
         }
 
-        return new SignatureSet(identities, ignored);
+        return new SignatureSet(identities, ignored, rejected);
     }
 }

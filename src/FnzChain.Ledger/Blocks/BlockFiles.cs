@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using FnzChain.Ledger.Encryption;
 using Microsoft.Win32.SafeHandles;
 
 namespace FnzChain.Ledger.Blocks;
@@ -21,13 +23,18 @@ internal sealed partial class BlockFiles : IDisposable
 
     private readonly long _segmentBytes;
     private readonly bool _sync;
+    private readonly AtRestCipher? _cipher;
     private readonly ConcurrentDictionary<int, SafeFileHandle> _readers = new();
     private SafeFileHandle? _writer;
     private int _writerFile = -1;
 
-    public BlockFiles(string folder, long segmentBytes, int maxBlockBytes, bool sync)
+    /// <param name="cipher">Encryption at rest: each record's bytes are then the block encrypted and bound to the
+    /// record's file and offset (the header's length and checksum are those of the ciphertext, so torn writes are
+    /// still told from complete records without the key). Null: blocks are stored as they are.</param>
+    public BlockFiles(string folder, long segmentBytes, int maxBlockBytes, bool sync, AtRestCipher? cipher = null)
     {
         Folder = folder;
+        _cipher = cipher;
         _segmentBytes = segmentBytes;
         MaxBlockBytes = maxBlockBytes;
         _sync = sync;
@@ -103,7 +110,8 @@ internal sealed partial class BlockFiles : IDisposable
             throw new ArgumentOutOfRangeException(nameof(block), $"a block of {block.Length} bytes is outside 1..{MaxBlockBytes}");
         }
 
-        var recordLength = BlockRecord.HeaderLength + block.Length;
+        var storedLength = block.Length + (_cipher is null ? 0 : AtRestCipher.Overhead);
+        var recordLength = BlockRecord.HeaderLength + storedLength;
         if (AppendOffset > 0 && AppendOffset + recordLength > _segmentBytes)
         {
             AppendFile++;
@@ -112,12 +120,32 @@ internal sealed partial class BlockFiles : IDisposable
 
         var writer = WriterFor(AppendFile);
         var header = new byte[BlockRecord.HeaderLength];
-        BlockRecord.WriteHeader(header, block.Span);
+        byte[]? encrypted = null;
+        try
+        {
+            var stored = block;
+            if (_cipher is not null)
+            {
+                encrypted = ArrayPool<byte>.Shared.Rent(storedLength);
+                Span<byte> context = stackalloc byte[ContextBytes];
+                WriteContext(context, AppendFile, AppendOffset);
+                stored = encrypted.AsMemory(0, _cipher.Encrypt(AtRestDomain.Blocks, context, block.Span, encrypted));
+            }
 
-        // One gathering write for header and block (no copy): a torn write can only lose the record's tail.
-        RandomAccess.Write(writer, [header, block], AppendOffset);
+            BlockRecord.WriteHeader(header, stored.Span);
 
-        var location = new BlockLocation(AppendFile, AppendOffset, block.Length);
+            // One gathering write for header and block (no copy): a torn write can only lose the record's tail.
+            RandomAccess.Write(writer, [header, stored], AppendOffset);
+        }
+        finally
+        {
+            if (encrypted is not null)
+            {
+                ArrayPool<byte>.Shared.Return(encrypted);
+            }
+        }
+
+        var location = new BlockLocation(AppendFile, AppendOffset, storedLength);
         AppendOffset = location.End;
         return location;
     }
@@ -221,9 +249,10 @@ internal sealed partial class BlockFiles : IDisposable
         }
 
         var (length, checksum) = BlockRecord.ReadHeader(header);
-        if (length == 0 || length > (uint)MaxBlockBytes)
+        var maxLength = MaxBlockBytes + (_cipher is null ? 0 : AtRestCipher.Overhead);
+        if (length == 0 || length > (uint)maxLength)
         {
-            return Problem(file, offset, 0, $"record length {length} is outside 1..{MaxBlockBytes}");
+            return Problem(file, offset, 0, $"record length {length} is outside 1..{maxLength}");
         }
 
         var available = fileLength - offset - BlockRecord.HeaderLength;
@@ -240,9 +269,27 @@ internal sealed partial class BlockFiles : IDisposable
         }
 
         var actual = Crc32C.Compute(block);
-        return actual != checksum
-            ? Problem(file, offset, (int)length, $"record checksum mismatch (stored {checksum:x8}, computed {actual:x8})")
-            : new ScannedRecord(new BlockLocation(file, offset, (int)length), block, null, IsTornTail: false);
+        if (actual != checksum)
+        {
+            return Problem(file, offset, (int)length, $"record checksum mismatch (stored {checksum:x8}, computed {actual:x8})");
+        }
+
+        if (_cipher is not null)
+        {
+            // A complete record that does not decrypt was altered (with its checksum) or moved: never a torn write.
+            Span<byte> context = stackalloc byte[ContextBytes];
+            WriteContext(context, file, offset);
+            try
+            {
+                block = _cipher.Decrypt(AtRestDomain.Blocks, context, block);
+            }
+            catch (LedgerCorruptedException e)
+            {
+                throw new LedgerCorruptedException($"{FileName(file)} at offset {offset}: {e.Message}", e);
+            }
+        }
+
+        return new ScannedRecord(new BlockLocation(file, offset, (int)length), block, null, IsTornTail: false);
 
         static ScannedRecord Problem(int file, long offset, int length, string reason) =>
             new(new BlockLocation(file, offset, length), null, reason, IsTornTail: false);
@@ -285,6 +332,15 @@ internal sealed partial class BlockFiles : IDisposable
         }
     }
 
+    private const int ContextBytes = 12;
+
+    /// <summary>The associated data of an encrypted record: its file number and offset.</summary>
+    private static void WriteContext(Span<byte> context, int file, long offset)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(context, file);
+        BinaryPrimitives.WriteInt64BigEndian(context[4..], offset);
+    }
+
     private SafeFileHandle WriterFor(int file)
     {
         if (_writerFile == file && _writer is not null)
@@ -324,7 +380,7 @@ internal sealed partial class BlockFiles : IDisposable
     }
 
     /// <summary>fsyncs a folder so that a file created in it survives a power cut (Linux; other systems are best effort).</summary>
-    private static void SyncFolder(string folder)
+    internal static void SyncFolder(string folder)
     {
         if (!OperatingSystem.IsLinux())
         {

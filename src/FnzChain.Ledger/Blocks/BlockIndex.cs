@@ -4,7 +4,6 @@ using System.Text;
 using FnzChain.Ledger.State.RocksDb;
 using FnzChain.Ledger.Storage;
 using FnzChain.Protos.Peer;
-using RocksDbSharp;
 
 namespace FnzChain.Ledger.Blocks;
 
@@ -18,7 +17,9 @@ internal readonly record struct BlockStoreCheckpoint(ulong Height, int File, lon
 /// <remarks>
 /// Keys: <c>'b' ‖ block number (8 B big-endian)</c> → file (4 B) ‖ offset (8 B) ‖ length (4 B), little-endian;
 /// <c>'t' ‖ tx id (UTF-8)</c> → varint block ‖ varint tx index ‖ validation code (1 B);
-/// <c>'c'</c> → the checkpoint: height (8 B) ‖ file (4 B) ‖ end offset (8 B).
+/// <c>'c'</c> → the checkpoint: height (8 B) ‖ file (4 B) ‖ end offset (8 B);
+/// <c>'m'</c> → whether tx ids are indexed (1 B: 1 yes, 0 no — an orderer's ledger), written when the ledger is
+/// created; absent in a ledger created before it existed (which indexes).
 /// The first occurrence of a tx id is the one indexed: later ones are duplicates.
 /// </remarks>
 internal sealed class BlockIndex(ChannelDatabase database)
@@ -26,12 +27,27 @@ internal sealed class BlockIndex(ChannelDatabase database)
     private const byte BlockPrefix = (byte)'b';
     private const byte TxPrefix = (byte)'t';
     private static readonly byte[] CheckpointKey = "c"u8.ToArray();
+    private static readonly byte[] TxIndexingKey = "m"u8.ToArray();
 
-    private readonly ColumnFamilyHandle _index = database.Index;
+    /// <summary>Whether this ledger indexes tx ids, or null when it does not say (a new ledger, or one older than the setting).</summary>
+    public bool? ReadTxIndexing()
+    {
+        var stored = database.Get(StorageColumn.Index, TxIndexingKey);
+        return stored switch
+        {
+            null => null,
+            [1] => true,
+            [0] => false,
+            _ => throw new LedgerCorruptedException($"block index tx-indexing marker has {stored.Length} bytes, expected 1 (0 or 1)"),
+        };
+    }
+
+    public static void SetTxIndexing(StorageBatch batch, bool indexed) =>
+        batch.Put(StorageColumn.Index, TxIndexingKey, [indexed ? (byte)1 : (byte)0]);
 
     public BlockStoreCheckpoint? ReadCheckpoint()
     {
-        var stored = database.Db.Get(CheckpointKey, _index, null);
+        var stored = database.Get(StorageColumn.Index, CheckpointKey);
         if (stored is null)
         {
             return null;
@@ -52,7 +68,7 @@ internal sealed class BlockIndex(ChannelDatabase database)
     {
         Span<byte> key = stackalloc byte[9];
         BlockKey(number, key);
-        var stored = database.Db.Get(key, _index, null);
+        var stored = database.Get(StorageColumn.Index, key);
         if (stored is null)
         {
             return null;
@@ -75,7 +91,7 @@ internal sealed class BlockIndex(ChannelDatabase database)
         try
         {
             var length = TxKey(txId, buffer);
-            var stored = database.Db.Get(buffer.AsSpan(0, length), _index, null);
+            var stored = database.Get(StorageColumn.Index, buffer.AsSpan(0, length));
             if (stored is null)
             {
                 return null;
@@ -97,7 +113,7 @@ internal sealed class BlockIndex(ChannelDatabase database)
         }
     }
 
-    public void AddBlock(WriteBatch batch, ulong number, BlockLocation location)
+    public static void AddBlock(StorageBatch batch, ulong number, BlockLocation location)
     {
         Span<byte> key = stackalloc byte[9];
         BlockKey(number, key);
@@ -105,10 +121,10 @@ internal sealed class BlockIndex(ChannelDatabase database)
         BinaryPrimitives.WriteInt32LittleEndian(value, location.File);
         BinaryPrimitives.WriteInt64LittleEndian(value[4..], location.Offset);
         BinaryPrimitives.WriteInt32LittleEndian(value[12..], location.Length);
-        batch.Put(key, value, _index);
+        batch.Put(StorageColumn.Index, key, value);
     }
 
-    public void AddTx(WriteBatch batch, string txId, TxLocation location)
+    public static void AddTx(StorageBatch batch, string txId, TxLocation location)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(1 + Encoding.UTF8.GetMaxByteCount(txId.Length));
         try
@@ -118,7 +134,7 @@ internal sealed class BlockIndex(ChannelDatabase database)
             var valueLength = Varint.Write(value, location.BlockNumber);
             valueLength += Varint.Write(value[valueLength..], (ulong)location.TxIndex);
             value[valueLength++] = (byte)location.Code;
-            batch.Put(buffer.AsSpan(0, keyLength), value[..valueLength], _index);
+            batch.Put(StorageColumn.Index, buffer.AsSpan(0, keyLength), value[..valueLength]);
         }
         finally
         {
@@ -126,13 +142,13 @@ internal sealed class BlockIndex(ChannelDatabase database)
         }
     }
 
-    public void SetCheckpoint(WriteBatch batch, BlockStoreCheckpoint checkpoint)
+    public static void SetCheckpoint(StorageBatch batch, BlockStoreCheckpoint checkpoint)
     {
         Span<byte> value = stackalloc byte[20];
         BinaryPrimitives.WriteUInt64LittleEndian(value, checkpoint.Height);
         BinaryPrimitives.WriteInt32LittleEndian(value[8..], checkpoint.File);
         BinaryPrimitives.WriteInt64LittleEndian(value[12..], checkpoint.EndOffset);
-        batch.Put(CheckpointKey, value, _index);
+        batch.Put(StorageColumn.Index, CheckpointKey, value);
     }
 
     private static void BlockKey(ulong number, Span<byte> key)

@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using FnzChain.Ledger.Storage;
 using FnzChain.Protos.Common;
 using FnzChain.Protos.Peer;
-using RocksDbSharp;
 
 namespace FnzChain.Ledger.Blocks;
 
@@ -155,15 +154,15 @@ public sealed class BlockStore : IDisposable
     internal void UndoAppend(BlockLocation location) => _files.Truncate(location.File, location.Offset);
 
     /// <summary>Adds the index entries of a block (its location, its new tx ids, the checkpoint) to the commit batch.</summary>
-    internal void AddToBatch(WriteBatch batch, ulong number, BlockLocation location, IReadOnlyList<(string TxId, TxLocation Location)> indexedTxs)
+    internal static void AddToBatch(StorageBatch batch, ulong number, BlockLocation location, IReadOnlyList<(string TxId, TxLocation Location)> indexedTxs)
     {
-        _index.AddBlock(batch, number, location);
+        BlockIndex.AddBlock(batch, number, location);
         foreach (var (txId, txLocation) in indexedTxs)
         {
-            _index.AddTx(batch, txId, txLocation);
+            BlockIndex.AddTx(batch, txId, txLocation);
         }
 
-        _index.SetCheckpoint(batch, new BlockStoreCheckpoint(number + 1, location.File, location.End));
+        BlockIndex.SetCheckpoint(batch, new BlockStoreCheckpoint(number + 1, location.File, location.End));
     }
 
     /// <summary>Makes block <paramref name="number"/> visible to readers and wakes those waiting for it.</summary>

@@ -5,7 +5,6 @@ using FnzChain.Ledger.Storage;
 using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.Ledger.Rwset.Kvrwset;
 using Google.Protobuf;
-using RocksDbSharp;
 
 using Version = FnzChain.Ledger.State.Version;
 
@@ -38,17 +37,16 @@ public sealed class PrivateDataStore
     {
         var result = new Dictionary<int, TxPvtReadWriteSet>();
         var prefix = DataKey(blockNumber, 0).AsSpan(0, 9).ToArray();
-        using var iterator = _database.Db.NewIterator(_database.PrivateData);
-        for (iterator.Seek(prefix); iterator.Valid(); iterator.Next())
+        _database.Scan(StorageColumn.PrivateData, prefix, (key, value) =>
         {
-            var key = iterator.Key();
-            if (key.Length != 13 || !key.AsSpan(0, 9).SequenceEqual(prefix))
+            if (key.Length != 13 || !key[..9].SequenceEqual(prefix))
             {
-                break;
+                return false;
             }
 
-            result[(int)BinaryPrimitives.ReadUInt32BigEndian(key.AsSpan(9))] = Parse(iterator.Value(), blockNumber);
-        }
+            result[(int)BinaryPrimitives.ReadUInt32BigEndian(key[9..])] = Parse(value, blockNumber);
+            return true;
+        });
 
         return result;
     }
@@ -58,7 +56,7 @@ public sealed class PrivateDataStore
     /// cause; returns the encoded ranges of this column family that erasure must compact (empty when nothing was
     /// removed). A purge later in the same block also removes the key from this block's earlier writes.
     /// </summary>
-    internal List<(byte[] Start, byte[] End)> Stage(WriteBatch batch, ulong blockNumber, IReadOnlyDictionary<int, TxPvtReadWriteSet> stored, IReadOnlyList<StoreRemoval> removals)
+    internal List<StorageRange> Stage(StorageBatch batch, ulong blockNumber, IReadOnlyDictionary<int, TxPvtReadWriteSet> stored, IReadOnlyList<StoreRemoval> removals)
     {
         var entries = stored.ToDictionary(e => e.Key, e => e.Value.Clone());
         var touched = new Dictionary<(ulong Block, int Tx), (TxPvtReadWriteSet Data, bool FromDisk)>();
@@ -67,19 +65,22 @@ public sealed class PrivateDataStore
             touched[(blockNumber, index)] = (data, false);
         }
 
-        var ranges = new List<(byte[], byte[])>();
+        var ranges = new List<StorageRange>();
         foreach (var removal in removals)
         {
             var prefix = IndexPrefixOf(removal.Chaincode, removal.Collection, removal.KeyHash);
             var holders = new List<(ulong Block, int Tx)>();
-            using (var iterator = _database.Db.NewIterator(_database.PrivateData))
+            _database.Scan(StorageColumn.PrivateData, prefix, (key, _) =>
             {
-                for (iterator.Seek(prefix); iterator.Valid() && iterator.Key().AsSpan().StartsWith(prefix); iterator.Next())
+                if (!key.StartsWith(prefix))
                 {
-                    var at = iterator.Key().AsSpan(prefix.Length);
-                    holders.Add((BinaryPrimitives.ReadUInt64BigEndian(at), (int)BinaryPrimitives.ReadUInt32BigEndian(at[8..])));
+                    return false;
                 }
-            }
+
+                var at = key[prefix.Length..];
+                holders.Add((BinaryPrimitives.ReadUInt64BigEndian(at), (int)BinaryPrimitives.ReadUInt32BigEndian(at[8..])));
+                return true;
+            });
 
             // This block's own writes of the key, by transactions before the purging one.
             holders.AddRange(entries.Keys.Where(i => i < removal.BeforeTx).Select(i => (blockNumber, i)));
@@ -92,7 +93,7 @@ public sealed class PrivateDataStore
 
                 if (!touched.TryGetValue(holder, out var entry))
                 {
-                    var bytes = _database.Db.Get(DataKey(holder.Block, holder.Tx), _database.PrivateData);
+                    var bytes = _database.Get(StorageColumn.PrivateData, DataKey(holder.Block, holder.Tx));
                     if (bytes is null)
                     {
                         continue;
@@ -101,13 +102,13 @@ public sealed class PrivateDataStore
                     entry = (Parse(bytes, holder.Block), true);
                     touched[holder] = entry;
                     var key = DataKey(holder.Block, holder.Tx);
-                    ranges.Add((key, key));
+                    ranges.Add(new StorageRange(key, key));
                 }
 
                 Without(entry.Data, removal.Chaincode, removal.Collection, removal.KeyHash);
                 var indexKey = Concat(prefix, BlockTx(holder.Block, holder.Tx));
-                batch.Delete(indexKey, _database.PrivateData);
-                ranges.Add((indexKey, indexKey));
+                batch.Delete(StorageColumn.PrivateData, indexKey);
+                ranges.Add(new StorageRange(indexKey, indexKey));
             }
         }
 
@@ -116,16 +117,16 @@ public sealed class PrivateDataStore
             var key = DataKey(block, tx);
             if (data.NsPvtRwset.Count == 0)
             {
-                batch.Delete(key, _database.PrivateData);
+                batch.Delete(StorageColumn.PrivateData, key);
                 continue;
             }
 
-            batch.Put(key, data.ToByteArray(), _database.PrivateData);
+            batch.Put(StorageColumn.PrivateData, key, data.ToByteArray());
             if (block == blockNumber)
             {
                 foreach (var (ns, collection, keyHash) in KeyHashes(data))
                 {
-                    batch.Put(Concat(IndexPrefixOf(ns, collection, keyHash), BlockTx(block, tx)), Array.Empty<byte>(), _database.PrivateData);
+                    batch.Put(StorageColumn.PrivateData, Concat(IndexPrefixOf(ns, collection, keyHash), BlockTx(block, tx)), []);
                 }
             }
         }
@@ -134,10 +135,10 @@ public sealed class PrivateDataStore
     }
 
     /// <summary>Adds one reconciled private write to the stored entry of the transaction that wrote it (<paramref name="version"/>).</summary>
-    internal void AddReconciled(WriteBatch batch, Version version, string ns, string collection, string key, ReadOnlyMemory<byte> value)
+    internal void AddReconciled(StorageBatch batch, Version version, string ns, string collection, string key, ReadOnlyMemory<byte> value)
     {
         var dataKey = DataKey(version.BlockNumber, (int)version.TxNumber);
-        var bytes = _database.Db.Get(dataKey, _database.PrivateData);
+        var bytes = _database.Get(StorageColumn.PrivateData, dataKey);
         var data = bytes is null ? new TxPvtReadWriteSet { DataModel = TxReadWriteSet.Types.DataModel.Kv } : Parse(bytes, version.BlockNumber);
         var nsSet = data.NsPvtRwset.FirstOrDefault(n => n.Namespace == ns);
         if (nsSet is null)
@@ -163,8 +164,8 @@ public sealed class PrivateDataStore
             collectionSet.Rwset = kv.ToByteString();
         }
 
-        batch.Put(dataKey, data.ToByteArray(), _database.PrivateData);
-        batch.Put(Concat(IndexPrefixOf(ns, collection, PrivateNamespaces.HashKey(PrivateNamespaces.HashOf(key))), BlockTx(version.BlockNumber, (int)version.TxNumber)), Array.Empty<byte>(), _database.PrivateData);
+        batch.Put(StorageColumn.PrivateData, dataKey, data.ToByteArray());
+        batch.Put(StorageColumn.PrivateData, Concat(IndexPrefixOf(ns, collection, PrivateNamespaces.HashKey(PrivateNamespaces.HashOf(key))), BlockTx(version.BlockNumber, (int)version.TxNumber)), []);
     }
 
     /// <summary>How many stored entries hold a write of the key (for compliance status).</summary>
@@ -172,11 +173,16 @@ public sealed class PrivateDataStore
     {
         var prefix = IndexPrefixOf(ns, collection, keyHash);
         var count = 0;
-        using var iterator = _database.Db.NewIterator(_database.PrivateData);
-        for (iterator.Seek(prefix); iterator.Valid() && iterator.Key().AsSpan().StartsWith(prefix); iterator.Next())
+        _database.Scan(StorageColumn.PrivateData, prefix, (key, _) =>
         {
+            if (!key.StartsWith(prefix))
+            {
+                return false;
+            }
+
             count++;
-        }
+            return true;
+        });
 
         return count;
     }
@@ -213,7 +219,7 @@ public sealed class PrivateDataStore
         from write in KVRWSet.Parser.ParseFrom(collection.Rwset).Writes
         select (ns.Namespace, collection.CollectionName, PrivateNamespaces.HashKey(PrivateNamespaces.HashOf(write.Key)));
 
-    private static TxPvtReadWriteSet Parse(byte[] bytes, ulong blockNumber)
+    private static TxPvtReadWriteSet Parse(ReadOnlySpan<byte> bytes, ulong blockNumber)
     {
         try
         {

@@ -5,7 +5,6 @@ using FnzChain.Ledger.Storage;
 using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Protos.Ledger.Rwset.Kvrwset;
 using Google.Protobuf;
-using RocksDbSharp;
 
 namespace FnzChain.Ledger.Private;
 
@@ -30,14 +29,14 @@ public sealed class TransientStore
         var value = new byte[8 + bytes.Length];
         BinaryPrimitives.WriteUInt64BigEndian(value, height);
         bytes.CopyTo(value, 8);
-        _database.Db.Put(Encoding.UTF8.GetBytes(txId), value, _database.Transient, _database.WriteOptions);
+        _database.Put(StorageColumn.Transient, Encoding.UTF8.GetBytes(txId), value);
     }
 
     /// <summary>The private write set stored for <paramref name="txId"/>, or null.</summary>
     public TxPvtReadWriteSet? Get(string txId)
     {
         ArgumentNullException.ThrowIfNull(txId);
-        var value = _database.Db.Get(Encoding.UTF8.GetBytes(txId), _database.Transient);
+        var value = _database.Get(StorageColumn.Transient, Encoding.UTF8.GetBytes(txId));
         return value is { Length: >= 8 } ? TxPvtReadWriteSet.Parser.ParseFrom(value.AsSpan(8)) : null;
     }
 
@@ -45,10 +44,10 @@ public sealed class TransientStore
     public void Remove(IEnumerable<string> txIds)
     {
         ArgumentNullException.ThrowIfNull(txIds);
-        using var batch = new WriteBatch();
+        using var batch = _database.CreateBatch();
         foreach (var txId in txIds)
         {
-            batch.Delete(Encoding.UTF8.GetBytes(txId), _database.Transient);
+            batch.Delete(StorageColumn.Transient, Encoding.UTF8.GetBytes(txId));
         }
 
         _database.Write(batch);
@@ -88,10 +87,10 @@ public sealed class TransientStore
         var doomed = Entries().Where(e => e.Data is null || predicate(e.Height, e.Data)).Select(e => e.Key).ToList();
         if (doomed.Count > 0)
         {
-            using var batch = new WriteBatch();
+            using var batch = _database.CreateBatch();
             foreach (var key in doomed)
             {
-                batch.Delete(key, _database.Transient);
+                batch.Delete(StorageColumn.Transient, key);
             }
 
             _database.Write(batch);
@@ -104,24 +103,23 @@ public sealed class TransientStore
     private List<(byte[] Key, ulong Height, TxPvtReadWriteSet? Data)> Entries()
     {
         var entries = new List<(byte[], ulong, TxPvtReadWriteSet?)>();
-        using var iterator = _database.Db.NewIterator(_database.Transient);
-        for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
+        _database.Scan(StorageColumn.Transient, [], (key, value) =>
         {
-            var value = iterator.Value();
             TxPvtReadWriteSet? data = null;
             if (value.Length >= 8)
             {
                 try
                 {
-                    data = TxPvtReadWriteSet.Parser.ParseFrom(value.AsSpan(8));
+                    data = TxPvtReadWriteSet.Parser.ParseFrom(value[8..]);
                 }
                 catch (InvalidProtocolBufferException)
                 {
                 }
             }
 
-            entries.Add((iterator.Key(), value.Length >= 8 ? BinaryPrimitives.ReadUInt64BigEndian(value) : 0, data));
-        }
+            entries.Add((key.ToArray(), value.Length >= 8 ? BinaryPrimitives.ReadUInt64BigEndian(value) : 0, data));
+            return true;
+        });
 
         return entries;
     }

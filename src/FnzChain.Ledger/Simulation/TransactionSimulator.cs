@@ -86,6 +86,7 @@ public sealed class TransactionSimulator(IStateReader snapshot)
     public void PutState(string ns, string key, ReadOnlyMemory<byte> value)
     {
         StateLimits.ValidateKey(ns, key);
+        StateLimits.ValidateValue(ns, key, value.Length);
         Record(ns).Writes[key] = new KVWrite { Key = key, Value = ByteString.CopyFrom(value.Span) };
     }
 
@@ -153,6 +154,7 @@ public sealed class TransactionSimulator(IStateReader snapshot)
     public void PutPrivateData(string ns, string collection, string key, ReadOnlyMemory<byte> value)
     {
         StateLimits.ValidateKey(PrivateNamespaces.Private(ns, collection), key);
+        StateLimits.ValidateValue(PrivateNamespaces.Private(ns, collection), key, value.Length);
         Collection(ns, collection).Writes[key] = new PrivateWrite(false, false, value.ToArray());
     }
 

@@ -42,8 +42,10 @@ public interface IStateDatabase : IStateReader, IDisposable
     ValueTask<Version?> GetLatestSavepointAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Applies every write of a block and its savepoint atomically: after a crash either all of it is visible or
-    /// none. Reapplying the current savepoint (recovery replay) is allowed; a savepoint behind it is rejected.
+    /// Applies every write of a block and its savepoint. RocksDB does it atomically: after a crash either all of it is
+    /// visible or none. A database without transactions (CouchDB) writes the savepoint last and must make re-applying
+    /// the same writes and savepoint idempotent: the ledger replays a block whose savepoint is missing. Reapplying the
+    /// current savepoint (recovery replay) is allowed; a savepoint behind it is rejected.
     /// </summary>
     ValueTask ApplyUpdatesAsync(UpdateBatch batch, Version savepoint, CancellationToken cancellationToken = default);
 

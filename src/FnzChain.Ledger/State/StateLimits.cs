@@ -21,6 +21,15 @@ public static class StateLimits
     /// <summary>Largest page a range or rich query may ask for.</summary>
     public const int MaxPageSize = 100_000;
 
+    /// <summary>
+    /// Largest value one write may carry (3 MiB), public or private, checked at endorsement and — for public writes,
+    /// whose values are in the block — at validation on every peer. It is a consensus rule, the same on every peer
+    /// whatever its state database: a CouchDB document holding the value (up to the value plus its base64 copy,
+    /// 7.3 MB) stays below CouchDB's default <c>max_document_size</c> (8,000,000 bytes), so no valid transaction
+    /// can be one a CouchDB peer's server refuses (decision 0022).
+    /// </summary>
+    public const int MaxValueBytes = 3 * 1024 * 1024;
+
     public static void ValidateNamespace(string ns)
     {
         ArgumentNullException.ThrowIfNull(ns);
@@ -50,6 +59,15 @@ public static class StateLimits
 
     /// <summary>Validates a range bound: like a key, but may be empty (unbounded) and slightly longer.</summary>
     public static void ValidateRangeBound(string ns, string bound) => ValidateKey(ns, bound, MaxRangeBoundBytes, allowEmpty: true);
+
+    /// <summary>Refuses a value longer than <see cref="MaxValueBytes"/>, naming the key.</summary>
+    public static void ValidateValue(string ns, string key, int length)
+    {
+        if (length > MaxValueBytes)
+        {
+            throw new ArgumentException($"value of key \"{Printable(key, 64)}\" in namespace \"{ns}\" is {length} bytes, more than the {MaxValueBytes} bytes (3 MiB) a value may have");
+        }
+    }
 
     public static void ValidatePageSize(int pageSize)
     {

@@ -1,26 +1,35 @@
-using FnzChain.Ledger.State.RocksDb;
+using System.Buffers;
+using FnzChain.Ledger.Encryption;
 using RocksDbSharp;
 
 namespace FnzChain.Ledger.Storage;
 
+/// <summary>Visits one stored entry of a scan; returns false to stop the scan.</summary>
+internal delegate bool EntryVisitor(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
+
 /// <summary>
-/// The RocksDB database of one channel: world state, history, the block-store index and savepoints, one column
-/// family each (<see cref="ColumnFamilyNames"/>). The state database and the block store share it so that a
-/// block's index entries and its state updates are written in one atomic batch.
+/// The RocksDB database of one channel: world state, history, the block-store index, the private data and transient
+/// stores and savepoints, one column family each (<see cref="ColumnFamilyNames"/>). The only owner of RocksDB in the
+/// ledger besides the RocksDB state database: the stores read it by column through <see cref="Get"/> and the scans,
+/// and stage writes into a <see cref="StorageBatch"/>, so a block's index, state, history and private data are
+/// written in one atomic batch without the stores naming RocksDB types.
 /// </summary>
-internal sealed class ChannelDatabase : IDisposable
+internal sealed partial class ChannelDatabase : IDisposable
 {
     // Kept referenced for the database's lifetime: the native options point at them.
     private readonly Cache _blockCache;
     private readonly DbOptions _dbOptions;
     private readonly ColumnFamilies _columnFamilies;
+    private readonly ColumnFamilyHandle[] _columns;
+    private readonly AtRestCipher? _cipher;
     private bool _disposed;
 
-    private ChannelDatabase(string path, RocksDbStateOptions options, bool readOnly)
+    private ChannelDatabase(string path, StorageOptions options, bool readOnly)
     {
         Path = path;
         Options = options;
         IsReadOnly = readOnly;
+        _cipher = options.Encryption;
         _blockCache = Cache.CreateLru(options.BlockCacheBytes);
         _dbOptions = new DbOptions()
             .SetCreateIfMissing(!readOnly)
@@ -39,96 +48,169 @@ internal sealed class ChannelDatabase : IDisposable
         }
 
         State = Db.GetColumnFamily(ColumnFamilyNames.State);
-        History = Db.GetColumnFamily(ColumnFamilyNames.History);
-        Index = Db.GetColumnFamily(ColumnFamilyNames.Index);
         Savepoint = Db.GetColumnFamily(ColumnFamilyNames.Savepoint);
-        Transient = Db.GetColumnFamily(ColumnFamilyNames.Transient);
         PrivateData = Db.GetColumnFamily(ColumnFamilyNames.PrivateData);
+        Transient = Db.GetColumnFamily(ColumnFamilyNames.Transient);
+        _columns = new ColumnFamilyHandle[Enum.GetValues<StorageColumn>().Length];
+        _columns[(int)StorageColumn.State] = State;
+        _columns[(int)StorageColumn.History] = Db.GetColumnFamily(ColumnFamilyNames.History);
+        _columns[(int)StorageColumn.Index] = Db.GetColumnFamily(ColumnFamilyNames.Index);
+        _columns[(int)StorageColumn.Savepoint] = Savepoint;
+        _columns[(int)StorageColumn.Transient] = Transient;
+        _columns[(int)StorageColumn.PrivateData] = PrivateData;
         WriteOptions = new WriteOptions().SetSync(options.Durability == CommitDurability.Synced);
     }
 
     public string Path { get; }
 
-    public RocksDbStateOptions Options { get; }
+    public StorageOptions Options { get; }
 
     public bool IsReadOnly { get; }
 
+    /// <summary>The cipher of encryption at rest, or null when values are stored in the clear.</summary>
+    public AtRestCipher? Encryption => _cipher;
+
+    /// <summary>The database, for the RocksDB state database (<c>State/RocksDb</c>), which reads it through snapshots.</summary>
     public RocksDbSharp.RocksDb Db { get; }
 
     public ColumnFamilyHandle State { get; }
 
-    public ColumnFamilyHandle History { get; }
-
-    public ColumnFamilyHandle Index { get; }
-
     public ColumnFamilyHandle Savepoint { get; }
 
-    public ColumnFamilyHandle Transient { get; }
+    private ColumnFamilyHandle PrivateData { get; }
 
-    /// <summary>The private data store (<see cref="Private.PrivateDataStore"/>).</summary>
-    public ColumnFamilyHandle PrivateData { get; }
+    private ColumnFamilyHandle Transient { get; }
 
-    /// <summary>Write options honouring <see cref="RocksDbStateOptions.Durability"/>: synced means the WAL is fsynced before a write returns.</summary>
-    public WriteOptions WriteOptions { get; }
+    /// <summary>Write options honouring <see cref="StorageOptions.Durability"/>: synced means the WAL is fsynced before a write returns.</summary>
+    private WriteOptions WriteOptions { get; }
 
-    public static ChannelDatabase Open(string path, RocksDbStateOptions options)
+    public static ChannelDatabase Open(string path, StorageOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(options);
         return new ChannelDatabase(path, options, readOnly: false);
     }
 
     /// <summary>Opens without taking RocksDB's lock or replaying into the files: for <c>ledger verify</c>.</summary>
-    public static ChannelDatabase OpenReadOnly(string path)
+    public static ChannelDatabase OpenReadOnly(string path, AtRestCipher? encryption = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return new ChannelDatabase(path, new RocksDbStateOptions(), readOnly: true);
+        return new ChannelDatabase(path, new StorageOptions { Encryption = encryption }, readOnly: true);
     }
 
-    public void Write(WriteBatch batch) => Db.Write(batch, WriteOptions);
+    /// <summary>A new, empty batch of writes to this database.</summary>
+    public StorageBatch CreateBatch() => new(_columns, _cipher);
+
+    /// <summary>Writes a batch atomically, with the configured durability.</summary>
+    public void Write(StorageBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Db.Write(batch.Native, WriteOptions);
+    }
+
+    /// <summary>Writes one entry on its own (with the configured durability).</summary>
+    public void Put(StorageColumn column, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        if (_cipher is null)
+        {
+            Db.Put(key, value, _columns[(int)column], WriteOptions);
+            return;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(value.Length + AtRestCipher.Overhead);
+        try
+        {
+            var length = _cipher.Encrypt((AtRestDomain)column, key, value, buffer);
+            Db.Put(key, buffer.AsSpan(0, length), _columns[(int)column], WriteOptions);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The stored value of <paramref name="key"/> (decrypted when encryption is on), or null.</summary>
+    public byte[]? Get(StorageColumn column, ReadOnlySpan<byte> key)
+    {
+        var stored = Db.Get(key, _columns[(int)column]);
+        return _cipher is null || stored is null ? stored : _cipher.Decrypt((AtRestDomain)column, key, stored);
+    }
+
+    /// <summary>Visits the entries from <paramref name="from"/> (inclusive) on in key order, until the visitor returns false or the column ends.</summary>
+    public void Scan(StorageColumn column, ReadOnlySpan<byte> from, EntryVisitor visit)
+    {
+        using var iterator = Db.NewIterator(_columns[(int)column]);
+        iterator.Seek(from);
+        Visit(column, iterator, forward: true, visit);
+    }
 
     /// <summary>
-    /// Removes every stored copy of deleted state keys in <paramref name="ranges"/> (encoded, inclusive) from the
-    /// files: flushes all column families (the WAL segments holding old writes then become obsolete and are
-    /// deleted), then compacts each range through the bottommost level so older versions and tombstones go.
+    /// Visits the entries in [<paramref name="lower"/>, <paramref name="upper"/>) in descending key order, until the
+    /// visitor returns false. The bounds are passed to RocksDB, which then reads nothing outside them.
     /// </summary>
-    public void Erase(IReadOnlyList<(byte[] Start, byte[] End)> ranges, IReadOnlyList<(byte[] Start, byte[] End)>? privateDataRanges = null)
+    public void ScanBackward(StorageColumn column, byte[] lower, byte[] upper, EntryVisitor visit)
     {
-        ArgumentNullException.ThrowIfNull(ranges);
-        var native = Native.Instance;
-        var flush = native.rocksdb_flushoptions_create();
+        var options = new ReadOptions().SetIterateLowerBound(lower).SetIterateUpperBound(upper);
+        using var iterator = Db.NewIterator(_columns[(int)column], options);
+        iterator.SeekToLast();
+        Visit(column, iterator, forward: false, visit);
+    }
+
+    /// <summary>Decrypts a stored value into <paramref name="buffer"/> (a pooled buffer, grown as needed) and returns the plaintext.</summary>
+    internal static ReadOnlySpan<byte> Decrypt(AtRestCipher cipher, AtRestDomain domain, ReadOnlySpan<byte> key, ReadOnlySpan<byte> stored, ref byte[] buffer)
+    {
+        var length = AtRestCipher.PlaintextLength(domain, stored.Length);
+        if (buffer.Length < length)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = ArrayPool<byte>.Shared.Rent(length);
+        }
+
+        return buffer.AsSpan(0, cipher.Decrypt(domain, key, stored, buffer));
+    }
+
+    private void Visit(StorageColumn column, Iterator iterator, bool forward, EntryVisitor visit)
+    {
+        if (_cipher is null)
+        {
+            for (; iterator.Valid(); Step())
+            {
+                if (!visit(iterator.GetKeySpan(), iterator.GetValueSpan()))
+                {
+                    return;
+                }
+            }
+
+            return;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(256);
         try
         {
-            native.rocksdb_flushoptions_set_wait(flush, 1);
-            foreach (var family in new[] { Db.GetDefaultColumnFamily(), State, History, Index, Savepoint, Transient, PrivateData, Db.GetColumnFamily(ColumnFamilyNames.PrivateHashState) })
+            for (; iterator.Valid(); Step())
             {
-                native.rocksdb_flush_cf(Db.Handle, flush, family.Handle);
+                var key = iterator.GetKeySpan();
+                if (!visit(key, Decrypt(_cipher, (AtRestDomain)column, key, iterator.GetValueSpan(), ref buffer)))
+                {
+                    return;
+                }
             }
         }
         finally
         {
-            native.rocksdb_flushoptions_destroy(flush);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        var compact = native.rocksdb_compactoptions_create();
-        try
+        void Step()
         {
-            native.rocksdb_compactoptions_set_bottommost_level_compaction(compact, 2); // kForce: rewrite the bottommost level too
-            foreach (var (start, end) in ranges)
+            if (forward)
             {
-                native.rocksdb_compact_range_cf_opt(Db.Handle, State.Handle, compact, start, (UIntPtr)start.Length, end, (UIntPtr)end.Length);
+                iterator.Next();
             }
-
-            foreach (var (start, end) in privateDataRanges ?? [])
+            else
             {
-                native.rocksdb_compact_range_cf_opt(Db.Handle, PrivateData.Handle, compact, start, (UIntPtr)start.Length, end, (UIntPtr)end.Length);
+                iterator.Prev();
             }
-
-            // The transient store is small and short-lived: compact all of it, so removed copies go too.
-            native.rocksdb_compact_range_cf_opt(Db.Handle, Transient.Handle, compact, (byte[]?)null, UIntPtr.Zero, (byte[]?)null, UIntPtr.Zero);
-        }
-        finally
-        {
-            native.rocksdb_compactoptions_destroy(compact);
         }
     }
 
@@ -145,7 +227,7 @@ internal sealed class ChannelDatabase : IDisposable
         Db.Dispose();
     }
 
-    private static ColumnFamilies CreateColumnFamilies(RocksDbStateOptions options, Cache blockCache)
+    private static ColumnFamilies CreateColumnFamilies(StorageOptions options, Cache blockCache)
     {
         // State families and the index serve point reads (endorsement, MVCC, tx-id lookups): whole-key bloom
         // filters skip SST files that cannot hold the key. History is read by prefix seeks, where they do not help.

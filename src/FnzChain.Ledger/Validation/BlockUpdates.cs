@@ -34,7 +34,7 @@ internal sealed class BlockUpdates(ulong blockNumber, IReadOnlyDictionary<StateK
     public List<StoreRemoval> StoreRemovals { get; } = [];
 
     /// <summary>Ranges of the private data store the removals rewrote: erasure compacts them (set when the block is staged).</summary>
-    public IReadOnlyList<(byte[] Start, byte[] End)> StoreRanges { get; set; } = [];
+    public IReadOnlyList<Storage.StorageRange> StoreRanges { get; set; } = [];
 
     /// <summary>Private keys whose block-to-live ran out at this block (a subset of <see cref="Purged"/>'s hashed entries).</summary>
     public int Expired { get; private set; }

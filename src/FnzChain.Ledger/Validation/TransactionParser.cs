@@ -209,6 +209,7 @@ public static class TransactionParser
             foreach (var write in rwset.Writes)
             {
                 StateLimits.ValidateKey(ns, write.Key);
+                StateLimits.ValidateValue(ns, write.Key, write.Value.Length);
             }
 
             foreach (var write in rwset.MetadataWrites)

@@ -23,13 +23,14 @@ public sealed record VerificationReport(
 
 /// <summary>
 /// Re-checks a ledger folder without changing it (<c>fnzchain ledger verify</c>): every record's checksum, the hash
-/// chain, each block's data hash, and that the index agrees with the blocks (locations, tx ids, validation codes)
+/// chain, each block's data hash, and that the index agrees with the blocks (locations; tx ids and validation codes unless the ledger indexes none)
 /// and the state savepoint with the height. Stops at the first bad block. Safe to run next to a live node: the
 /// database is opened read-only and the files are only read.
 /// </summary>
 public static class LedgerVerifier
 {
-    public static VerificationReport Verify(string ledgerPath, int maxBlockBytes = 128 * 1024 * 1024)
+    /// <param name="encryption">The cipher of a ledger encrypted at rest (a read-only one will do); null for a ledger in the clear.</param>
+    public static VerificationReport Verify(string ledgerPath, int maxBlockBytes = 128 * 1024 * 1024, Encryption.AtRestCipher? encryption = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(ledgerPath);
         var blocksPath = Path.Combine(ledgerPath, ChannelLedger.BlocksFolder);
@@ -40,14 +41,16 @@ public static class LedgerVerifier
                 $"{ledgerPath} is not a ledger folder: it needs {ChannelLedger.BlocksFolder}/ and {ChannelLedger.DatabaseFolder}/");
         }
 
-        using var database = ChannelDatabase.OpenReadOnly(databasePath);
-        using var files = new BlockFiles(blocksPath, long.MaxValue, maxBlockBytes, sync: false);
+        Encryption.LedgerEncryptionMarker.Check(ledgerPath, encryption, readOnly: true);
+        using var database = ChannelDatabase.OpenReadOnly(databasePath, encryption);
+        using var files = new BlockFiles(blocksPath, long.MaxValue, maxBlockBytes, sync: false, encryption);
         return new Walk(database, files).Run();
     }
 
     private sealed class Walk(ChannelDatabase database, BlockFiles files)
     {
         private readonly BlockIndex _index = new(database);
+        private readonly bool _txIndexed = new BlockIndex(database).ReadTxIndexing() ?? true;
         private readonly List<string> _notes = [];
         private ulong _count;
         private long _transactions;
@@ -57,6 +60,11 @@ public static class LedgerVerifier
         public VerificationReport Run()
         {
             var checkpoint = _index.ReadCheckpoint() ?? new BlockStoreCheckpoint(0, 0, 0);
+            if (!_txIndexed)
+            {
+                _notes.Add("tx ids are not indexed (an orderer's ledger): the index was checked for blocks only");
+            }
+
             foreach (var record in files.Scan(0, 0))
             {
                 if (record.Problem is not null)
@@ -166,7 +174,7 @@ public static class LedgerVerifier
                 return indexed is null ? "missing from the index" : $"the index places it at {indexed}, but it is at {location}";
             }
 
-            for (var i = 0; i < codes.Length; i++)
+            for (var i = 0; _txIndexed && i < codes.Length; i++)
             {
                 var txId = TransactionParser.Parse(i, block.Data.Data[i]).TxId;
                 if (txId.Length == 0)

@@ -12,6 +12,9 @@ public interface INodeChannel : IAsyncDisposable
 
     ulong Height { get; }
 
+    /// <summary>The channel's configuration in force (its organisations' MSPs, with their TLS CAs for mutual TLS).</summary>
+    Identity.Channels.ChannelBundle Bundle { get; }
+
     /// <summary>Why this channel is not healthy now (for <c>/healthz</c>), or null.</summary>
     string? HealthProblem => null;
 

@@ -1,6 +1,9 @@
 using FnzChain.Identity.Channels;
+using FnzChain.Identity.Policies;
+using FnzChain.Node.Audit;
 using FnzChain.Ledger.Blocks;
 using FnzChain.Node.Channels;
+using FnzChain.Node.Tls;
 using FnzChain.Protos.Common;
 using FnzChain.Protos.Orderer;
 using FnzChain.Protos.Peer;
@@ -26,7 +29,9 @@ public static class BlockDelivery
         Envelope request,
         Func<string, DeliverSource?> findChannel,
         Func<Block, SeekInfo, CancellationToken, Task> send,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        byte[]? requiredTlsCertHash = null,
+        AuditEntry? audit = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(findChannel);
@@ -43,13 +48,30 @@ public static class BlockDelivery
             return (Status.BadRequest, e.Message);
         }
 
+        audit?.Describe(parsed.ChannelId, parsed.TxId);
+
+        // Fabric's binding under mutual TLS (common/deliver's BindingInspector, checked with the channel header, before
+        // the channel is looked up): the signed request names the TLS certificate of the connection it may be used on,
+        // so a captured request cannot be replayed on another connection. Fabric answers BAD_REQUEST.
+        if (requiredTlsCertHash is not null && TlsBinding.Problem(parsed.ChannelHeader, requiredTlsCertHash) is { } binding)
+        {
+            return (Status.BadRequest, binding);
+        }
+
         if (findChannel(parsed.ChannelId) is not { } channel)
         {
             return (Status.NotFound, $"channel \"{parsed.ChannelId}\" does not exist on this node");
         }
 
+        if (audit?.IdentityLockout(parsed.SignatureHeader.Creator.Span) is { } locked)
+        {
+            throw locked; // ends the stream with RESOURCE_EXHAUSTED and its retry-after
+        }
+
         var checkedAgainst = channel.Bundle();
-        var readers = checkedAgainst.Evaluate(ChannelBundle.Readers, [parsed.SignedData]);
+        var signers = SignatureSet.Validate([parsed.SignedData], checkedAgainst.Msps);
+        audit?.Signers(signers);
+        var readers = checkedAgainst.Evaluate(ChannelBundle.Readers, signers);
         if (!readers.IsSatisfied)
         {
             return (Status.Forbidden, readers.Reason);

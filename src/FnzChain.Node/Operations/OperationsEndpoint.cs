@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FnzChain.Node.Audit;
 using FnzChain.Node.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +17,7 @@ public static class OperationsEndpoint
     private static readonly JsonSerializerOptions s_json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = false };
 
     /// <summary>Serves the operations paths for requests that arrive on <paramref name="port"/>() (the listener's bound port).</summary>
-    public static void Use<TChannel>(WebApplication app, Func<int> port, ChannelRegistry<TChannel> channels, PrometheusExporter metrics)
+    public static void Use<TChannel>(WebApplication app, Func<int> port, ChannelRegistry<TChannel> channels, AuditTrail audit, PrometheusExporter metrics)
         where TChannel : class, INodeChannel
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -38,7 +39,7 @@ public static class OperationsEndpoint
             switch (context.Request.Path.Value)
             {
                 case "/healthz":
-                    var report = Health(channels);
+                    var report = Health(channels.All, audit);
                     response.StatusCode = report.Status == "OK" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
                     response.ContentType = "application/json";
                     await response.WriteAsync(JsonSerializer.Serialize(report, s_json), context.RequestAborted).ConfigureAwait(false);
@@ -55,13 +56,21 @@ public static class OperationsEndpoint
         });
     }
 
-    /// <summary>The health report: OK with every channel's height, or unavailable with the failed checks.</summary>
-    public static HealthReport Health<TChannel>(ChannelRegistry<TChannel> channels)
-        where TChannel : class, INodeChannel
+    /// <summary>
+    /// The health report: OK with every channel's height, or unavailable with the failed checks — a channel's, or the
+    /// audit trail's when it cannot be written (the node then refuses every request).
+    /// </summary>
+    public static HealthReport Health(IReadOnlyList<INodeChannel> channels, AuditTrail audit)
     {
         ArgumentNullException.ThrowIfNull(channels);
-        var all = channels.All;
+        ArgumentNullException.ThrowIfNull(audit);
+        var all = channels;
         var failed = all.Where(c => c.HealthProblem is not null).Select(c => $"channel {c.ChannelId}: {c.HealthProblem}").ToList();
+        if (audit.Fault is not null)
+        {
+            failed.Add($"audit: {audit.RefusalReason}");
+        }
+
         return new HealthReport(
             failed.Count == 0 ? "OK" : "unavailable",
             all.Select(c => new ChannelHealth(c.ChannelId, c.Height)).ToList(),

@@ -239,8 +239,8 @@ public sealed class OrganizationProfile
                 var anchors = new Protos.Peer.AnchorPeers();
                 foreach (var peer in AnchorPeers)
                 {
-                    var endpoint = NodeConfiguration.ParseEndpoint(peer);
-                    anchors.AnchorPeers_.Add(new AnchorPeer { Host = endpoint.Address.ToString(), Port = endpoint.Port });
+                    var (host, port) = NodeConfiguration.ParseRemoteAddress(peer);
+                    anchors.AnchorPeers_.Add(new AnchorPeer { Host = host, Port = port });
                 }
 
                 application.Values[ConfigTree.AnchorPeersKey] = ConfigTree.Value(anchors);
@@ -294,7 +294,7 @@ public sealed class OrdererProfile
 
         foreach (var endpoint in Endpoints)
         {
-            _ = NodeConfiguration.ParseEndpoint(endpoint.Address); // host:port, with a one-line error
+            _ = NodeConfiguration.ParseRemoteAddress(endpoint.Address); // host:port (IP or DNS name), with a one-line error
         }
 
         var group = new ConfigGroup { ModPolicy = ConfigTree.Admins };

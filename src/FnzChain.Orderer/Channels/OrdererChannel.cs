@@ -1,4 +1,5 @@
 using FnzChain.Identity.Channels;
+using FnzChain.Identity.Policies;
 using FnzChain.Ledger;
 using FnzChain.Ledger.Blocks;
 using FnzChain.Node;
@@ -77,7 +78,7 @@ public sealed class OrdererChannel : IConsenterSupport, INodeChannel
                     throw new ChannelConfigException($"ledger {folder} has no blocks and no genesis block was given");
                 }
 
-                await ledger.CommitAsync(genesis, NotValidated(genesis), cancellationToken).ConfigureAwait(false);
+                await ledger.AppendAsync(genesis, cancellationToken).ConfigureAwait(false);
             }
 
             var lastConfig = ConfigBlock.LastConfigIndex(ledger.Blocks.GetBlock(ledger.Height - 1)!);
@@ -98,7 +99,7 @@ public sealed class OrdererChannel : IConsenterSupport, INodeChannel
     /// configuration in force: size, header type, the Writers policy, and for a CONFIG_UPDATE the update rules — which
     /// turn it into the CONFIG envelope to order. A refusal is a status with a one-line reason.
     /// </summary>
-    public Admission Admit(Envelope envelope, SignedEnvelope parsed)
+    public Admission Admit(Envelope envelope, SignedEnvelope parsed, FnzChain.Node.Audit.AuditEntry? audit = null)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(parsed);
@@ -120,7 +121,9 @@ public sealed class OrdererChannel : IConsenterSupport, INodeChannel
                 return Admission.Refused(Status.BadRequest, $"envelopes of header type {(int)parsed.Type} are not accepted for ordering");
         }
 
-        var writers = bundle.Evaluate(ChannelBundle.Writers, [parsed.SignedData]);
+        var signers = SignatureSet.Validate([parsed.SignedData], bundle.Msps);
+        audit?.Signers(signers);
+        var writers = bundle.Evaluate(ChannelBundle.Writers, signers);
         if (!writers.IsSatisfied)
         {
             return Admission.Refused(Status.Forbidden, writers.Reason);
@@ -187,7 +190,7 @@ public sealed class OrdererChannel : IConsenterSupport, INodeChannel
 
         var lastConfig = isConfig ? block.Header.Number : _lastConfig;
         _services.Signer.Sign(block, lastConfig, consenterMetadata);
-        await Ledger.CommitAsync(block, NotValidated(block), cancellationToken).ConfigureAwait(false);
+        await Ledger.AppendAsync(block, cancellationToken).ConfigureAwait(false);
         var channelTag = new KeyValuePair<string, object?>("channel", ChannelId);
         OrdererMetrics.Blocks.Add(1, channelTag);
         OrdererMetrics.Transactions.Add(block.Data.Data.Count, channelTag);
@@ -205,10 +208,6 @@ public sealed class OrdererChannel : IConsenterSupport, INodeChannel
         await Consenter.DisposeAsync().ConfigureAwait(false);
         Ledger.Dispose();
     }
-
-    /// <summary>The orderer does not validate transactions: every one is stored as NOT_VALIDATED for the peers to judge.</summary>
-    private static TxValidationCode[] NotValidated(Block block) =>
-        Enumerable.Repeat(TxValidationCode.NotValidated, block.Data?.Data.Count ?? 0).ToArray();
 }
 
 /// <summary>

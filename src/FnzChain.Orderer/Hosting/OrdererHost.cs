@@ -21,13 +21,15 @@ public static class OrdererHost
     {
         ArgumentNullException.ThrowIfNull(options);
         using var local = LocalIdentity.Load(options.MspPath, options.MspId);
+        using var atRest = await NodeEncryptionAtRest.OpenAsync(options, cancellationToken).ConfigureAwait(false);
         var builder = NodeHost.CreateBuilder(options);
         builder.Services.AddSingleton(local);
         var services = new OrdererServices(local, new BlockSigner(local.Serialized, local.Signing.Signer), TimeProvider.System, new ConsenterRegistry([new SoloConsenterFactory(), .. consenters]));
         NodeHost.AddChannels<OrdererChannel>(builder.Services, options, (provider, ledgerOptions) =>
-            (folder, genesis, ct) => OrdererChannel.OpenAsync(folder, genesis, services, ledgerOptions, provider.GetRequiredService<ILoggerFactory>().CreateLogger<OrdererChannel>(), ct));
+            (folder, genesis, ct) => OrdererChannel.OpenAsync(folder, genesis, services, ledgerOptions with { Encryption = atRest, IndexTransactions = false }, provider.GetRequiredService<ILoggerFactory>().CreateLogger<OrdererChannel>(), ct));
 
         await using var app = builder.Build();
+        NodeEncryptionAtRest.LogState(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FnzChain.Node"), options, atRest);
         app.MapGrpcService<AtomicBroadcastService>();
         app.MapGrpcService<NodeAdminService>();
         await NodeHost.RunWithChannelsAsync<OrdererChannel>(app, "orderer", output, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using FnzChain.Node.Audit;
 using FnzChain.Node.Rpc;
 using FnzChain.Node.Channels;
 using FnzChain.Identity.Channels;
@@ -17,7 +18,7 @@ namespace FnzChain.Orderer.Services;
 /// signature and Writers policy checked first); Deliver streams a channel's blocks to its Readers. Every
 /// rejection is a <c>common.Status</c> with a one-line reason, logged once.
 /// </summary>
-public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> channels, ClientFaultLog faults) : AtomicBroadcast.AtomicBroadcastBase
+public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> channels, ClientFaultLog faults, FnzChain.Node.Tls.NodeTls tls) : AtomicBroadcast.AtomicBroadcastBase
 {
     /// <summary>Envelopes of one Broadcast stream being ordered at once (answers still go back in order).</summary>
     public const int MaxInFlightPerStream = 64;
@@ -41,7 +42,8 @@ public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> chann
         {
             while (await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
             {
-                await pending.Writer.WriteAsync(OrderAsync(requestStream.Current, cancellationToken), cancellationToken).ConfigureAwait(false);
+                // The entry of the message just read: ordering is pipelined, so it is taken now, not when OrderAsync resumes.
+                await pending.Writer.WriteAsync(OrderAsync(requestStream.Current, AuditEntry.Of(context), cancellationToken), cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -88,7 +90,9 @@ public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> chann
                 requestStream.Current,
                 id => channels.Find(id) is { } channel ? new DeliverSource(() => channel.Bundle, channel.Ledger.Blocks) : null,
                 (block, seek, ct) => responseStream.WriteAsync(new DeliverResponse { Block = BlockDelivery.ForContentType(block, seek) }, ct),
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken,
+                FnzChain.Node.Tls.TlsBinding.RequiredHash(tls, context),
+                AuditEntry.Of(context)).ConfigureAwait(false);
             if (status != Status.Success)
             {
                 faults.Refused(context.Method, context.Peer, status.ToString(), info);
@@ -104,7 +108,12 @@ public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> chann
     /// transactions share), one too large for the consenter's transport REQUEST_ENTITY_TOO_LARGE, a consenter that
     /// cannot take it SERVICE_UNAVAILABLE.
     /// </summary>
-    private async Task<(Status, string)> OrderAsync(Envelope envelope, CancellationToken cancellationToken)
+    /// <remarks>
+    /// An identity locked out by the authentication throttle is answered in-band, <c>SERVICE_UNAVAILABLE</c> with the
+    /// retry-after in the info: a Broadcast stream is shared by a gateway's submissions of many clients, and ending
+    /// it would refuse them all.
+    /// </remarks>
+    private async Task<(Status, string)> OrderAsync(Envelope envelope, AuditEntry? audit, CancellationToken cancellationToken)
     {
         OrdererChannel channel;
         Admission admission;
@@ -120,13 +129,19 @@ public sealed class AtomicBroadcastService(ChannelRegistry<OrdererChannel> chann
                 return (Status.BadRequest, e.Message);
             }
 
+            audit?.Describe(parsed.ChannelId, parsed.TxId);
             if (channels.Find(parsed.ChannelId) is not { } found)
             {
                 return (Status.NotFound, $"channel \"{parsed.ChannelId}\" does not exist on this orderer");
             }
 
+            if (audit?.IdentityLockout(parsed.SignatureHeader.Creator.Span) is { } locked)
+            {
+                return (Status.ServiceUnavailable, locked.Status.Detail);
+            }
+
             channel = found;
-            admission = channel.Admit(envelope, parsed);
+            admission = channel.Admit(envelope, parsed, audit);
             if (admission.Envelope is null)
             {
                 return (admission.Status, admission.Reason);

@@ -7,13 +7,24 @@ namespace FnzChain.Peer.Chaincode;
 
 /// <summary>
 /// A chaincode package: a zip with <c>metadata.json</c> (<c>label</c>, <c>assembly</c> — the file holding the
-/// contract —, <c>contract</c> — its full type name) and the contract's assemblies. Its id is
-/// <c>label:sha256(package bytes)</c>, as in Fabric, so a definition names exactly the bytes peers must run.
+/// contract —, <c>contract</c> — its full type name) and the contract's assemblies, and optionally CouchDB index
+/// definitions where Fabric's packages keep them (<c>META-INF/statedb/couchdb/indexes/*.json</c>, and per collection
+/// <c>META-INF/statedb/couchdb/collections/&lt;name&gt;/indexes/*.json</c>). Its id is <c>label:sha256(package bytes)</c>,
+/// as in Fabric, so a definition names exactly the bytes peers must run.
 /// </summary>
 public sealed record ChaincodePackage(string Label, string Assembly, string Contract, byte[] Bytes)
 {
     public const string MetadataFile = "metadata.json";
     public const int MaxBytes = 64 * 1024 * 1024;
+
+    /// <summary>Where a package keeps its CouchDB index definitions.</summary>
+    public const string IndexFolder = "META-INF/statedb/couchdb";
+
+    /// <summary>Largest index definition file.</summary>
+    public const int MaxIndexBytes = 64 * 1024;
+
+    /// <summary>The CouchDB index definitions the package ships (checked to be JSON in Fabric's index format).</summary>
+    public IReadOnlyList<PackagedIndex> Indexes { get; init; } = [];
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
     {
@@ -41,9 +52,17 @@ public sealed record ChaincodePackage(string Label, string Assembly, string Cont
                 JsonSerializer.Serialize(stream, new Metadata(label, assembly, contract), s_json);
             }
 
-            foreach (var file in Directory.GetFiles(folder, "*.dll").Order(StringComparer.Ordinal))
+            var files = Directory.GetFiles(folder, "*.dll").Select(f => (File: f, Entry: Path.GetFileName(f)));
+            var indexes = Path.Combine(folder, IndexFolder);
+            if (Directory.Exists(indexes))
             {
-                var entry = zip.CreateEntry(Path.GetFileName(file), CompressionLevel.Optimal);
+                files = files.Concat(Directory.GetFiles(indexes, "*.json", SearchOption.AllDirectories)
+                    .Select(f => (File: f, Entry: Path.GetRelativePath(folder, f).Replace(Path.DirectorySeparatorChar, '/'))));
+            }
+
+            foreach (var (file, name) in files.OrderBy(f => f.Entry, StringComparer.Ordinal))
+            {
+                var entry = zip.CreateEntry(name, CompressionLevel.Optimal);
                 entry.LastWriteTime = DateTimeOffset.UnixEpoch.AddYears(30);
                 using var target = entry.Open();
                 using var source = File.OpenRead(file);
@@ -51,10 +70,11 @@ public sealed record ChaincodePackage(string Label, string Assembly, string Cont
             }
         }
 
-        return new ChaincodePackage(label, assembly, contract, buffer.ToArray());
+        // Read back: the same checks as a peer installing it (a bad index file is refused here, naming it).
+        return Read(buffer.ToArray());
     }
 
-    /// <summary>Reads a package strictly: bounded size, metadata present and valid, flat file names only.</summary>
+    /// <summary>Reads a package strictly: bounded size, metadata present and valid, flat file names only (besides index definitions, each checked).</summary>
     public static ChaincodePackage Read(byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(bytes);
@@ -66,11 +86,16 @@ public sealed record ChaincodePackage(string Label, string Assembly, string Cont
         try
         {
             using var zip = new ZipArchive(new MemoryStream(bytes), ZipArchiveMode.Read);
+            var indexes = new List<PackagedIndex>();
             foreach (var entry in zip.Entries)
             {
-                if (entry.FullName != Path.GetFileName(entry.FullName) || entry.FullName.StartsWith('.'))
+                if (PackagedIndex.CollectionOf(entry.FullName) is { } collection)
                 {
-                    throw new ChaincodePackageException($"package entry \"{entry.FullName}\" is not a plain file name");
+                    indexes.Add(PackagedIndex.Read(entry, collection.Length == 0 ? null : collection));
+                }
+                else if (entry.FullName != Path.GetFileName(entry.FullName) || entry.FullName.StartsWith('.'))
+                {
+                    throw new ChaincodePackageException($"package entry \"{entry.FullName}\" is not a plain file name (nor an index definition under {IndexFolder}/indexes or {IndexFolder}/collections/<name>/indexes)");
                 }
             }
 
@@ -87,7 +112,7 @@ public sealed record ChaincodePackage(string Label, string Assembly, string Cont
                 throw new ChaincodePackageException($"package metadata names {metadata.Assembly}, which the package does not contain");
             }
 
-            return new ChaincodePackage(metadata.Label, metadata.Assembly, metadata.Contract, bytes);
+            return new ChaincodePackage(metadata.Label, metadata.Assembly, metadata.Contract, bytes) { Indexes = indexes };
         }
         catch (Exception e) when (e is InvalidDataException or JsonException)
         {
@@ -102,7 +127,10 @@ public sealed record ChaincodePackage(string Label, string Assembly, string Cont
         using var zip = new ZipArchive(new MemoryStream(Bytes), ZipArchiveMode.Read);
         foreach (var entry in zip.Entries)
         {
-            entry.ExtractToFile(Path.Combine(folder, entry.FullName), overwrite: true);
+            // Entry names were checked when the package was read: plain names, or index definitions under META-INF.
+            var target = Path.Combine(folder, entry.FullName);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            entry.ExtractToFile(target, overwrite: true);
         }
     }
 

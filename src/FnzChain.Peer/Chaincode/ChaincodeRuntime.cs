@@ -18,6 +18,25 @@ public sealed partial class ChaincodeRuntime(string dataPath, ILogger<ChaincodeR
 
     private string ChaincodesPath => Path.Combine(dataPath, "chaincodes");
 
+    /// <summary>Raised with the package id after a package is newly installed (channels then deploy its CouchDB indexes if it is defined).</summary>
+    public event Action<string>? PackageInstalled;
+
+    /// <summary>The CouchDB index definitions of an installed package; empty when it is not installed or ships none.</summary>
+    public IReadOnlyList<PackagedIndex> IndexesOf(string packageId)
+    {
+        string packagePath;
+        try
+        {
+            packagePath = Path.Combine(FolderOf(packageId), "package.zip");
+        }
+        catch (ChaincodePackageException)
+        {
+            return []; // not a package id (a definition may name anything)
+        }
+
+        return File.Exists(packagePath) ? ChaincodePackage.Read(File.ReadAllBytes(packagePath)).Indexes : [];
+    }
+
     /// <summary>Installs a package (idempotent); returns its id.</summary>
     public string Install(byte[] packageBytes)
     {
@@ -35,6 +54,7 @@ public sealed partial class ChaincodeRuntime(string dataPath, ILogger<ChaincodeR
             File.WriteAllBytes(Path.Combine(staging, "package.zip"), packageBytes);
             Directory.Move(staging, folder);
             LogInstalled(logger, package.PackageId);
+            PackageInstalled?.Invoke(package.PackageId);
         }
 
         return package.PackageId;

@@ -22,8 +22,11 @@ internal sealed class SimulationStub(
     DateTimeOffset timestamp,
     ClientIdentity creator,
     IReadOnlyDictionary<string, byte[]> transient,
-    CollectionAccess collections) : IChaincodeStub
+    CollectionAccess collections,
+    bool richQueries) : IChaincodeStub
 {
+    public bool SupportsRichQueries => richQueries;
+
     public string TxId => txId;
 
     public string ChannelId => channelId;
@@ -72,6 +75,12 @@ internal sealed class SimulationStub(
     {
         var partial = FnzChain.Chaincode.CompositeKey.Create(objectType, attributes);
         return GetStateByRangeAsync(partial, FnzChain.Chaincode.CompositeKey.RangeEnd(partial), cancellationToken);
+    }
+
+    public async Task<KeyValuePage> GetQueryResultWithPaginationAsync(string query, int pageSize, string? bookmark, CancellationToken cancellationToken = default)
+    {
+        var page = await snapshot.ExecuteQueryAsync(chaincode, query, pageSize, bookmark, cancellationToken).ConfigureAwait(false);
+        return new KeyValuePage(page.Results.Select(r => new KeyValue(r.Key, r.Value.Value.ToArray())).ToList(), page.Bookmark);
     }
 
     public async IAsyncEnumerable<KeyValue> GetQueryResultAsync(string query, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -7,6 +7,7 @@ using FnzChain.Ledger.State;
 using FnzChain.Peer.Chaincode;
 using FnzChain.Protos.Ledger.Rwset;
 using FnzChain.Node;
+using FnzChain.Node.Tls;
 using FnzChain.Node.Channels;
 using FnzChain.Peer.Committer;
 using FnzChain.Protos.Common;
@@ -29,6 +30,7 @@ namespace FnzChain.Peer.Channels;
 public sealed partial class PeerChannel : INodeChannel
 {
     private readonly LocalIdentity _local;
+    private readonly NodeTls _tls;
     private readonly IReadOnlyList<string> _ordererOverrides;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
@@ -39,8 +41,9 @@ public sealed partial class PeerChannel : INodeChannel
     private string? _halted;
     private PrivateData.Reconciler? _reconciler;
 
-    private PeerChannel(ChannelLedger ledger, ChannelBundle bundle, LocalIdentity local, IReadOnlyList<string> ordererOverrides, ILogger logger)
+    private PeerChannel(ChannelLedger ledger, ChannelBundle bundle, LocalIdentity local, NodeTls tls, IReadOnlyList<string> ordererOverrides, ILogger logger)
     {
+        _tls = tls;
         Ledger = ledger;
         _bundle = bundle;
         _validator = new TransactionValidator(bundle, local.OwnSignatures);
@@ -61,7 +64,7 @@ public sealed partial class PeerChannel : INodeChannel
 
     /// <summary>
     /// Unhealthy when this node's storage failed a commit (committing has stopped; restart the peer once storage is
-    /// fixed), or while pulling blocks has failed continuously for more than <see cref="UnhealthyAfter"/> (every
+    /// fixed), while the public state database (CouchDB) fails to apply a committed block (retried until it does), or while pulling blocks has failed continuously for more than <see cref="UnhealthyAfter"/> (every
     /// orderer unreachable or refusing) and a failure is recent; a block received, or an open stream that stops
     /// failing, makes the channel healthy again.
     /// </summary>
@@ -72,6 +75,16 @@ public sealed partial class PeerChannel : INodeChannel
             if (Volatile.Read(ref _halted) is { } halted)
             {
                 return halted;
+            }
+
+            if (Ledger.StorageProblem is { } storage)
+            {
+                return storage; // CouchDB down: commits wait and resume by themselves
+            }
+
+            if (_stateDatabaseProblem?.Invoke() is { } stateDatabase)
+            {
+                return stateDatabase; // CouchDB down while no block is being committed
             }
 
             var failures = Volatile.Read(ref _failures);
@@ -103,7 +116,7 @@ public sealed partial class PeerChannel : INodeChannel
             : null;
 
     public static async Task<PeerChannel> OpenAsync(
-        string folder, Block? genesis, LocalIdentity local, IReadOnlyList<string> ordererOverrides, LedgerOptions ledgerOptions, ILogger logger, CancellationToken cancellationToken)
+        string folder, Block? genesis, LocalIdentity local, NodeTls tls, IReadOnlyList<string> ordererOverrides, LedgerOptions ledgerOptions, ILogger logger, CancellationToken cancellationToken)
     {
         PeerChannel? opened = null;
         ledgerOptions = ledgerOptions with
@@ -111,9 +124,9 @@ public sealed partial class PeerChannel : INodeChannel
             // The peer's bundle once open; while the ledger replays blocks at open, the definitions in the state being
             // replayed (those in force before the block; a local read, and only during replay after a crash).
             // (The genesis block, committed into an empty ledger, holds no private data.)
-            PrivateDataLifetimes = ledger => opened is not null ? opened.Lifetimes()
+            PrivateDataLifetimes = async (ledger, cancellation) => opened is not null ? opened.Lifetimes()
                 : ledger.Height == 0 ? (_, _) => 0
-                : CollectionAccess.BlockToLiveOf(LifecycleContract.LoadAsync(ledger.State, CancellationToken.None).GetAwaiter().GetResult()),
+                : CollectionAccess.BlockToLiveOf(await LifecycleContract.LoadAsync(ledger.State, cancellation).ConfigureAwait(false)),
         };
         var ledger = await ChannelLedger.OpenAsync(folder, ledgerOptions, cancellationToken).ConfigureAwait(false);
         try
@@ -129,7 +142,7 @@ public sealed partial class PeerChannel : INodeChannel
             }
 
             var definitions = await LifecycleContract.LoadAsync(ledger.State, cancellationToken).ConfigureAwait(false);
-            var channel = opened = new PeerChannel(ledger, LastConfig(ledger).WithChaincodes(definitions), local, ordererOverrides, logger);
+            var channel = opened = new PeerChannel(ledger, LastConfig(ledger).WithChaincodes(definitions), local, tls, ordererOverrides, logger);
             channel._reconciler = new PrivateData.Reconciler(channel, local, logger);
             channel._puller = Task.Run(() => channel.PullAsync(channel._stopping.Token), CancellationToken.None);
             return channel;
@@ -173,7 +186,16 @@ public sealed partial class PeerChannel : INodeChannel
 
     public async ValueTask DisposeAsync()
     {
+        DetachRuntime();
         await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await IndexingDone.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
         if (_puller is not null)
         {
             try
@@ -266,7 +288,8 @@ public sealed partial class PeerChannel : INodeChannel
 
     private async Task PullFromAsync(string address, StrongBox<bool> delivered, CancellationToken cancellationToken)
     {
-        using var channel = GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024 });
+        var tls = _tls.Outbound();
+        using var channel = Connect(address, tls);
         using var call = new AtomicBroadcast.AtomicBroadcastClient(channel).Deliver(cancellationToken: cancellationToken);
         var seek = new SeekInfo
         {
@@ -274,7 +297,7 @@ public sealed partial class PeerChannel : INodeChannel
             Stop = new SeekPosition { Specified = new SeekSpecified { Number = ulong.MaxValue } },
             Behavior = SeekInfo.Types.SeekBehavior.BlockUntilReady,
         };
-        await call.RequestStream.WriteAsync(_local.SignEnvelope(ChannelId, HeaderType.DeliverSeekInfo, seek.ToByteString()), cancellationToken).ConfigureAwait(false);
+        await call.RequestStream.WriteAsync(_local.SignEnvelope(ChannelId, HeaderType.DeliverSeekInfo, seek.ToByteString(), tls.CertificateHash), cancellationToken).ConfigureAwait(false);
         while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
         {
             var response = call.ResponseStream.Current;
@@ -288,6 +311,12 @@ public sealed partial class PeerChannel : INodeChannel
             Volatile.Write(ref _failures, null);
         }
     }
+
+    /// <summary>A connection to another node (an orderer, another organisation's peer) with this peer's TLS settings as they are now.</summary>
+    internal GrpcChannel Connect(string address) => Connect(address, _tls.Outbound());
+
+    private static GrpcChannel Connect(string address, Client.Connections.ClientTls tls) =>
+        Client.Connections.GrpcConnections.Open(address, tls, maxReceiveMessageBytes: 256 * 1024 * 1024, maxSendMessageBytes: 256 * 1024 * 1024);
 
     private async Task CommitAsync(Block block, string orderer, CancellationToken cancellationToken)
     {
@@ -381,6 +410,8 @@ public sealed partial class PeerChannel : INodeChannel
         {
             LogDefinitionApplied(_logger, ChannelId, result.BlockNumber, definition.Name, definition.Sequence, definition.Version);
         }
+
+        DeployIndexes(changed.Values);
     }
 
     /// <summary>

@@ -2,9 +2,11 @@ using System.Security.Cryptography;
 using FnzChain.Chaincode;
 using FnzChain.Crypto.Signatures;
 using FnzChain.Identity.Channels;
+using FnzChain.Identity.Msp;
 using FnzChain.Identity.Policies;
 using FnzChain.Ledger.Simulation;
 using FnzChain.Node;
+using FnzChain.Node.Audit;
 using FnzChain.Node.Channels;
 using FnzChain.Peer.Channels;
 using FnzChain.Peer.Chaincode;
@@ -32,15 +34,16 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
     /// <summary>
     /// Endorses <paramref name="signed"/>. With <paramref name="evaluateOnly"/> (the gateway's Evaluate: the result
     /// is read, never ordered) the proposal is checked and simulated the same way, but private writes are neither
-    /// kept nor pushed to other peers and nothing is signed.
+    /// kept nor pushed to other peers and nothing is signed. <paramref name="audit"/> receives what the checks learn
+    /// (channel, tx id, chaincode, function, the creator or why it did not authenticate) for the request's record.
     /// </summary>
-    public async Task<ProposalResponse> EndorseAsync(SignedProposal signed, CancellationToken cancellationToken, bool evaluateOnly = false)
+    public async Task<ProposalResponse> EndorseAsync(SignedProposal signed, CancellationToken cancellationToken, bool evaluateOnly = false, AuditEntry? audit = null)
     {
         ArgumentNullException.ThrowIfNull(signed);
         ProposalResponse response;
         try
         {
-            response = await EndorseCheckedAsync(signed, evaluateOnly, cancellationToken).ConfigureAwait(false);
+            response = await EndorseCheckedAsync(signed, evaluateOnly, audit, cancellationToken).ConfigureAwait(false);
         }
         catch (ProposalRejectedException e)
         {
@@ -51,7 +54,7 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
         return response;
     }
 
-    private async Task<ProposalResponse> EndorseCheckedAsync(SignedProposal signed, bool evaluateOnly, CancellationToken cancellationToken)
+    private async Task<ProposalResponse> EndorseCheckedAsync(SignedProposal signed, bool evaluateOnly, AuditEntry? audit, CancellationToken cancellationToken)
     {
         Proposal proposal;
         Header header;
@@ -73,6 +76,8 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
             throw new ProposalRejectedException($"malformed proposal: {e.Message}");
         }
 
+        // Names only: the function is the first argument; the other arguments and the transient map are never recorded.
+        audit?.Describe(channelHeader.ChannelId, channelHeader.TxId, invocation.ChaincodeSpec?.ChaincodeId?.Name, FunctionOf(invocation));
         var transientBytes = payload.TransientMap.Sum(t => (long)t.Key.Length + t.Value.Length);
         if (transientBytes > MaxTransientBytes)
         {
@@ -95,17 +100,26 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
         }
 
         var bundle = channel.Bundle;
+        if (audit?.IdentityLockout(signatureHeader.Creator.Span) is { } locked)
+        {
+            throw locked;
+        }
+
         var creator = bundle.Msps.Deserialize(signatureHeader.Creator.Span);
         if (!creator.IsValid)
         {
+            audit?.AuthenticationFailed(creator.Rejection, signatureHeader.Creator.Span);
             throw new ProposalRejectedException($"creator: {creator.Error}");
         }
 
         var signature = creator.Identity!.Verify(signed.ProposalBytes.Span, signed.Signature.Span);
         if (signature.Status != SignatureStatus.Valid)
         {
+            audit?.AuthenticationFailed(IdentityRejection.BadSignature, signatureHeader.Creator.Span);
             throw new ProposalRejectedException($"proposal signature of {creator.Identity}: {signature.Reason}");
         }
+
+        audit?.Authenticated(creator.Identity);
 
         var expectedTxId = Convert.ToHexStringLower(SHA256.HashData([.. signatureHeader.Nonce.Span, .. signatureHeader.Creator.Span]));
         if (channelHeader.TxId != expectedTxId)
@@ -159,7 +173,8 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
             HeaderTime.Read(channelHeader.Timestamp) ?? DateTimeOffset.UnixEpoch,
             new ClientIdentity(creator.Identity.MspId, creator.Identity.Certificate),
             payload.TransientMap.ToDictionary(p => p.Key, p => p.Value.ToByteArray()),
-            collections);
+            collections,
+            channel.Ledger.SupportsRichQueries);
         ChaincodeResponse result;
         try
         {
@@ -170,6 +185,11 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
         catch (ArgumentException e)
         {
             result = ChaincodeResponse.Error(500, $"chaincode {name}: {e.Message}");
+        }
+
+        if (!result.IsSuccess)
+        {
+            audit?.ChaincodeFailed(); // its message is the chaincode's own text, which may quote arguments
         }
 
         var response = new Response { Status = result.Status, Message = result.Message, Payload = ByteString.CopyFrom(result.Payload) };
@@ -326,4 +346,23 @@ public sealed class ProposalEndorser(ChannelRegistry<PeerChannel> channels, Chai
     };
 
     private sealed class ProposalRejectedException(string message) : Exception(message);
+
+    /// <summary>The function a proposal invokes: its first argument, when it is short printable text (never the other arguments).</summary>
+    private static string? FunctionOf(ChaincodeInvocationSpec invocation)
+    {
+        var args = invocation.ChaincodeSpec?.Input?.Args;
+        if (args is not { Count: > 0 } || args[0].Length > 128)
+        {
+            return null;
+        }
+
+        try
+        {
+            return new System.Text.UTF8Encoding(false, true).GetString(args[0].Span);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return null;
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using FnzChain.Identity.Channels;
 using FnzChain.Identity.Policies;
+using FnzChain.Node.Audit;
 using FnzChain.Node.Channels;
 using FnzChain.Peer.Channels;
 using FnzChain.Peer.Endorser;
@@ -40,7 +41,7 @@ public sealed partial class GatewayService(
 {
     public override async Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
     {
-        var response = await endorser.EndorseAsync(request.ProposedTransaction ?? throw Invalid(context, "proposed_transaction is missing"), context.CancellationToken, evaluateOnly: true).ConfigureAwait(false);
+        var response = await endorser.EndorseAsync(request.ProposedTransaction ?? throw Invalid(context, "proposed_transaction is missing"), context.CancellationToken, evaluateOnly: true, AuditEntry.Of(context)).ConfigureAwait(false);
         if (FailureOf(response) is { } failure)
         {
             throw Fail(context, failure.Code, $"evaluate call to endorser returned error: {failure.Message}", [Detail(options.ListenAddress, endorser.LocalMspId, failure.Message)]);
@@ -52,6 +53,8 @@ public sealed partial class GatewayService(
     public override async Task<EndorseResponse> Endorse(EndorseRequest request, ServerCallContext context)
     {
         var signed = request.ProposedTransaction ?? throw Invalid(context, "proposed_transaction is missing");
+        var audit = AuditEntry.Of(context);
+        audit?.Describe(request.ChannelId, request.TransactionId);
         if (channels.Find(request.ChannelId) is not { } channel)
         {
             throw Fail(context, StatusCode.NotFound, $"channel \"{request.ChannelId}\" is not joined by this peer", []);
@@ -59,17 +62,33 @@ public sealed partial class GatewayService(
 
         var localMsp = channel.Bundle.OrganizationOf(endorser.LocalMspId)?.Name;
         var applicationOrgs = channel.Bundle.Config.Organizations.Where(o => o.IsApplication).ToList();
-        // The client may name the organisations; otherwise plan from the chaincode's endorsement policy.
-        var layouts = request.EndorsingOrganizations.Count > 0
-            ? [applicationOrgs.Where(o => request.EndorsingOrganizations.Contains(o.MspId)).ToList()]
-            : EndorsementPlan.Layouts(ChaincodeOf(signed) is { } chaincode ? channel.EndorsementPolicy(chaincode) : null, applicationOrgs, endorser.LocalMspId);
+        // The client may name the organisations; otherwise plan from the chaincode's endorsement policy. Transient
+        // data (investors' personal data, say) goes only to members of the collections the transaction uses: this
+        // peer endorses first, and the plan is made among those members (Fabric's gateway does the same).
+        IReadOnlyList<IReadOnlyList<ChannelOrganization>> layouts;
+        ProposalResponse? endorsedHere = null;
+        var hasTransientData = HasTransientData(signed);
+        if (request.EndorsingOrganizations.Count > 0)
+        {
+            layouts = [applicationOrgs.Where(o => request.EndorsingOrganizations.Contains(o.MspId)).ToList()];
+        }
+        else if (hasTransientData)
+        {
+            (applicationOrgs, endorsedHere, var policy) = await TransientDataRecipientsAsync(context, request, channel, applicationOrgs, localMsp, signed, audit).ConfigureAwait(false);
+            layouts = [.. EndorsementPlan.Layouts(policy, applicationOrgs, endorser.LocalMspId).OrderBy(l => l.Any(o => o.MspId == endorser.LocalMspId) ? 0 : 1)];
+        }
+        else
+        {
+            layouts = EndorsementPlan.Layouts(ChaincodeOf(signed) is { } chaincode ? channel.EndorsementPolicy(chaincode) : null, applicationOrgs, endorser.LocalMspId);
+        }
+
         var unreachable = new HashSet<string>(StringComparer.Ordinal);
         var targets = layouts[0];
         // A peer one block behind simulates on older state: it returns a different read/write set, or fails where
         // the others succeed. Give lagging peers a moment to catch up and endorse again before reporting either.
         for (var attempt = 1; ; attempt++)
         {
-            var results = await EndorseOnAsync(targets, localMsp, signed, context.CancellationToken).ConfigureAwait(false);
+            var results = await EndorseOnAsync(targets, localMsp, signed, audit, context.CancellationToken, attempt == 1 ? endorsedHere : null).ConfigureAwait(false);
             var failures = results
                 .Where(r => r.Error is not null || FailureOf(r.Response!) is not null || r.Response!.Endorsement is null)
                 .Select(r => Detail(r.Address, r.MspId, r.Error ?? FailureOf(r.Response!)?.Message ?? "the proposal response carries no endorsement"))
@@ -91,11 +110,12 @@ public sealed partial class GatewayService(
             if (failures.Count == 0 && responses.All(r => r!.Payload == responses[0]!.Payload))
             {
                 // The plan followed the chaincode's policy; what the transaction wrote may call for more (collections
-                // with endorsement policies of their own): endorse on the organisations still missing.
-                if (ChaincodeOf(signed) is { } invoked && channel.HasCollectionEndorsementPolicies(invoked)
+                // with endorsement policies of their own): endorse on the organisations still missing. Not with
+                // transient data: its plan already followed what the write needs, or the client named the endorsers.
+                if (!hasTransientData && ChaincodeOf(signed) is { } invoked && channel.HasCollectionEndorsementPolicies(invoked)
                     && MissingOrganizations(channel, responses[0]!, targets, applicationOrgs, unreachable) is { Count: > 0 } missing)
                 {
-                    var more = await EndorseOnAsync(missing, localMsp, signed, context.CancellationToken).ConfigureAwait(false);
+                    var more = await EndorseOnAsync(missing, localMsp, signed, audit, context.CancellationToken).ConfigureAwait(false);
                     var moreFailures = more
                         .Where(r => r.Error is not null || FailureOf(r.Response!) is not null || r.Response!.Endorsement is null || r.Response.Payload != responses[0]!.Payload)
                         .Select(r => Detail(r.Address, r.MspId, r.Error ?? FailureOf(r.Response!)?.Message ?? (r.Response!.Endorsement is null ? "the proposal response carries no endorsement" : "a different result from the other endorsers")))
@@ -183,14 +203,15 @@ public sealed partial class GatewayService(
         }
     }
 
+    /// <summary>Endorsements from one peer of each of <paramref name="targets"/>; this peer's is <paramref name="endorsedHere"/> when it already endorsed.</summary>
     private async Task<(string Address, string MspId, ProposalResponse? Response, string? Error)[]> EndorseOnAsync(
-        IReadOnlyList<ChannelOrganization> targets, string? localMsp, SignedProposal signed, CancellationToken cancellationToken)
+        IReadOnlyList<ChannelOrganization> targets, string? localMsp, SignedProposal signed, AuditEntry? audit, CancellationToken cancellationToken, ProposalResponse? endorsedHere = null)
     {
         var calls = targets.Select(async org =>
         {
             if (org.Name == localMsp)
             {
-                return (Address: options.ListenAddress, org.MspId, Response: (ProposalResponse?)await endorser.EndorseAsync(signed, cancellationToken).ConfigureAwait(false), Error: (string?)null);
+                return (Address: options.ListenAddress, org.MspId, Response: endorsedHere ?? (ProposalResponse?)await endorser.EndorseAsync(signed, cancellationToken, audit: audit).ConfigureAwait(false), Error: (string?)null);
             }
 
             if (org.AnchorPeers.Count == 0)
@@ -216,6 +237,7 @@ public sealed partial class GatewayService(
     public override async Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
     {
         var envelope = request.PreparedTransaction ?? throw Invalid(context, "prepared_transaction is missing");
+        AuditEntry.Of(context)?.Describe(request.ChannelId, request.TransactionId); // the orderer's record of it names the creator
         if (channels.Find(request.ChannelId) is not { } channel)
         {
             throw Fail(context, StatusCode.NotFound, $"channel \"{request.ChannelId}\" is not joined by this peer", []);
@@ -306,6 +328,7 @@ public sealed partial class GatewayService(
             throw Invalid(context, $"commit status request does not parse: {e.Message}");
         }
 
+        AuditEntry.Of(context)?.Describe(inner.ChannelId, inner.TransactionId);
         var channel = Authorize(context, inner.ChannelId, inner.Identity, request.Request, request.Signature);
         var blocks = channel.Ledger.Blocks;
         while (true)
@@ -332,6 +355,7 @@ public sealed partial class GatewayService(
             throw Invalid(context, $"chaincode events request does not parse: {e.Message}");
         }
 
+        AuditEntry.Of(context)?.Describe(inner.ChannelId, chaincode: inner.ChaincodeId);
         var channel = Authorize(context, inner.ChannelId, inner.Identity, request.Request, request.Signature);
         var blocks = channel.Ledger.Blocks;
         var start = ChaincodeEventsStart(context, blocks, inner);
@@ -419,7 +443,16 @@ public sealed partial class GatewayService(
             throw Fail(context, StatusCode.NotFound, $"channel \"{channelId}\" is not joined by this peer", []);
         }
 
-        var readers = channel.Bundle.Evaluate(ChannelBundle.Readers, [new SignedData(identity.Memory, bytes.Memory, signature.Memory)]);
+        var audit = AuditEntry.Of(context);
+        audit?.Describe(channelId);
+        if (audit?.IdentityLockout(identity.Span) is { } locked)
+        {
+            throw locked;
+        }
+
+        var signers = SignatureSet.Validate([new SignedData(identity.Memory, bytes.Memory, signature.Memory)], channel.Bundle.Msps);
+        audit?.Signers(signers);
+        var readers = channel.Bundle.Evaluate(ChannelBundle.Readers, signers);
         return readers.IsSatisfied ? channel : throw Fail(context, StatusCode.PermissionDenied, readers.Reason, []);
     }
 

@@ -1,6 +1,8 @@
 using FnzChain.Ledger;
+using FnzChain.Ledger.State.CouchDb;
 using FnzChain.Node;
 using FnzChain.Node.Channels;
+using FnzChain.Node.Tls;
 using FnzChain.Peer.Chaincode;
 using FnzChain.Peer.Channels;
 using FnzChain.Peer.Endorser;
@@ -19,11 +21,31 @@ public static class PeerHost
     {
         ArgumentNullException.ThrowIfNull(options);
         using var local = LocalIdentity.Load(options.MspPath, options.MspId);
+        using var couchDb = options.StateDatabase == "couchdb" ? new CouchDbStateDatabaseProvider(options.CouchDb!) : null;
+        if (couchDb is not null)
+        {
+            // Unreachable, or refusing the credentials: stop now, in one line, not at the first block.
+            await couchDb.CheckAsync(cancellationToken).ConfigureAwait(false);
+            couchDb.StartMonitoring(TimeSpan.FromSeconds(5));
+        }
+
+        using var atRest = await NodeEncryptionAtRest.OpenAsync(options, cancellationToken).ConfigureAwait(false);
         var builder = NodeHost.CreateBuilder(options);
         builder.Services.AddSingleton(local);
         NodeHost.AddChannels<PeerChannel>(builder.Services, options, (provider, ledgerOptions) =>
-            (folder, genesis, ct) => PeerChannel.OpenAsync(
-                folder, genesis, local, options.OrdererAddresses, ledgerOptions, provider.GetRequiredService<ILoggerFactory>().CreateLogger<PeerChannel>(), ct));
+            async (folder, genesis, ct) =>
+            {
+                var channel = await PeerChannel.OpenAsync(
+                    folder, genesis, local, provider.GetRequiredService<NodeTls>(), options.OrdererAddresses, (couchDb is null ? ledgerOptions : ledgerOptions with { StateDatabase = couchDb }) with { Encryption = atRest },
+                    provider.GetRequiredService<ILoggerFactory>().CreateLogger<PeerChannel>(), ct).ConfigureAwait(false);
+                if (couchDb is not null)
+                {
+                    channel.AttachRuntime(provider.GetRequiredService<ChaincodeRuntime>()); // CouchDB indexes from chaincode packages
+                    channel.AttachStateDatabaseHealth(() => couchDb.Problem);
+                }
+
+                return channel;
+            });
         builder.Services.AddSingleton(provider => new ChaincodeRuntime(options.DataPath, provider.GetRequiredService<ILogger<ChaincodeRuntime>>()));
         builder.Services.AddSingleton<IChaincodeInstaller>(provider => provider.GetRequiredService<ChaincodeRuntime>());
         builder.Services.AddSingleton<ProposalEndorser>();
@@ -34,6 +56,13 @@ public static class PeerHost
         builder.Services.AddSingleton<BroadcastStreams>();
 
         await using var app = builder.Build();
+        var nodeLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("FnzChain.Node");
+        NodeEncryptionAtRest.LogState(nodeLogger, options, atRest);
+        if (atRest is not null && couchDb is not null)
+        {
+            nodeLogger.LogWarning("Encryption at rest covers this peer's own files; its public state in CouchDB is stored by CouchDB in the clear (encrypt CouchDB's volume). Private data never reaches CouchDB");
+        }
+
         app.MapGrpcService<EndorserService>();
         app.MapGrpcService<GatewayService>();
         app.MapGrpcService<PeerDeliverService>();

@@ -1,6 +1,7 @@
 using FnzChain.Identity.Channels;
 using FnzChain.Identity.Msp;
 using FnzChain.Node;
+using FnzChain.Node.Audit;
 using FnzChain.Protos.PrivateData;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -25,11 +26,12 @@ internal static class PeerMessages
     }
 
     /// <summary>The sending peer, or why it is refused: not a valid peer identity of the channel, a bad signature, or a stale timestamp.</summary>
-    public static (ValidatedIdentity? Sender, string? Error) Authenticate(SignedPrivateDataMessage signed, ChannelBundle bundle, Timestamp? timestamp, DateTimeOffset now)
+    public static (ValidatedIdentity? Sender, string? Error) Authenticate(SignedPrivateDataMessage signed, ChannelBundle bundle, Timestamp? timestamp, DateTimeOffset now, AuditEntry? audit = null)
     {
         var creator = bundle.Msps.Deserialize(signed.Creator.Span);
         if (creator.Identity is not { } identity)
         {
+            audit?.AuthenticationFailed(creator.Rejection, signed.Creator.Span);
             return (null, $"sender: {creator.Error}");
         }
 
@@ -41,8 +43,11 @@ internal static class PeerMessages
         var check = identity.Verify(signed.Message.Span, signed.Signature.Span);
         if (!check.IsValid)
         {
+            audit?.AuthenticationFailed(IdentityRejection.BadSignature, signed.Creator.Span);
             return (null, $"signature of {identity}: {check.Reason}");
         }
+
+        audit?.Authenticated(identity);
 
         if (HeaderTime.Read(timestamp) is not { } sent || (sent - now).Duration() > ClockSkew)
         {

@@ -4,6 +4,7 @@ using FnzChain.Identity.Channels;
 using FnzChain.Identity.Msp;
 using FnzChain.Ledger.State;
 using FnzChain.Node;
+using FnzChain.Node.Audit;
 using FnzChain.Node.Channels;
 using FnzChain.Peer.Chaincode;
 using FnzChain.Peer.Channels;
@@ -28,6 +29,7 @@ public sealed partial class PrivateDataService(ChannelRegistry<PeerChannel> chan
     {
         ArgumentNullException.ThrowIfNull(request);
         var push = Decode(PrivateDataPush.Parser, request, context);
+        AuditEntry.Of(context)?.Describe(push.ChannelId, push.TxId);
         var channel = Channel(push.ChannelId, context);
         var sender = Authenticate(request, channel, push.Timestamp, context);
         if (string.IsNullOrEmpty(push.TxId) || push.PrivateData is null)
@@ -56,6 +58,7 @@ public sealed partial class PrivateDataService(ChannelRegistry<PeerChannel> chan
     {
         ArgumentNullException.ThrowIfNull(request);
         var pull = Decode(PrivateDataPull.Parser, request, context);
+        AuditEntry.Of(context)?.Describe(pull.ChannelId);
         var channel = Channel(pull.ChannelId, context);
         var sender = Authenticate(request, channel, pull.Timestamp, context);
         var definition = channel.Bundle.Chaincode(pull.Namespace)
@@ -115,7 +118,13 @@ public sealed partial class PrivateDataService(ChannelRegistry<PeerChannel> chan
 
     private ValidatedIdentity Authenticate(SignedPrivateDataMessage request, PeerChannel channel, Google.Protobuf.WellKnownTypes.Timestamp? timestamp, ServerCallContext context)
     {
-        var (sender, error) = PeerMessages.Authenticate(request, channel.Bundle, timestamp, time.GetUtcNow());
+        var audit = AuditEntry.Of(context);
+        if (audit?.IdentityLockout(request.Creator.Span) is { } locked)
+        {
+            throw locked;
+        }
+
+        var (sender, error) = PeerMessages.Authenticate(request, channel.Bundle, timestamp, time.GetUtcNow(), audit);
         return sender ?? throw Fail(context, StatusCode.PermissionDenied, error!);
     }
 

@@ -168,7 +168,7 @@ public sealed partial class Reconciler : IAsyncDisposable
             PrivateDataPullResult result;
             try
             {
-                using var grpc = GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions { MaxReceiveMessageSize = 256 * 1024 * 1024 });
+                using var grpc = _channel.Connect(address);
                 result = await new Protos.PrivateData.PrivateData.PrivateDataClient(grpc)
                     .PullAsync(PeerMessages.Sign(pull, _local), deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellationToken).ConfigureAwait(false);
             }

@@ -1,6 +1,7 @@
 using FnzChain.Peer.Endorser;
 using FnzChain.Protos.Peer;
 using Grpc.Core;
+using FnzChain.Node.Audit;
 using FnzChain.Node.Rpc;
 
 namespace FnzChain.Peer.Services;
@@ -10,7 +11,7 @@ public sealed class EndorserService(ProposalEndorser endorser, ClientFaultLog fa
 {
     public override async Task<ProposalResponse> ProcessProposal(SignedProposal request, ServerCallContext context)
     {
-        var response = await endorser.EndorseAsync(request, context.CancellationToken).ConfigureAwait(false);
+        var response = await endorser.EndorseAsync(request, context.CancellationToken, audit: AuditEntry.Of(context)).ConfigureAwait(false);
         if (response.Response.Status >= 400)
         {
             faults.Refused(context.Method, context.Peer, $"status {response.Response.Status}", response.Response.Message);

@@ -1,5 +1,6 @@
 using FnzChain.Identity.Channels;
 using FnzChain.Identity.Policies;
+using FnzChain.Node.Audit;
 using FnzChain.Node.Channels;
 using FnzChain.Node.Delivery;
 using FnzChain.Node.Rpc;
@@ -19,7 +20,7 @@ namespace FnzChain.Peer.Services;
 /// (tx id, type, validation code and chaincode event names only) for clients that only follow outcomes, or blocks
 /// with the private data the requester's organisation may see.
 /// </summary>
-public sealed class PeerDeliverService(ChannelRegistry<PeerChannel> channels, ClientFaultLog faults) : Deliver.DeliverBase
+public sealed class PeerDeliverService(ChannelRegistry<PeerChannel> channels, ClientFaultLog faults, FnzChain.Node.Tls.NodeTls tls) : Deliver.DeliverBase
 {
     public override Task Deliver(IAsyncStreamReader<Envelope> requestStream, IServerStreamWriter<DeliverResponse> responseStream, ServerCallContext context) =>
         ServeAsync(requestStream, responseStream, context, _ => block => new DeliverResponse { Block = block });
@@ -120,7 +121,9 @@ public sealed class PeerDeliverService(ChannelRegistry<PeerChannel> channels, Cl
                 request,
                 id => channels.Find(id) is { } channel ? new DeliverSource(() => channel.Bundle, channel.Ledger.Blocks) : null,
                 (block, seek, ct) => responseStream.WriteAsync(response(BlockDelivery.ForContentType(block, seek)), ct),
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken,
+                FnzChain.Node.Tls.TlsBinding.RequiredHash(tls, context),
+                AuditEntry.Of(context)).ConfigureAwait(false);
             if (status != Status.Success)
             {
                 faults.Refused(context.Method, context.Peer, status.ToString(), info);

@@ -2,16 +2,29 @@ namespace FnzChain.Cli.Tests.Commands;
 
 public sealed class DemoCommandTests
 {
-    [Test]
+    /// <summary>
+    /// The demo's two searches across the register (TransferAgencyDemo.WriteSearchesAsync). A RocksDB peer answers them by
+    /// its composite-key indexes, a CouchDB peer by Mango queries (CouchDbNetworkTests): the answers must be these, both ways.
+    /// </summary>
+    internal const string SearchAnswers =
+        "    settled orders of GLOBAL-EQ, newest first: ORD-3 ACC-4 Dist3MSP, ORD-2 ACC-2 Dist2MSP, ORD-1 ACC-1 Dist1MSP\n" +
+        "    holdings of GLOBAL-EQ-A of 150 units or more: ACC-2 246.913";
+
+    /// <summary>The transfer-agency flow over TLS (the default) and with mutual TLS on every node and connection.</summary>
+    [TestCase("tls")]
+    [TestCase("mutual-tls")]
     [Category("Integration")]
-    public async Task Demo_runs_a_dealing_cycle_onboards_a_third_distributor_and_erases_personal_data_with_the_evidence()
+    public async Task Demo_runs_a_dealing_cycle_onboards_a_third_distributor_and_erases_personal_data_with_the_evidence(string security)
     {
         using var folder = new TempFolder();
-        var result = await ProcessRunner.FnzchainAsync(folder.Path, "demo");
+        var result = await ProcessRunner.FnzchainAsync(folder.Path, security == "mutual-tls" ? ["demo", "--mutual-tls"] : ["demo"]);
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.StandardError, Is.Empty);
         var output = result.StandardOutput;
+        Assert.That(output, Does.Contain(security == "mutual-tls"
+            ? "TLS with mutual authentication: every node requires a client certificate from a TLS CA of the channel's organisations"
+            : "TLS on every node (TLS 1.2+, certificates from each organisation's TLS CA); --insecure for plaintext"));
         Assert.That(output, Does.Contain("chaincode ta defined on funds").And.Contain("2 private data collections"));
         Assert.That(output, Does.Contain("refused as it should be — orders@dist2 for ACC-1: chaincode response 403, account ACC-1 is serviced by distributor Dist1MSP"));
         Assert.That(output, Does.Contain("ORD-1 ACC-1 priced: 98.765 units for EUR 10,000.00, settles 2026-11-25"));
@@ -23,6 +36,7 @@ public sealed class DemoCommandTests
         Assert.That(output, Does.Not.Contain("Ada Lovelace").And.Not.Contain("Emmy Noether"), "personal data is never printed");
         AssertOnboardingChapter(output);
         AssertErasureChapter(output);
+        Assert.That(output, Does.Contain("searches on the transfer agent's peer, answered by key-index (a walk of the composite-key indexes):\n" + SearchAnswers));
         Assert.That(output, Does.Contain("9. Stopping the network"));
         foreach (var peer in new[] { "TransferAgent", "Dist1", "Dist2", "Dist3" })
         {
@@ -92,16 +106,21 @@ public sealed class DemoCommandTests
         Assert.That(after, Does.Match(@"byte scan of 5 data folders and 5 node logs \(\d+ files, [\d,]+ bytes\): no trace of the applicant's name, address, tax id or bank account"));
     }
 
-    [Test]
+    /// <summary>Over TLS (the default), and in plaintext only when asked with --insecure, which the demo says.</summary>
+    [TestCase("tls")]
+    [TestCase("insecure")]
     [Category("Integration")]
-    public async Task Sample_demo_runs_a_network_and_shows_commits_a_refusal_a_conflict_events_and_verified_ledgers()
+    public async Task Sample_demo_runs_a_network_and_shows_commits_a_refusal_a_conflict_events_and_verified_ledgers(string security)
     {
         using var folder = new TempFolder();
-        var result = await ProcessRunner.FnzchainAsync(folder.Path, "demo", "sample");
+        var result = await ProcessRunner.FnzchainAsync(folder.Path, security == "insecure" ? ["demo", "sample", "--insecure"] : ["demo", "sample"]);
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.StandardError, Is.Empty);
         var output = result.StandardOutput;
+        Assert.That(output, Does.Contain(security == "insecure"
+            ? "--insecure: TLS is OFF; every node listens in plaintext and every connection is plaintext (local development only)"
+            : "TLS on every node (TLS 1.2+"));
         Assert.That(output, Does.Contain("transfer agent creates fund GEQ: Valid in block 2"));
         Assert.That(output, Does.Contain("distributor reads GEQ on its own peer: {\"id\":\"GEQ\",\"name\":\"Global Equity\",\"nav\":102.40,\"currency\":\"EUR\"}"));
         Assert.That(output, Does.Contain("a negative NAV is refused at endorsement (Aborted)"));

@@ -7,8 +7,11 @@ public sealed class NodeConfigErrorTests
     [TestCase("orderer", """{ "listenAddress": "127.0.0.1:0", "mspId": "X", "mspPath": ".", "dataPath": "d", "extra": 1 }""", "'extra' could not be mapped")]
     [TestCase("orderer", """{ "listenAddress": "127.0.0.1:0", "mspPath": ".", "dataPath": "d" }""", "mspId")]
     [TestCase("peer", """{ "listenAddress": "127.0.0.1:0", "mspId": "X", "mspPath": "missing", "dataPath": "d" }""", "mspPath")]
-    [TestCase("peer", """{ "listenAddress": "127.0.0.1:0", "mspId": "X", "mspPath": ".", "dataPath": "d", "ordererAddresses": ["orderer:7050"] }""", "ordererAddresses: \"orderer\" is not an IP address")]
+    [TestCase("peer", """{ "listenAddress": "127.0.0.1:0", "mspId": "X", "mspPath": ".", "dataPath": "d", "ordererAddresses": ["orderer_1:7050"] }""", "ordererAddresses: \"orderer_1\" in \"orderer_1:7050\" is neither an IP address (IPv6 in brackets) nor a DNS host name")]
     [TestCase("peer", """{ "listenAddress": "127.0.0.1:0", "mspId": "X", "mspPath": ".", "dataPath": "d", "durability": "sometimes" }""", "durability")]
+    [TestCase("orderer", """{ "listenAddress": "127.0.0.1:0", "mspId": "X", "mspPath": ".", "dataPath": "d", "authenticationThrottle": { "lockoutSeconds": 100, "maxLockoutSeconds": 50 } }""", "authenticationThrottle.lockoutSeconds 100 must be at least 1 and at most maxLockoutSeconds 50")]
+    [TestCase("peer", """{ "listenAddress": "127.0.0.1:0", "mspId": "X", "mspPath": ".", "dataPath": "d", "audit": { "maxFileBytes": 100 } }""", "audit.maxFileBytes 100 is less than 4096")]
+    [TestCase("peer", """{ "listenAddress": "127.0.0.1:0", "mspId": "X", "mspPath": ".", "dataPath": "d", "audit": { "enabled": false } }""", "'enabled' could not be mapped")]
     public async Task Node_with_a_wrong_config_names_the_field_and_exits_1(string kind, string json, string expected)
     {
         using var folder = new TempFolder();

@@ -37,6 +37,7 @@ public sealed class PemFilesTests
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var path = _folder.File("sec1.pem");
         File.WriteAllText(path, key.ExportECPrivateKeyPem());
+        OwnerOnly(path);
 
         using var read = PemFiles.ReadPrivateKey(path);
 
@@ -76,6 +77,7 @@ public sealed class PemFilesTests
     {
         var path = _folder.File("priv_sk");
         File.WriteAllText(path, content);
+        OwnerOnly(path);
 
         var ex = Assert.Throws<KeyFileException>(() => PemFiles.ReadPrivateKey(path));
 
@@ -135,5 +137,14 @@ public sealed class PemFilesTests
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=test", key, HashAlgorithmName.SHA256);
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
+    /// <summary>A key file as <see cref="PemFiles"/> writes one (0600), so that the test reaches its content.</summary>
+    private static void OwnerOnly(string path)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 }

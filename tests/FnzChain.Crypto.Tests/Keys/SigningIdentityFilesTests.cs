@@ -52,6 +52,20 @@ public sealed class SigningIdentityFilesTests
     }
 
     [Test]
+    [Platform(Exclude = "Win")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Load_refuses_a_signing_key_others_may_read_naming_the_file_its_mode_and_the_fix()
+    {
+        var peer = Path.Combine(_org, "peers", "peer0.org1.example.com", "msp");
+        var key = Path.Combine(peer, "keystore", "priv_sk");
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var ex = Assert.Throws<KeyFileException>(() => SigningIdentityFiles.Load(peer));
+
+        Assert.That(ex!.Message, Is.EqualTo($"{key}: private key file is accessible by group or others (mode 0644); run chmod 600 {key}"));
+    }
+
+    [Test]
     public void Load_reports_a_folder_without_signcerts()
     {
         var ex = Assert.Throws<KeyFileException>(() => SigningIdentityFiles.Load(_folder.Path));

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using FnzChain.Protos.Common;
 using FnzChain.Protos.Orderer;
 using Grpc.Core;
@@ -24,11 +25,18 @@ internal sealed class FakeOrderer : AtomicBroadcast.AtomicBroadcastBase, IAsyncD
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private FakeOrderer()
+    private FakeOrderer(X509Certificate2? tlsCertificate)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l =>
+        {
+            l.Protocols = HttpProtocols.Http2;
+            if (tlsCertificate is not null)
+            {
+                l.UseHttps(tlsCertificate);
+            }
+        }));
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(this);
         _app = builder.Build();
@@ -40,9 +48,10 @@ internal sealed class FakeOrderer : AtomicBroadcast.AtomicBroadcastBase, IAsyncD
     /// <summary>How many Deliver streams peers opened (each pull attempt opens one).</summary>
     public int Streams { get; private set; }
 
-    public static async Task<FakeOrderer> StartAsync()
+    /// <summary>Starts the fake orderer; with a TLS certificate and key (PEM files: the real orderer's) it speaks TLS as the real one does.</summary>
+    public static async Task<FakeOrderer> StartAsync(string? tlsCertificateFile = null, string? tlsKeyFile = null)
     {
-        var orderer = new FakeOrderer();
+        var orderer = new FakeOrderer(tlsCertificateFile is null ? null : X509Certificate2.CreateFromPemFile(tlsCertificateFile, tlsKeyFile));
         await orderer._app.StartAsync();
         orderer.Address = new Uri(orderer._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Authority;
         return orderer;

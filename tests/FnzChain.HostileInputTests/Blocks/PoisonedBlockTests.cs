@@ -88,7 +88,11 @@ public sealed class PoisonedBlockTests
     {
         var (poisoned, corruption) = PoisonedIdentity.Create("Org1MSP", _net.Client.Files.Certificate);
         TestContext.Progress.WriteLine($"poisoned creator: Org1's client certificate with its {corruption}");
-        await using var fake = await FakeOrderer.StartAsync();
+        // It answers with the real orderer's TLS certificate (the peers' TLS settings trust it) unless the network is plaintext.
+        var ordererTls = Path.Combine(Path.GetDirectoryName(_net.Network.IdentityMsp("example.com", "orderers/orderer.example.com"))!, "tls");
+        await using var fake = _net.Network.Security == FnzChain.Cli.Network.NetworkShape.Insecure
+            ? await FakeOrderer.StartAsync()
+            : await FakeOrderer.StartAsync(Path.Combine(ordererTls, "server.crt"), Path.Combine(ordererTls, "server.key"));
         var chain = await ReadChainAsync(_net.Orderer);
         foreach (var block in chain)
         {
@@ -154,6 +158,7 @@ public sealed class PoisonedBlockTests
             dataPath = Path.Combine(net.Folder, "peer9.org1.example.com-data"),
             ordererAddresses = new[] { ordererAddress },
             durability = "buffered",
+            tls = FnzChain.Cli.Network.LocalNetwork.TlsSection(Path.GetDirectoryName(net.IdentityMsp("org1.example.com", "peers/peer0.org1.example.com"))!, net.Security),
         }));
         var peer = await net.StartPeerAsync("org1.example.com", "Org1MSP", _net.Orderer, name: "peer9");
         await net.JoinPeerAsync(peer, "org1.example.com", "Org1MSP");

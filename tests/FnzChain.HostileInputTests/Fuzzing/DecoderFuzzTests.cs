@@ -4,7 +4,7 @@ using FnzChain.Identity.Channels;
 using FnzChain.IntegrationTests;
 using FnzChain.Ledger;
 using FnzChain.Ledger.Blocks;
-using FnzChain.Ledger.State.RocksDb;
+using FnzChain.Ledger.Storage;
 using FnzChain.Ledger.Validation;
 using FnzChain.Node.Channels;
 using FnzChain.Peer.Committer;

@@ -9,6 +9,8 @@ namespace FnzChain.HostileInputTests.Network;
 /// The network the hostile suites attack: an orderer and one peer each of Org1 and Org2 (real processes on loopback,
 /// each with a small receive limit so oversized messages stay cheap), the sample fund contract defined with
 /// AND(Org1.peer, Org2.peer), and one committed transaction whose id replayed requests can ask about.
+/// Org1's peer keeps its public state in a CouchDB (a local pouchdb-server started for the suite, decision 0018) and
+/// Org2's in RocksDB, so every case attacks both state databases; <c>FNZCHAIN_HOSTILE_STATE_DB=rocksdb</c> puts both on RocksDB.
 /// </summary>
 internal sealed class HostileNetwork : IAsyncDisposable
 {
@@ -16,6 +18,7 @@ internal sealed class HostileNetwork : IAsyncDisposable
     public const int ReceiveLimit = 2 * 1024 * 1024;
 
     private readonly List<GrpcChannel> _channels = [];
+    private int _couchDbPid;
 
     private HostileNetwork(TestNetwork network) => Network = network;
 
@@ -46,6 +49,9 @@ internal sealed class HostileNetwork : IAsyncDisposable
 
     public byte[] FundsPackage { get; private set; } = [];
 
+    /// <summary>Org1's peer's CouchDB address, or null when the suite runs with <c>FNZCHAIN_HOSTILE_STATE_DB=rocksdb</c>.</summary>
+    public string? CouchDb { get; private set; }
+
     public static async Task<HostileNetwork> StartAsync()
     {
         var (port1, port2) = (TestNetwork.FreePort(), TestNetwork.FreePort());
@@ -75,10 +81,20 @@ internal sealed class HostileNetwork : IAsyncDisposable
             dataPath = Path.Combine(net.Folder, "orderer-data"),
             durability = "buffered",
             maxMessageBytes = ReceiveLimit,
+            tls = FnzChain.Cli.Network.LocalNetwork.TlsSection(Path.GetDirectoryName(net.IdentityMsp("example.com", "orderers/orderer.example.com"))!, net.Security),
+            authenticationThrottle = ThrottleOff,
         });
         Orderer = await net.StartOrdererAsync();
         await net.JoinOrdererAsync(Orderer);
-        Peer1 = await StartPeerAsync("org1.example.com", "Org1MSP", port1, Orderer.Address);
+        if (!string.Equals(Environment.GetEnvironmentVariable("FNZCHAIN_HOSTILE_STATE_DB"), "rocksdb", StringComparison.OrdinalIgnoreCase))
+        {
+            var script = await FnzChain.Cli.Network.CouchDbServers.EnsureInstalledAsync(TextWriter.Null, CancellationToken.None);
+            (_couchDbPid, var address) = await FnzChain.Cli.Network.CouchDbServers.StartAsync(script, net.Folder, "peer0.org1.example.com", CancellationToken.None);
+            CouchDb = address;
+            TestContext.Progress.WriteLine($"hostile suite: Org1's peer keeps its state in CouchDB at {address}");
+        }
+
+        Peer1 = await StartPeerAsync("org1.example.com", "Org1MSP", port1, Orderer.Address, CouchDb);
         Peer2 = await StartPeerAsync("org2.example.com", "Org2MSP", port2, Orderer.Address);
         await net.JoinPeerAsync(Peer1, "org1.example.com", "Org1MSP");
         await net.JoinPeerAsync(Peer2, "org2.example.com", "Org2MSP");
@@ -112,10 +128,10 @@ internal sealed class HostileNetwork : IAsyncDisposable
     public Envelope EndorsedTransaction(string key, string value) =>
         EndorsedTransactions.Create(Client, "funds", [(key, value)], [Org1Peer, Org2Peer]);
 
-    /// <summary>A channel to <paramref name="node"/> shared by the suite (closed with the network).</summary>
+    /// <summary>A channel to <paramref name="node"/> shared by the suite (closed with the network): over TLS, as every client of the network connects, so every hostile case crosses the TLS layer too.</summary>
     public GrpcChannel ChannelTo(NodeProcess node)
     {
-        var channel = GrpcChannel.ForAddress($"http://{node.Address}", new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, MaxSendMessageSize = null });
+        var channel = FnzChain.Client.Connections.GrpcConnections.Open(node.Address, node.ClientTls, maxReceiveMessageBytes: 64 * 1024 * 1024, maxSendMessageBytes: null);
         lock (_channels)
         {
             _channels.Add(channel);
@@ -124,21 +140,37 @@ internal sealed class HostileNetwork : IAsyncDisposable
         return channel;
     }
 
-    private async Task<NodeProcess> StartPeerAsync(string domain, string mspId, int port, string ordererAddress)
+    private async Task<NodeProcess> StartPeerAsync(string domain, string mspId, int port, string ordererAddress, string? couchDb = null)
     {
-        await WriteConfigAsync($"peer0.{domain}.json", new
+        var config = new Dictionary<string, object>
         {
-            listenAddress = $"127.0.0.1:{port}",
-            operationsAddress = "127.0.0.1:0",
-            mspId,
-            mspPath = Network.IdentityMsp(domain, $"peers/peer0.{domain}"),
-            dataPath = Path.Combine(Network.Folder, $"peer0.{domain}-data"),
-            ordererAddresses = new[] { ordererAddress },
-            durability = "buffered",
-            maxMessageBytes = ReceiveLimit,
-        });
+            ["listenAddress"] = $"127.0.0.1:{port}",
+            ["operationsAddress"] = "127.0.0.1:0",
+            ["mspId"] = mspId,
+            ["mspPath"] = Network.IdentityMsp(domain, $"peers/peer0.{domain}"),
+            ["dataPath"] = Path.Combine(Network.Folder, $"peer0.{domain}-data"),
+            ["ordererAddresses"] = new[] { ordererAddress },
+            ["durability"] = "buffered",
+            ["maxMessageBytes"] = ReceiveLimit,
+            ["tls"] = FnzChain.Cli.Network.LocalNetwork.TlsSection(Path.GetDirectoryName(Network.IdentityMsp(domain, $"peers/peer0.{domain}"))!, Network.Security),
+            ["authenticationThrottle"] = ThrottleOff,
+        };
+        if (couchDb is not null)
+        {
+            config["stateDatabase"] = "couchdb";
+            config["couchDb"] = new Dictionary<string, object> { ["address"] = couchDb };
+        }
+
+        await WriteConfigAsync($"peer0.{domain}.json", config);
         return await Network.StartPeerAsync(domain, mspId, Orderer, port: port);
     }
+
+    /// <summary>
+    /// Throttling of failed authentication off: the suite sends thousands of unsigned and wrongly signed requests from
+    /// one address and claiming one identity, and checks the node still serves a valid request after each method's
+    /// batch — a lock-out would refuse it. IntegrationTests' AuthenticationThrottleTests shows throttling on.
+    /// </summary>
+    private static readonly object ThrottleOff = new { enabled = false };
 
     /// <summary>TestNetwork starts a node from its config file when one exists: ours adds the receive limit.</summary>
     private Task WriteConfigAsync(string name, object config) =>
@@ -157,5 +189,9 @@ internal sealed class HostileNetwork : IAsyncDisposable
         }
 
         await Network.DisposeAsync();
+        if (_couchDbPid != 0)
+        {
+            await FnzChain.Cli.Network.NodeLauncher.StopAsync(_couchDbPid); // after its peer stopped
+        }
     }
 }

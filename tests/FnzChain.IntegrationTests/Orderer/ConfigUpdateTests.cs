@@ -130,6 +130,13 @@ public sealed class ConfigUpdateTests
 
         var end = responses.Last();
         Assert.That(end.Status, Is.EqualTo(Status.Forbidden));
+        // The node's console logger writes on its own thread: the line may follow the status on the wire.
+        var logged = DateTime.UtcNow.AddSeconds(10);
+        while (!_orderer.Output.Contains("no longer a reader of channel funds after a configuration change", StringComparison.Ordinal) && DateTime.UtcNow < logged)
+        {
+            await Task.Delay(50);
+        }
+
         Assert.That(_orderer.Output, Does.Contain("no longer a reader of channel funds after a configuration change"));
     }
 

@@ -26,7 +26,9 @@ public sealed class ErasureTests : FundsNetworkFixture
         using var org2User = ClientIdentity.FromMspFolder(Network.IdentityMsp("org2.example.com", "users/User1@org2.example.com"), "Org2MSP");
         using var gateway1 = Gateway.Connect(Peer1.Address, org1User);
         using var gateway2 = Gateway.Connect(Peer2.Address, org2User);
-        var funds1 = gateway1.GetNetwork(TestNetwork.Channel).GetContract("funds");
+        // Org2 is not a member, but the chaincode needs it: the client names both endorsers, sending the personal data
+        // (transient data) to Org2's peer itself; left to choose, the gateway would refuse (ThreeOrgErasureTests).
+        var funds1 = gateway1.GetNetwork(TestNetwork.Channel).GetContract("funds").WithEndorsingOrganizations("Org1MSP", "Org2MSP");
         var funds2 = gateway2.GetNetwork(TestNetwork.Channel).GetContract("funds");
         var markers = Enumerable.Range(1, 3).Select(i => $"PERSONAL-{Guid.NewGuid():N}-v{i}").ToArray();
 
@@ -143,10 +145,11 @@ public sealed class ErasureTests : FundsNetworkFixture
     [Test]
     public async Task The_gateway_meets_a_collections_own_endorsement_policy_and_validation_enforces_it()
     {
-        // The chaincode needs one organisation; writes to investorPII need both: the gateway plans on the chaincode's
-        // policy (Org1 alone), sees the private write in Org1's result and asks Org2 too.
+        // The chaincode needs one organisation; writes to investorPII need both: the gateway endorses on Org1 first (the
+        // personal data is transient data), sees the private write in Org1's result and plans on the collection's
+        // policy among the collection's members — Org2 too.
         await DefineWithCollectionsAsync("OR('Org1MSP.peer','Org2MSP.peer')", """
-            [ { "name": "investorPII", "policy": "OR('Org1MSP.member')", "requiredPeerCount": 0, "maxPeerCount": 0,
+            [ { "name": "investorPII", "policy": "OR('Org1MSP.member','Org2MSP.member')", "requiredPeerCount": 0, "maxPeerCount": 1,
                 "endorsementPolicy": { "signaturePolicy": "AND('Org1MSP.peer','Org2MSP.peer')" } } ]
             """);
         using var org1User = ClientIdentity.FromMspFolder(Network.IdentityMsp("org1.example.com", "users/User1@org1.example.com"), "Org1MSP");

@@ -16,7 +16,10 @@ public abstract class FundsNetworkFixture
     /// <summary>The channel's batch size and timeout (the tests of lost, uncut envelopes need a batch that waits).</summary>
     protected virtual (uint MaxMessageCount, string BatchTimeout) Batch => (10, "200ms");
 
-    internal NodeProcess Peer1 { get; private set; } = null!;
+    /// <summary>Whether the nodes encrypt their ledgers at rest.</summary>
+    protected virtual bool EncryptAtRest => false;
+
+    internal NodeProcess Peer1 { get; set; } = null!;
 
     internal NodeProcess Peer2 { get; set; } = null!;
 
@@ -33,6 +36,7 @@ public abstract class FundsNetworkFixture
         // The chaincode definition is a transaction like any other: it is cut with the default batch, and a fixture
         // with another batch gets it by a config update afterwards.
         Network = await TestNetwork.CreateAsync(maxMessageCount: DefaultBatch.MaxMessageCount, batchTimeout: DefaultBatch.BatchTimeout, org1AnchorPort: port1, org2AnchorPort: port2);
+        Network.EncryptAtRest = EncryptAtRest;
         OrdererPort = TestNetwork.FreePort();
         Orderer = await Network.StartOrdererAsync(port: OrdererPort);
         await Network.JoinOrdererAsync(Orderer);

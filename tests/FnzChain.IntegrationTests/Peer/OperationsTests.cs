@@ -54,8 +54,10 @@ public sealed partial class OperationsTests : FundsNetworkFixture
     [Test]
     public async Task Operations_paths_are_served_only_on_the_operations_listener()
     {
-        using var http2 = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
-        var onGrpcPort = await http2.GetAsync($"http://{Peer1.Address}/healthz");
+        // The gRPC port speaks TLS (as the network does): ask it over the same TLS a client uses.
+        using var handler = new SocketsHttpHandler { SslOptions = FnzChain.Client.Connections.GrpcConnections.ClientAuthentication(Peer1.Address, Peer1.ClientTls) };
+        using var http2 = new HttpClient(handler) { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        var onGrpcPort = await http2.GetAsync($"https://{Peer1.Address}/healthz");
         var unknown = await s_http.GetAsync($"{OperationsOf(Peer1)}/admin");
 
         Assert.That(onGrpcPort.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));

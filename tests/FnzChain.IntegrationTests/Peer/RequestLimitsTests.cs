@@ -56,7 +56,7 @@ public sealed partial class RequestLimitsTests
 
     private async Task<Status> SendAsync(Method<byte[], byte[]> method, byte[] body)
     {
-        using var channel = GrpcChannel.ForAddress($"http://{_peer.Address}", new GrpcChannelOptions { MaxSendMessageSize = null });
+        using var channel = FnzChain.Client.Connections.GrpcConnections.Open(_peer.Address, _peer.ClientTls, maxSendMessageBytes: null);
         try
         {
             await channel.CreateCallInvoker().AsyncUnaryCall(method, null, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(60)), body);

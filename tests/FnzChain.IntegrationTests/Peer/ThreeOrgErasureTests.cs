@@ -87,6 +87,17 @@ public sealed class ThreeOrgErasureTests
         var org1 = Contract(0, "users/User1@org1.example.com");
         var org3 = Contract(2, "users/User1@org3.example.com");
 
+        // Left to choose, the gateway sends personal data (transient data) only to the collection's members, and they
+        // cannot meet the chaincode's policy (Org1 and Org3): refused, Org3's peer never asked.
+        var refused = Assert.ThrowsAsync<GatewayException>(async () => await org1.SubmitAsync("RegisterInvestor", ["I0"], Personal($"NOT-SENT-{Guid.NewGuid():N}")));
+        Assert.That(refused!.StatusCode, Is.EqualTo(Grpc.Core.StatusCode.FailedPrecondition), refused.Message);
+        Assert.That(refused.Message, Does.Contain("carries transient data, which the gateway sends only to members of the collections it uses (funds/investorPII): Org1MSP, Org2MSP cannot satisfy the endorsement policy of chaincode funds"));
+        var refusedTx = System.Text.RegularExpressions.Regex.Match(refused.Message, "transaction ([0-9a-f]{64}) carries").Groups[1].Value;
+        Assert.That(refusedTx, Is.Not.Empty, refused.Message);
+
+        // Naming the endorsers, the client sends it to Org3 (a non-member) itself.
+        org1 = org1.WithEndorsingOrganizations("Org1MSP", "Org3MSP");
+
         // Org2's peer is down while the investor is registered and updated: endorsed by Org1 and Org3 (non-member).
         await _peers[1].StopAsync();
         await org1.SubmitAsync("RegisterInvestor", ["I1"], Personal(markers[0]));
@@ -108,6 +119,9 @@ public sealed class ThreeOrgErasureTests
         var denied = Assert.ThrowsAsync<GatewayException>(async () => await org3.EvaluateAsync("ReadPersonalData", "I1"));
         Assert.That(Detail(denied!), Does.Contain("Org3MSP is not a member of collection investorPII"));
         Assert.That(DataFolderScan.Traces([PeerFolder(2), OrdererFolder], markers), Is.Empty, "the non-member peer and the orderer never hold personal data");
+        // Each node's audit trail names every proposal it was sent: Org1's the refused one, Org3's only those it was named for.
+        Assert.That(AuditedTxIds(0), Does.Contain(refusedTx), "Org1's peer endorsed the refused proposal first");
+        Assert.That(AuditedTxIds(2), Does.Contain(lastUpdate.TransactionId).And.Not.Contain(refusedTx), "Org3's peer was never sent the refused proposal");
         Assert.That(DataFolderScan.FilesContaining(PeerFolder(0), markers[^1]), Is.Not.Empty, "the scan finds data that is there");
         Assert.That(DataFolderScan.FilesContaining(PeerFolder(1), markers[^1]), Is.Not.Empty, "the reconciled member holds it");
 
@@ -159,7 +173,7 @@ public sealed class ThreeOrgErasureTests
     [Test]
     public async Task Private_data_expires_after_its_block_to_live_on_every_member_and_leaves_no_byte()
     {
-        var org1 = Contract(0, "users/User1@org1.example.com");
+        var org1 = Contract(0, "users/User1@org1.example.com").WithEndorsingOrganizations("Org1MSP", "Org3MSP");
         var org2 = Contract(1, "users/User1@org2.example.com");
         var (personal, evidence) = ($"KEPT-{Guid.NewGuid():N}", $"KYC-{Guid.NewGuid():N}");
         await org1.SubmitAsync("RegisterInvestor", ["I2"], Personal(personal));
@@ -201,7 +215,7 @@ public sealed class ThreeOrgErasureTests
     [Test]
     public async Task A_member_peer_that_lost_its_database_rebuilds_state_from_its_blocks_and_private_data_from_other_members()
     {
-        var org1 = Contract(0, "users/User1@org1.example.com");
+        var org1 = Contract(0, "users/User1@org1.example.com").WithEndorsingOrganizations("Org1MSP", "Org3MSP");
         var marker = $"REBUILT-{Guid.NewGuid():N}";
         await org1.SubmitAsync("RegisterInvestor", ["I3"], Personal(marker));
         var org2 = Contract(1, "users/User1@org2.example.com");
@@ -216,6 +230,10 @@ public sealed class ThreeOrgErasureTests
         Assert.That(Encoding.UTF8.GetString(await org2.EvaluateAsync("ReadInvestor", "I3")), Does.Contain("personalDataHash"), "public state replayed from the block files");
         await VerifyLedgersAsync();
     }
+
+    /// <summary>The transaction ids of the requests peer <paramref name="i"/> has audited so far.</summary>
+    private HashSet<string> AuditedTxIds(int i) =>
+        [.. AuditFiles.Records(PeerFolder(i)).Select(r => r.TryGetProperty("txId", out var tx) ? tx.GetString() ?? string.Empty : string.Empty)];
 
     private static string Domain(int i) => $"org{i + 1}.example.com";
 

@@ -1,38 +1,50 @@
 using System.Text;
 using FnzChain.Ledger.History;
 using FnzChain.Ledger.State;
-using FnzChain.Ledger.State.RocksDb;
+using FnzChain.Ledger.Storage;
 using Version = FnzChain.Ledger.State.Version;
 
 namespace FnzChain.Ledger.Tests.History;
 
+/// <summary>History in a real channel database: entries staged into a batch as the ledger stages them, then written.</summary>
 public sealed class HistoryStoreTests
 {
     private static readonly DateTimeOffset T0 = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
     private string _folder = null!;
-    private RocksDbStateDatabase _db = null!;
+    private ChannelDatabase _database = null!;
+    private HistoryStore _history = null!;
 
     [SetUp]
     public void Open()
     {
         _folder = Path.Combine(Path.GetTempPath(), "fnzchain-history-" + Guid.NewGuid().ToString("N"));
-        _db = RocksDbStateDatabase.Open(_folder);
+        OpenDatabase();
     }
 
     [TearDown]
     public void Close()
     {
-        _db.Dispose();
+        _database.Dispose();
         Directory.Delete(_folder, recursive: true);
+    }
+
+    private void OpenDatabase()
+    {
+        _database = ChannelDatabase.Open(_folder, new StorageOptions { Durability = CommitDurability.Buffered });
+        _history = new HistoryStore(_database);
     }
 
     private static TxInfo Tx(ulong block, ulong tx) => new($"tx-{block}-{tx}", T0.AddMinutes(block).AddSeconds(tx));
 
-    private async Task ApplyAsync(ulong block, Action<UpdateBatch> fill)
+    private Task ApplyAsync(ulong block, Action<UpdateBatch> fill)
     {
-        var batch = new UpdateBatch();
-        fill(batch);
-        await _db.ApplyUpdatesAsync(batch, new Version(block, (ulong)Math.Max(0, batch.Count - 1)));
+        _ = block;
+        var updates = new UpdateBatch();
+        fill(updates);
+        using var batch = _database.CreateBatch();
+        HistoryStore.Stage(batch, updates);
+        _database.Write(batch);
+        return Task.CompletedTask;
     }
 
     private static string Text(KeyModification m) => Encoding.UTF8.GetString(m.Value.Span);
@@ -44,7 +56,7 @@ public sealed class HistoryStoreTests
         await ApplyAsync(2, b => b.Put("cc", "other", "x"u8.ToArray(), new Version(2, 0), Tx(2, 0)).Put("cc", "k", "v2"u8.ToArray(), new Version(2, 1), Tx(2, 1)));
         await ApplyAsync(10, b => b.Put("cc", "k", "v3"u8.ToArray(), new Version(10, 0), Tx(10, 0)));
 
-        var history = _db.History.GetHistoryForKey("cc", "k");
+        var history = _history.GetHistoryForKey("cc", "k");
 
         Assert.That(history.Select(Text), Is.EqualTo(new[] { "v3", "v2", "v1" }));
         Assert.That(history.Select(h => h.TxId), Is.EqualTo(new[] { "tx-10-0", "tx-2-1", "tx-1-0" }));
@@ -60,7 +72,7 @@ public sealed class HistoryStoreTests
         await ApplyAsync(255, b => b.Put("cc", "k", "255"u8.ToArray(), new Version(255, 0), Tx(255, 0)));
         await ApplyAsync(256, b => b.Put("cc", "k", "256"u8.ToArray(), new Version(256, 0), Tx(256, 0)));
 
-        Assert.That(_db.History.GetHistoryForKey("cc", "k").Select(Text), Is.EqualTo(new[] { "256", "255" }));
+        Assert.That(_history.GetHistoryForKey("cc", "k").Select(Text), Is.EqualTo(new[] { "256", "255" }));
     }
 
     [Test]
@@ -69,7 +81,7 @@ public sealed class HistoryStoreTests
         await ApplyAsync(1, b => b.Put("cc", "k", "v1"u8.ToArray(), new Version(1, 0), Tx(1, 0)));
         await ApplyAsync(2, b => b.Delete("cc", "k", new Version(2, 0), Tx(2, 0)));
 
-        var history = _db.History.GetHistoryForKey("cc", "k");
+        var history = _history.GetHistoryForKey("cc", "k");
 
         Assert.That(history.Select(h => h.IsDelete), Is.EqualTo(new[] { true, false }));
         Assert.That(history[0].Value.IsEmpty, Is.True);
@@ -81,7 +93,7 @@ public sealed class HistoryStoreTests
     {
         await ApplyAsync(1, b => b.Put("cc", "k", "a"u8.ToArray(), new Version(1, 0), Tx(1, 0)).Put("cc", "k", "b"u8.ToArray(), new Version(1, 1), Tx(1, 1)));
 
-        Assert.That(_db.History.GetHistoryForKey("cc", "k").Select(Text), Is.EqualTo(new[] { "b", "a" }));
+        Assert.That(_history.GetHistoryForKey("cc", "k").Select(Text), Is.EqualTo(new[] { "b", "a" }));
     }
 
     [Test]
@@ -95,10 +107,10 @@ public sealed class HistoryStoreTests
             .Put("cc", composite, "composite"u8.ToArray(), new Version(1, 3), Tx(1, 3))
             .Put("cc", composite + "b\u0000", "longer composite"u8.ToArray(), new Version(1, 4), Tx(1, 4)));
 
-        Assert.That(_db.History.GetHistoryForKey("cc", "a").Select(Text), Is.EqualTo(new[] { "a" }));
-        Assert.That(_db.History.GetHistoryForKey("cc", "ab").Select(Text), Is.EqualTo(new[] { "ab" }));
-        Assert.That(_db.History.GetHistoryForKey("cc", "a\u0000").Select(Text), Is.EqualTo(new[] { "a0" }));
-        Assert.That(_db.History.GetHistoryForKey("cc", composite).Select(Text), Is.EqualTo(new[] { "composite" }));
+        Assert.That(_history.GetHistoryForKey("cc", "a").Select(Text), Is.EqualTo(new[] { "a" }));
+        Assert.That(_history.GetHistoryForKey("cc", "ab").Select(Text), Is.EqualTo(new[] { "ab" }));
+        Assert.That(_history.GetHistoryForKey("cc", "a\u0000").Select(Text), Is.EqualTo(new[] { "a0" }));
+        Assert.That(_history.GetHistoryForKey("cc", composite).Select(Text), Is.EqualTo(new[] { "composite" }));
     }
 
     [Test]
@@ -109,15 +121,15 @@ public sealed class HistoryStoreTests
             .Put("cc2", "k", "in cc2"u8.ToArray(), new Version(1, 1), Tx(1, 1))
             .Put("c", "ck", "in c"u8.ToArray(), new Version(1, 2), Tx(1, 2)));
 
-        Assert.That(_db.History.GetHistoryForKey("cc", "k").Select(Text), Is.EqualTo(new[] { "in cc" }));
-        Assert.That(_db.History.GetHistoryForKey("cc2", "k").Select(Text), Is.EqualTo(new[] { "in cc2" }));
-        Assert.That(_db.History.GetHistoryForKey("c", "ck").Select(Text), Is.EqualTo(new[] { "in c" }));
+        Assert.That(_history.GetHistoryForKey("cc", "k").Select(Text), Is.EqualTo(new[] { "in cc" }));
+        Assert.That(_history.GetHistoryForKey("cc2", "k").Select(Text), Is.EqualTo(new[] { "in cc2" }));
+        Assert.That(_history.GetHistoryForKey("c", "ck").Select(Text), Is.EqualTo(new[] { "in c" }));
     }
 
     [Test]
     public void Key_never_written_has_empty_history()
     {
-        Assert.That(_db.History.GetHistoryForKey("cc", "nothing"), Is.Empty);
+        Assert.That(_history.GetHistoryForKey("cc", "nothing"), Is.Empty);
     }
 
     [Test]
@@ -125,38 +137,39 @@ public sealed class HistoryStoreTests
     {
         await ApplyAsync(1, b => b.Put("cc", "k", "v1"u8.ToArray(), new Version(1, 0), Tx(1, 0)));
 
-        _db.Dispose();
-        _db = RocksDbStateDatabase.Open(_folder);
+        _database.Dispose();
+        OpenDatabase();
 
-        Assert.That(_db.History.GetHistoryForKey("cc", "k").Select(Text), Is.EqualTo(new[] { "v1" }));
+        Assert.That(_history.GetHistoryForKey("cc", "k").Select(Text), Is.EqualTo(new[] { "v1" }));
     }
 
     [Test]
-    public async Task Rejected_batch_leaves_no_history()
+    public void Staged_history_appears_only_when_its_batch_is_written()
     {
-        await ApplyAsync(5, b => b.Put("cc", "k", "v5"u8.ToArray(), new Version(5, 0), Tx(5, 0)));
-        var stale = new UpdateBatch().Put("cc", "k", "v4"u8.ToArray(), new Version(4, 0), Tx(4, 0));
+        var updates = new UpdateBatch().Put("cc", "k", "v1"u8.ToArray(), new Version(1, 0), Tx(1, 0));
+        using var batch = _database.CreateBatch();
+        HistoryStore.Stage(batch, updates);
 
-        Assert.ThrowsAsync<InvalidOperationException>(async () => await _db.ApplyUpdatesAsync(stale, new Version(4, 0)));
-
-        Assert.That(_db.History.GetHistoryForKey("cc", "k").Select(Text), Is.EqualTo(new[] { "v5" }));
+        Assert.That(_history.GetHistoryForKey("cc", "k"), Is.Empty);
+        _database.Write(batch);
+        Assert.That(_history.GetHistoryForKey("cc", "k").Select(Text), Is.EqualTo(new[] { "v1" }));
     }
 
     [Test]
-    public async Task Disabled_history_records_nothing()
+    public async Task Private_derived_namespaces_get_no_history()
     {
-        _db.Dispose();
-        _db = RocksDbStateDatabase.Open(_folder, new RocksDbStateOptions { EnableHistory = false });
+        var hashed = PrivateNamespaces.Hashed("cc", "pii");
+        var plaintext = PrivateNamespaces.Private("cc", "pii");
+        await ApplyAsync(1, b => b.Put(hashed, "h", "x"u8.ToArray(), new Version(1, 0), Tx(1, 0)).Put(plaintext, "k", "secret"u8.ToArray(), new Version(1, 0), Tx(1, 0)));
 
-        await ApplyAsync(1, b => b.Put("cc", "k", "v1"u8.ToArray(), new Version(1, 0), Tx(1, 0)));
-
-        Assert.That(_db.History.GetHistoryForKey("cc", "k"), Is.Empty);
+        Assert.That(_history.GetHistoryForKey(hashed, "h"), Is.Empty);
+        Assert.That(_history.GetHistoryForKey(plaintext, "k"), Is.Empty);
     }
 
     [Test]
     public void Invalid_key_is_rejected()
     {
-        var e = Assert.Throws<ArgumentException>(() => _db.History.GetHistoryForKey("", "k"));
+        var e = Assert.Throws<ArgumentException>(() => _history.GetHistoryForKey("", "k"));
         Assert.That(e!.Message, Does.Contain("namespace must not be empty"));
     }
 }

@@ -32,6 +32,21 @@ public sealed class TransactionSimulatorTests
     private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
 
     [Test]
+    public async Task A_value_over_the_limit_is_refused_when_written_naming_the_key()
+    {
+        using var snapshot = await _fixture.Ledger.State.OpenSnapshotAsync();
+        var simulator = new TransactionSimulator(snapshot);
+        var tooLarge = new byte[FnzChain.Ledger.State.StateLimits.MaxValueBytes + 1];
+
+        var publicWrite = Assert.Throws<ArgumentException>(() => simulator.PutState("fund", "big", tooLarge));
+        var privateWrite = Assert.Throws<ArgumentException>(() => simulator.PutPrivateData("fund", "notes", "big", tooLarge));
+        simulator.PutState("fund", "fits", new byte[FnzChain.Ledger.State.StateLimits.MaxValueBytes]);
+
+        Assert.That(publicWrite!.Message, Is.EqualTo("value of key \"big\" in namespace \"fund\" is 3145729 bytes, more than the 3145728 bytes (3 MiB) a value may have"));
+        Assert.That(privateWrite!.Message, Does.StartWith("value of key \"big\" in namespace \"fund$$pnotes\" is 3145729 bytes"));
+    }
+
+    [Test]
     public async Task Read_modify_write_commits_as_valid()
     {
         var (simulator, snapshot) = await SimulateAsync(async sim =>

@@ -1,5 +1,7 @@
 using FnzChain.Ledger.State;
 using FnzChain.Ledger.State.RocksDb;
+using FnzChain.Ledger.Storage;
+using FnzChain.Tests.Shared;
 using Version = FnzChain.Ledger.State.Version;
 
 namespace FnzChain.Ledger.Tests.State;
@@ -9,24 +11,26 @@ public sealed class RocksDbStateDatabaseTests : StateDatabaseConformanceTests
 {
     private string _folder = null!;
 
-    protected override IStateDatabase CreateDatabase()
+    protected override Task<IStateDatabase> CreateDatabaseAsync()
     {
         _folder = Path.Combine(Path.GetTempPath(), "fnzchain-state-" + Guid.NewGuid().ToString("N"));
-        return RocksDbStateDatabase.Open(_folder);
+        return Task.FromResult<IStateDatabase>(RocksDbStateDatabase.Open(_folder));
     }
 
-    protected override IStateDatabase Reopen(IStateDatabase db)
+    protected override Task<IStateDatabase> ReopenAsync(IStateDatabase db)
     {
         db.Dispose();
-        return RocksDbStateDatabase.Open(_folder);
+        return Task.FromResult<IStateDatabase>(RocksDbStateDatabase.Open(_folder));
     }
 
-    protected override void DeleteStorage()
+    protected override Task DeleteStorageAsync()
     {
         if (Directory.Exists(_folder))
         {
             Directory.Delete(_folder, recursive: true);
         }
+
+        return Task.CompletedTask;
     }
 
     [Test]
@@ -53,7 +57,7 @@ public sealed class RocksDbStateDatabaseTests : StateDatabaseConformanceTests
     public async Task Buffered_durability_still_applies_and_reads_back()
     {
         Db.Dispose();
-        Db = RocksDbStateDatabase.Open(_folder, new RocksDbStateOptions { Durability = CommitDurability.Buffered });
+        Db = RocksDbStateDatabase.Open(_folder, new StorageOptions { Durability = CommitDurability.Buffered });
 
         await PutAsync(1, ("k", "v"));
 
@@ -63,7 +67,7 @@ public sealed class RocksDbStateDatabaseTests : StateDatabaseConformanceTests
     [Test]
     public void Default_durability_is_synced()
     {
-        Assert.That(new RocksDbStateOptions().Durability, Is.EqualTo(CommitDurability.Synced));
+        Assert.That(new StorageOptions().Durability, Is.EqualTo(CommitDurability.Synced));
     }
 
     [Test]

@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using FnzChain.Ledger.Private;
 using FnzChain.Ledger.State;
-using FnzChain.Ledger.State.RocksDb;
+using FnzChain.Ledger.Storage;
 using FnzChain.Ledger.Validation;
 using FnzChain.Ledger.Verification;
 using FnzChain.Protos.Ledger.Rwset;
@@ -184,7 +185,7 @@ public sealed class PrivateDataTests
     public async Task Private_data_expires_after_its_block_to_live_and_leaves_every_file()
     {
         // blockToLive 3: written in block 0, readable in blocks 1..3, gone when block 4 commits (Fabric's rule).
-        await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { PrivateDataLifetimes = _ => (cc, collection) => collection == Pii ? 3UL : 0UL, Compression = StorageCompression.None });
+        await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { PrivateDataLifetimes = (_, _) => ValueTask.FromResult<BlockToLive>((cc, collection) => collection == Pii ? 3UL : 0UL), Compression = StorageCompression.None });
         var marker = $"EXPIRY-{Guid.NewGuid():N}";
         const string Key = "investor:EXPIRE-KEY-1";
         await CommitAsync(fixture, TestTx.Id("w0").PrivateWrite(Cc, Pii, Key, marker).PrivateWrite(Cc, "forever", "investor:KEEP", "kept"));
@@ -214,7 +215,7 @@ public sealed class PrivateDataTests
     [Test]
     public async Task A_key_written_again_lives_from_its_latest_write()
     {
-        await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { PrivateDataLifetimes = _ => (_, _) => 2UL });
+        await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { PrivateDataLifetimes = (_, _) => ValueTask.FromResult<BlockToLive>((_, _) => 2UL) });
         const string Key = "investor:RENEWED";
         await CommitAsync(fixture, TestTx.Id("w0").PrivateWrite(Cc, Pii, Key, "v1"));           // block 0: expires at 3
         await CommitAsync(fixture, TestTx.Id("f1").Write(Cc, "filler:1", "x"));
@@ -233,7 +234,7 @@ public sealed class PrivateDataTests
     [Test]
     public async Task Two_writes_of_a_key_in_one_block_expire_together_from_the_store()
     {
-        await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { PrivateDataLifetimes = _ => (_, _) => 1UL });
+        await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { PrivateDataLifetimes = (_, _) => ValueTask.FromResult<BlockToLive>((_, _) => 1UL) });
         var first = TestTx.Id("w1").PrivateWrite(Cc, Pii, "investor:TWICE", "first-write");
         var second = TestTx.Id("w2").PrivateWrite(Cc, Pii, "investor:TWICE", "second-write");
         await fixture.Ledger.CommitAsync(ChannelLedger.Prepare(fixture.NextBlock(first.Build(), second.Build())), null,
@@ -250,7 +251,7 @@ public sealed class PrivateDataTests
     [Test]
     public async Task Expiry_happens_on_a_non_member_too_and_survives_a_reopen()
     {
-        await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { PrivateDataLifetimes = _ => (_, _) => 1UL });
+        await using var fixture = await LedgerFixture.CreateAsync(new LedgerOptions { PrivateDataLifetimes = (_, _) => ValueTask.FromResult<BlockToLive>((_, _) => 1UL) });
         const string Key = "investor:NONMEMBER";
         await CommitAsync(fixture, TestTx.Id("w0").PrivateWrite(Cc, Pii, Key, "v1"), member: false);
         await fixture.ReopenAsync();

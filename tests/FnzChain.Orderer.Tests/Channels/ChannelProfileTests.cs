@@ -55,6 +55,38 @@ public sealed class ChannelProfileTests
     }
 
     [Test]
+    public void Orderer_endpoints_and_anchor_peers_may_be_dns_names()
+    {
+        var organizations = _crypto.Organizations();
+        var org1 = organizations[0];
+        organizations[0] = new OrganizationProfile { Name = org1.Name, MspId = org1.MspId, MspPath = org1.MspPath, Roles = org1.Roles, AnchorPeers = ["peer0.org1.example.com:7051", "10.0.0.5:7051"] };
+        var profile = new ChannelProfile
+        {
+            ChannelId = "funds",
+            Organizations = organizations,
+            Orderer = new OrdererProfile { Endpoints = [new OrdererEndpointProfile { Organization = "OrdererOrg", Address = "orderer0.example.com:7050" }] },
+        };
+
+        var read = ConfigBlock.ReadConfig(ConfigBlock.CreateGenesis("funds", profile.ToConfig(), DateTimeOffset.UnixEpoch));
+
+        Assert.That(read.Orderer.Endpoints, Is.EqualTo(new[] { new OrdererEndpoint("OrdererOrg", "orderer0.example.com:7050") }));
+        Assert.That(read.Organizations.Single(o => o.Name == "Org1").AnchorPeers, Is.EqualTo(new[] { "peer0.org1.example.com:7051", "10.0.0.5:7051" }));
+    }
+
+    [Test]
+    public void An_orderer_endpoint_that_is_not_host_and_port_is_refused_naming_it()
+    {
+        var profile = new ChannelProfile
+        {
+            ChannelId = "funds",
+            Organizations = _crypto.Organizations(),
+            Orderer = new OrdererProfile { Endpoints = [new OrdererEndpointProfile { Organization = "OrdererOrg", Address = "orderer_0:7050" }] },
+        };
+
+        Assert.That(() => profile.ToConfig(), Throws.InstanceOf<Exception>().With.Message.Contains("\"orderer_0\" in \"orderer_0:7050\""));
+    }
+
+    [Test]
     public void The_tree_is_fabrics_with_a_mod_policy_on_every_element()
     {
         var channel = Profile().ToConfig().ChannelGroup;

@@ -1,3 +1,4 @@
+using FnzChain.Ledger.State;
 using FnzChain.Crypto.Keys;
 using FnzChain.Identity.Channels;
 using FnzChain.Identity.Msp;
@@ -90,12 +91,16 @@ public sealed class TransactionValidatorTests
 
     /// <summary>A transaction of <paramref name="chaincode"/> writing a public key and/or a private key of <paramref name="collection"/> (hashes only).</summary>
     private static ByteString Transaction(
-        (byte[] Serialized, SigningIdentityFiles Files) creator, string chaincode, string ns, bool publicWrite, string? collection, params (byte[] Serialized, SigningIdentityFiles Files)[] endorsers)
+        (byte[] Serialized, SigningIdentityFiles Files) creator, string chaincode, string ns, bool publicWrite, string? collection, params (byte[] Serialized, SigningIdentityFiles Files)[] endorsers) =>
+        Transaction(creator, chaincode, ns, publicWrite ? ByteString.CopyFromUtf8("v") : null, collection, endorsers);
+
+    private static ByteString Transaction(
+        (byte[] Serialized, SigningIdentityFiles Files) creator, string chaincode, string ns, ByteString? publicValue, string? collection, params (byte[] Serialized, SigningIdentityFiles Files)[] endorsers)
     {
         var kv = new KVRWSet();
-        if (publicWrite)
+        if (publicValue is not null)
         {
-            kv.Writes.Add(new KVWrite { Key = "k", Value = ByteString.CopyFromUtf8("v") });
+            kv.Writes.Add(new KVWrite { Key = "k", Value = publicValue });
         }
 
         var rwset = new TxReadWriteSet();
@@ -315,6 +320,23 @@ public sealed class TransactionValidatorTests
     public void Endorsement_by_a_client_does_not_count_as_a_peer()
     {
         Assert.That(Verdict(Transaction(Client, "funds", "funds", Peer1, Identity("org2.example.com", "users/User1@org2.example.com", "Org2MSP"))), Is.EqualTo(TxValidationCode.EndorsementPolicyFailure));
+    }
+
+    [Test]
+    public void A_value_over_the_limit_every_peer_applies_is_a_bad_read_write_set_naming_the_key()
+    {
+        var atLimit = Transaction(Client, "funds", "funds", ByteString.CopyFrom(new byte[StateLimits.MaxValueBytes]), null, Peer1, Peer2);
+        var over = Transaction(Client, "funds", "funds", ByteString.CopyFrom(new byte[StateLimits.MaxValueBytes + 1]), null, Peer1, Peer2);
+        var validator = new TransactionValidator(_bundle);
+
+        var verdict = validator.Validate(0, over);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(validator.Validate(0, atLimit).Code, Is.EqualTo(TxValidationCode.Valid));
+            Assert.That(verdict.Code, Is.EqualTo(TxValidationCode.BadRwset));
+            Assert.That(verdict.Reason, Is.EqualTo($"read/write set of namespace \"funds\": value of key \"k\" in namespace \"funds\" is {StateLimits.MaxValueBytes + 1} bytes, more than the 3145728 bytes (3 MiB) a value may have"));
+        });
     }
 
     [Test]

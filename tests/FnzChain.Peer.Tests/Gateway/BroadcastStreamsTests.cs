@@ -17,7 +17,7 @@ public sealed class BroadcastStreamsTests
     [Test]
     public async Task Submissions_take_the_orderers_in_turn_and_try_one_that_just_failed_last()
     {
-        using var connections = new Connections();
+        using var connections = new Connections(FnzChain.Node.Tls.NodeTls.Off);
         await using var streams = new BroadcastStreams(connections);
         string[] orderers = ["o1:7050", "o2:7050", "o3:7050"];
 
@@ -41,7 +41,7 @@ public sealed class BroadcastStreamsTests
     public async Task Concurrent_sends_to_an_unreachable_orderer_all_fail_unavailable_naming_it()
     {
         var address = Unused();
-        using var connections = new Connections();
+        using var connections = new Connections(FnzChain.Node.Tls.NodeTls.Off);
         await using var streams = new BroadcastStreams(connections);
 
         var sends = Enumerable.Range(0, 64).Select(async _ =>
@@ -66,7 +66,7 @@ public sealed class BroadcastStreamsTests
     public async Task A_send_after_the_pool_is_disposed_fails_unavailable_not_object_disposed()
     {
         var address = Unused();
-        using var connections = new Connections();
+        using var connections = new Connections(FnzChain.Node.Tls.NodeTls.Off);
         var streams = new BroadcastStreams(connections);
         Assert.ThrowsAsync<RpcException>(() => streams.SendAsync(address, new Envelope(), CancellationToken.None));
         await streams.DisposeAsync();

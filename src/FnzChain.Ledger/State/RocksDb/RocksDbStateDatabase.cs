@@ -1,28 +1,26 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using FnzChain.Ledger.History;
 using FnzChain.Ledger.Storage;
-using RocksDbSharp;
 
 namespace FnzChain.Ledger.State.RocksDb;
 
 /// <summary>
-/// The world state of one channel in an embedded RocksDB database (one database folder per channel).
-/// A block's writes, their history entries and the savepoint go to disk in one atomic write batch; inside a
-/// <see cref="ChannelLedger"/> the same batch also carries the block-store index.
+/// The world state of one channel in an embedded RocksDB database: inside a <see cref="ChannelLedger"/> the
+/// channel's own database (<see cref="ChannelDatabase"/>), whose commit batch then also carries the block's index,
+/// history and private data (<see cref="IChannelBatchStateDatabase"/>); or a database in a folder of its own
+/// (<see cref="Open"/>). A block's writes and the savepoint go to disk in one atomic write batch.
 /// </summary>
 /// <remarks>
 /// Thread-safety: reads and snapshots may run concurrently with each other and with one
 /// <see cref="ApplyUpdatesAsync"/> at a time (blocks are applied in order by the committer; concurrent
 /// applies are serialised). <see cref="Dispose"/> must not race with calls in flight; it releases open snapshots.
 /// </remarks>
-public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
+public sealed class RocksDbStateDatabase : RocksDbStateView, IChannelBatchStateDatabase, IErasableStateDatabase
 {
     private static readonly byte[] StateSavepointKey = "state"u8.ToArray();
 
     private readonly ChannelDatabase _database;
     private readonly bool _ownsDatabase;
-    private readonly bool _historyEnabled;
     private readonly Lock _writeLock = new();
     private readonly ConcurrentDictionary<RocksDbStateSnapshot, byte> _openSnapshots = new();
 
@@ -32,24 +30,30 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
     private bool _disposed;
 
     internal RocksDbStateDatabase(ChannelDatabase database, bool ownsDatabase)
-        : base(new RocksDbStateReader(database.Db, database.State, snapshot: null))
+        : base(new RocksDbStateReader(database.Db, database.State, snapshot: null, database.Encryption))
     {
         _database = database;
         _ownsDatabase = ownsDatabase;
-        _historyEnabled = database.Options.EnableHistory;
-        History = new HistoryStore(database.Db, database.History);
         _latestSavepoint = ReadSavepoint(database);
     }
 
     /// <summary>The database folder.</summary>
     public string Path => _database.Path;
 
-    /// <summary>History of the keys of this channel (empty when history is disabled).</summary>
-    public HistoryStore History { get; }
+    ChannelDatabase IChannelBatchStateDatabase.Database => _database;
 
-    /// <summary>Opens (creating if needed) the state database of one channel in <paramref name="path"/>.</summary>
-    public static RocksDbStateDatabase Open(string path, RocksDbStateOptions? options = null) =>
-        new(ChannelDatabase.Open(path, options ?? new RocksDbStateOptions()), ownsDatabase: true);
+    Version? IChannelBatchStateDatabase.LatestSavepoint => LatestSavepoint;
+
+    void IChannelBatchStateDatabase.Stage(StorageBatch batch, UpdateBatch updates, Version savepoint) => Stage(batch, updates, savepoint);
+
+    void IChannelBatchStateDatabase.Write(StorageBatch batch, Version savepoint) => Write(batch, savepoint);
+
+    void IErasableStateDatabase.ScheduleErasure(IReadOnlyCollection<StateKey> keys, IReadOnlyList<StorageRange>? privateDataRanges) =>
+        ScheduleErasure(keys, privateDataRanges);
+
+    /// <summary>Opens (creating if needed) a state database in a folder of its own, <paramref name="path"/>.</summary>
+    public static RocksDbStateDatabase Open(string path, StorageOptions? options = null) =>
+        new(ChannelDatabase.Open(path, options ?? new StorageOptions()), ownsDatabase: true);
 
     public ValueTask<Version?> GetLatestSavepointAsync(CancellationToken cancellationToken = default)
     {
@@ -75,29 +79,21 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
         ArgumentNullException.ThrowIfNull(batch);
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDisposed();
-        using var writeBatch = new WriteBatch();
-        Apply(writeBatch, batch, savepoint);
-        return ValueTask.CompletedTask;
-    }
-
-    /// <summary>
-    /// Adds a block's state writes, their history and the savepoint to <paramref name="writeBatch"/> (which may
-    /// already hold other entries of the block, such as its index) and writes the batch atomically.
-    /// </summary>
-    internal void Apply(WriteBatch writeBatch, UpdateBatch batch, Version savepoint)
-    {
+        using var writeBatch = _database.CreateBatch();
         lock (_writeLock)
         {
             Stage(writeBatch, batch, savepoint);
             Write(writeBatch, savepoint);
         }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>
-    /// First half of <see cref="Apply"/>, for a committer that overlaps encoding with other I/O: adds the block's
-    /// entries to the batch. The single committer must call <see cref="Write"/> next.
+    /// Adds a block's state writes and the savepoint to a batch of the channel database, which may hold other
+    /// entries of the block (index, history, private data store). The single committer must call <see cref="Write"/> next.
     /// </summary>
-    internal void Stage(WriteBatch writeBatch, UpdateBatch batch, Version savepoint)
+    internal void Stage(StorageBatch writeBatch, UpdateBatch batch, Version savepoint)
     {
         lock (_writeLock)
         {
@@ -111,7 +107,7 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
     }
 
     /// <summary>Writes a staged batch (atomically, with the configured durability) and moves the savepoint.</summary>
-    internal void Write(WriteBatch writeBatch, Version savepoint)
+    internal void Write(StorageBatch writeBatch, Version savepoint)
     {
         lock (_writeLock)
         {
@@ -125,7 +121,7 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDisposed();
         var snapshot = _database.Db.CreateSnapshot();
-        var view = new RocksDbStateSnapshot(this, snapshot, new RocksDbStateReader(_database.Db, _database.State, snapshot));
+        var view = new RocksDbStateSnapshot(this, snapshot, new RocksDbStateReader(_database.Db, _database.State, snapshot, _database.Encryption));
         _openSnapshots.TryAdd(view, 0);
         return new(view);
     }
@@ -170,7 +166,7 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
     /// hold the old writes become obsolete and are deleted — and each key's namespace is compacted through the
     /// bottommost level, which drops older versions and the tombstones. Runs in the background, in order.
     /// </summary>
-    internal void ScheduleErasure(IReadOnlyCollection<StateKey> keys, IReadOnlyList<(byte[] Start, byte[] End)>? privateDataRanges = null)
+    internal void ScheduleErasure(IReadOnlyCollection<StateKey> keys, IReadOnlyList<StorageRange>? privateDataRanges = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var pinning = _openSnapshots.Keys.ToArray();
@@ -179,7 +175,7 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
         var ranges = keys.Select(k => k.Namespace).Distinct(StringComparer.Ordinal).Select(ns =>
         {
             var start = new byte[StateEncoding.MaxKeyLength(ns, string.Empty)];
-            return (Start: start.AsSpan(0, StateEncoding.EncodeKey(ns, string.Empty, start)).ToArray(), End: StateEncoding.NamespaceEnd(ns));
+            return new StorageRange(start.AsSpan(0, StateEncoding.EncodeKey(ns, string.Empty, start)).ToArray(), StateEncoding.NamespaceEnd(ns));
         }).ToList();
         lock (_erasureLock)
         {
@@ -196,7 +192,7 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
         }
     }
 
-    private async Task EraseAsync(RocksDbStateSnapshot[] pinning, List<(byte[] Start, byte[] End)> ranges, IReadOnlyList<(byte[] Start, byte[] End)>? privateDataRanges)
+    private async Task EraseAsync(RocksDbStateSnapshot[] pinning, List<StorageRange> ranges, IReadOnlyList<StorageRange>? privateDataRanges)
     {
         var deadline = DateTime.UtcNow + SnapshotGrace;
         while (pinning.Any(_openSnapshots.ContainsKey) && DateTime.UtcNow < deadline && !_disposed)
@@ -213,13 +209,13 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
     /// <summary>Reads the state savepoint straight from a database (also a read-only one, for verification).</summary>
     internal static Version? ReadSavepoint(ChannelDatabase database)
     {
-        var stored = database.Db.Get(StateSavepointKey, database.Savepoint, null);
+        var stored = database.Get(StorageColumn.Savepoint, StateSavepointKey);
         return stored is null ? null : StateEncoding.DecodeSavepoint(stored);
     }
 
     private protected override void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
-    private void AddTo(WriteBatch writeBatch, UpdateBatch batch, Version savepoint)
+    private void AddTo(StorageBatch writeBatch, UpdateBatch batch, Version savepoint)
     {
         var keyBuffer = ArrayPool<byte>.Shared.Rent(512);
         var valueBuffer = ArrayPool<byte>.Shared.Rent(4096);
@@ -232,24 +228,19 @@ public sealed class RocksDbStateDatabase : RocksDbStateView, IStateDatabase
                 var keyLength = StateEncoding.EncodeKey(write.Namespace, write.Key, keyBuffer);
                 if (write.IsDelete)
                 {
-                    writeBatch.Delete(keyBuffer.AsSpan(0, keyLength), _database.State);
+                    writeBatch.Delete(StorageColumn.State, keyBuffer.AsSpan(0, keyLength));
                 }
                 else
                 {
                     StateEncoding.EnsureCapacity(ref valueBuffer, StateEncoding.MaxValueLength(write));
                     var valueLength = StateEncoding.EncodeValue(write, valueBuffer);
-                    writeBatch.Put(keyBuffer.AsSpan(0, keyLength), valueBuffer.AsSpan(0, valueLength), _database.State);
-                }
-
-                if (_historyEnabled && !PrivateNamespaces.IsDerived(write.Namespace))
-                {
-                    History.AddTo(writeBatch, write, ref keyBuffer, ref valueBuffer);
+                    writeBatch.Put(StorageColumn.State, keyBuffer.AsSpan(0, keyLength), valueBuffer.AsSpan(0, valueLength));
                 }
             }
 
             Span<byte> savepointBytes = stackalloc byte[16];
             StateEncoding.EncodeSavepoint(savepoint, savepointBytes);
-            writeBatch.Put(StateSavepointKey, savepointBytes, _database.Savepoint);
+            writeBatch.Put(StorageColumn.Savepoint, StateSavepointKey, savepointBytes);
         }
         finally
         {

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Text;
+using FnzChain.Ledger.Encryption;
+using FnzChain.Ledger.Storage;
 using RocksDbSharp;
 
 namespace FnzChain.Ledger.State.RocksDb;
@@ -15,12 +17,14 @@ internal sealed class RocksDbStateReader
     private readonly ColumnFamilyHandle _state;
     private readonly Snapshot? _snapshot;
     private readonly ReadOptions _pointReadOptions;
+    private readonly AtRestCipher? _cipher;
 
-    public RocksDbStateReader(RocksDbSharp.RocksDb db, ColumnFamilyHandle state, Snapshot? snapshot)
+    public RocksDbStateReader(RocksDbSharp.RocksDb db, ColumnFamilyHandle state, Snapshot? snapshot, AtRestCipher? cipher)
     {
         _db = db;
         _state = state;
         _snapshot = snapshot;
+        _cipher = cipher;
         _pointReadOptions = new ReadOptions();
         if (snapshot is not null)
         {
@@ -100,11 +104,24 @@ internal sealed class RocksDbStateReader
         var results = new List<VersionedKeyValue>(Math.Min(pageSize, 256));
         using var iterator = _db.NewIterator(_state, options);
         iterator.Seek(lower.AsSpan(0, lowerLength));
-        while (iterator.Valid() && results.Count < pageSize)
+        var plaintext = _cipher is null ? null : ArrayPool<byte>.Shared.Rent(256);
+        try
         {
-            var key = Encoding.UTF8.GetString(iterator.GetKeySpan()[prefixLength..]);
-            results.Add(new VersionedKeyValue(ns, key, StateEncoding.DecodeValue(iterator.GetValueSpan())));
-            iterator.Next();
+            while (iterator.Valid() && results.Count < pageSize)
+            {
+                var stored = iterator.GetKeySpan();
+                var key = Encoding.UTF8.GetString(stored[prefixLength..]);
+                var value = _cipher is null ? iterator.GetValueSpan() : ChannelDatabase.Decrypt(_cipher, AtRestDomain.State, stored, iterator.GetValueSpan(), ref plaintext!);
+                results.Add(new VersionedKeyValue(ns, key, StateEncoding.DecodeValue(value)));
+                iterator.Next();
+            }
+        }
+        finally
+        {
+            if (plaintext is not null)
+            {
+                ArrayPool<byte>.Shared.Return(plaintext);
+            }
         }
 
         var next = iterator.Valid() ? RangeBookmark.Encode(iterator.GetKeySpan()[prefixLength..]) : string.Empty;
@@ -114,7 +131,26 @@ internal sealed class RocksDbStateReader
     private VersionedValue? Get(string ns, string key, byte[] buffer)
     {
         var length = StateEncoding.EncodeKey(ns, key, buffer);
-        return _db.Get(buffer.AsSpan(0, length), ValueDeserializer.Instance, _state, _pointReadOptions);
+        return _cipher is null
+            ? _db.Get(buffer.AsSpan(0, length), ValueDeserializer.Instance, _state, _pointReadOptions)
+            : _db.Get(buffer.AsSpan(0, length), new DecryptingDeserializer(_cipher, buffer, length), _state, _pointReadOptions);
+    }
+
+    /// <summary>Decrypts the pinned value (its key is the associated data) into a pooled buffer and decodes it from there.</summary>
+    private sealed class DecryptingDeserializer(AtRestCipher cipher, byte[] key, int keyLength) : ISpanDeserializer<VersionedValue?>
+    {
+        public VersionedValue? Deserialize(ReadOnlySpan<byte> buffer)
+        {
+            var plaintext = ArrayPool<byte>.Shared.Rent(Math.Max(1, buffer.Length));
+            try
+            {
+                return StateEncoding.DecodeValue(ChannelDatabase.Decrypt(cipher, AtRestDomain.State, key.AsSpan(0, keyLength), buffer, ref plaintext));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(plaintext);
+            }
+        }
     }
 
     private sealed class ValueDeserializer : ISpanDeserializer<VersionedValue?>

@@ -1,4 +1,4 @@
-namespace FnzChain.Ledger.State.RocksDb;
+namespace FnzChain.Ledger.Storage;
 
 /// <summary>When a block's write counts as committed.</summary>
 public enum CommitDurability
@@ -23,19 +23,22 @@ public enum StorageCompression
     None = 1,
 }
 
-/// <summary>Options of the RocksDB state database of one channel.</summary>
-public sealed class RocksDbStateOptions
+/// <summary>
+/// Options of a channel's RocksDB database (<see cref="ChannelDatabase"/>), and of a RocksDB state database opened in
+/// a folder of its own. What a ledger keeps (history, lifetimes) is in <see cref="LedgerOptions"/>, not here.
+/// </summary>
+public sealed record StorageOptions
 {
     public CommitDurability Durability { get; init; } = CommitDurability.Synced;
 
     public StorageCompression Compression { get; init; } = StorageCompression.Lz4;
 
-    /// <summary>Record every committed write in the history column family (Fabric's <c>enableHistoryDatabase</c>).</summary>
-    public bool EnableHistory { get; init; } = true;
-
-    /// <summary>Size of the LRU block cache shared by all column families of this channel.</summary>
+    /// <summary>Size of the LRU block cache shared by all column families of the database.</summary>
     public ulong BlockCacheBytes { get; init; } = 64UL * 1024 * 1024;
 
-    /// <summary>Bloom filter bits per key on the state column families (point lookups); 10 gives about 1% false positives.</summary>
+    /// <summary>Bloom filter bits per key on the point-lookup column families; 10 gives about 1% false positives.</summary>
     public int BloomBitsPerKey { get; init; } = 10;
+
+    /// <summary>Encryption at rest of every stored value (null: values stored in the clear). Keys stay in the clear: they order scans.</summary>
+    public Encryption.AtRestCipher? Encryption { get; init; }
 }

@@ -1,14 +1,14 @@
 using System.Buffers.Text;
 using System.Text;
 
-namespace FnzChain.Ledger.State.RocksDb;
+namespace FnzChain.Ledger.State;
 
 /// <summary>
-/// Pagination bookmark of a RocksDB range scan: base64url of the UTF-8 key the next page starts at (inclusive).
+/// Pagination bookmark of a range scan (RocksDB and CouchDB state alike): base64url of the UTF-8 key the next page starts at (inclusive).
 /// Resuming from a key rather than an offset keeps pages correct when keys are added or deleted between
 /// calls: a deleted bookmark key is simply skipped by the seek.
 /// </summary>
-internal static class RangeBookmark
+public static class RangeBookmark
 {
     public static string Encode(ReadOnlySpan<byte> nextKey) => Base64Url.EncodeToString(nextKey);
 

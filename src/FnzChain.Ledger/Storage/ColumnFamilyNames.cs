@@ -1,9 +1,12 @@
-namespace FnzChain.Ledger.State.RocksDb;
+namespace FnzChain.Ledger.Storage;
 
-/// <summary>The column families of a channel's RocksDB database, one per concern.</summary>
+/// <summary>The column families of a channel's RocksDB database, one per concern (<see cref="StorageColumn"/>).</summary>
 internal static class ColumnFamilyNames
 {
-    /// <summary>Public world state: namespace‖key → version, metadata, value.</summary>
+    /// <summary>
+    /// World state: namespace‖key → version, metadata, value. On a peer whose public state is in another database,
+    /// only the namespaces derived from private data collections (decision 0017).
+    /// </summary>
     public const string State = "state";
 
     /// <summary>
@@ -21,11 +24,22 @@ internal static class ColumnFamilyNames
     /// <summary>History: namespace‖key‖block‖tx → tx id, timestamp, is-delete, value.</summary>
     public const string History = "history";
 
-    /// <summary>Block-store index (block number → location, tx id → block/tx/code). Written by the block-store issue.</summary>
+    /// <summary>Block-store index (block number → location, tx id → block/tx/code).</summary>
     public const string Index = "index";
 
     /// <summary>Savepoints: the height up to which each store is applied.</summary>
     public const string Savepoint = "savepoint";
 
     public static readonly string[] All = [State, PrivateData, PrivateHashState, History, Index, Savepoint, Transient];
+}
+
+/// <summary>A column family of the channel database, as the stores outside <c>Storage/</c> name it.</summary>
+internal enum StorageColumn
+{
+    State = 0,
+    History,
+    Index,
+    Savepoint,
+    Transient,
+    PrivateData,
 }
