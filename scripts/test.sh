@@ -22,15 +22,26 @@ fi
 
 dotnet build FnzChain.sln -c "$configuration" -nologo -v:minimal
 
+# No single test may run longer than this: the test host is stopped, and the test that hung is named, instead of the
+# whole run waiting for CI's limit. A project as a whole gets project_limit.
+hang_limit="${TEST_HANG_LIMIT:-10m}"
+project_limit="${TEST_PROJECT_LIMIT:-40m}"
+
 # Runs one test project; its output lines are prefixed with the project's name. Returns non-zero on failure.
 run_project() {
-  local project="$1" name
+  local project="$1" name status
   name="$(basename "$project" .csproj)"
   echo "== $name"
-  dotnet test "$project" -c "$configuration" --no-build -nologo \
+  timeout --kill-after=60s "$project_limit" \
+    dotnet test "$project" -c "$configuration" --no-build -nologo \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+    --blame-hang-timeout "$hang_limit" --blame-hang-dump-type none \
     --results-directory "$results_dir" "${extra_args[@]}" 2>&1 | sed -u "s/^/[$name] /"
-  return "${PIPESTATUS[0]}"
+  status="${PIPESTATUS[0]}"
+  if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    echo "[$name] Failed: the project did not finish within $project_limit and was stopped"
+  fi
+  return "$status"
 }
 
 # Runs the given projects one after another; returns non-zero if any failed.

@@ -44,6 +44,11 @@ internal sealed record HostileMethod(string Node, string Service, string Name, C
     public string? Judge(HostileCase @case, CallOutcome outcome)
     {
         var hostile = @case.Class is not (InputClass.Replayed or InputClass.Mutated);
+        if (outcome.Hung)
+        {
+            return outcome.Detail;
+        }
+
         switch (outcome.Code)
         {
             case StatusCode.Unknown when !hostile && Name is "Evaluate" or "Endorse" && outcome.Detail.Contains("chaincode response", StringComparison.Ordinal):

@@ -11,8 +11,11 @@ internal enum CallShape
     DuplexStreaming,
 }
 
-/// <summary>What one raw call came back with: the final status and every response message's bytes.</summary>
-internal sealed record CallOutcome(StatusCode Code, string Detail, IReadOnlyList<byte[]> Responses);
+/// <summary>
+/// What one raw call came back with: the final status and every response message's bytes. <paramref name="Hung"/> is
+/// true when the call had not ended well after its deadline (a client or transport hang, judged as a failure).
+/// </summary>
+internal sealed record CallOutcome(StatusCode Code, string Detail, IReadOnlyList<byte[]> Responses, bool Hung = false);
 
 /// <summary>
 /// Calls a gRPC method with bytes exactly as given: a pass-through marshaller, so undecodable bytes reach the
@@ -34,11 +37,31 @@ internal static class RawCall
         s_bytes,
         s_bytes);
 
+    /// <summary>How long after its deadline a call that has not ended counts as hung.</summary>
+    private static readonly TimeSpan s_hangGrace = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Sends <paramref name="request"/> (for a duplex method: as the only request message, then completes) and reads
     /// until the server ends the call or <paramref name="timeout"/> passes (then the outcome is DEADLINE_EXCEEDED).
+    /// A call still running well after its deadline is abandoned and reported as hung, so a hang fails the case
+    /// instead of stopping the suite.
     /// </summary>
     public static async Task<CallOutcome> InvokeAsync(GrpcChannel channel, Method<byte[], byte[]> method, byte[] request, TimeSpan timeout)
+    {
+        var call = InvokeUntilEndAsync(channel, method, request, timeout);
+        try
+        {
+            return await call.WaitAsync(timeout + s_hangGrace).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            var detail = $"{method.FullName}: the call had not ended {s_hangGrace.TotalSeconds:F0} s after its {timeout.TotalSeconds:F1} s deadline";
+            NUnit.Framework.TestContext.Progress.WriteLine($"hung call: {detail}");
+            return new CallOutcome(StatusCode.DeadlineExceeded, detail, [], Hung: true);
+        }
+    }
+
+    private static async Task<CallOutcome> InvokeUntilEndAsync(GrpcChannel channel, Method<byte[], byte[]> method, byte[] request, TimeSpan timeout)
     {
         var invoker = channel.CreateCallInvoker();
         var options = new CallOptions(deadline: DateTime.UtcNow + timeout);
