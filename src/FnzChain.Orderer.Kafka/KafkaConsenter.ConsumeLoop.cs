@@ -29,10 +29,7 @@ public sealed partial class KafkaConsenter
                 AutoOffsetReset = AutoOffsetReset.Error,
                 EnablePartitionEof = false,
                 ReconnectBackoffMaxMs = 1000,
-                // The longest a fetch waits for records. A real broker answers as soon as records arrive; librdkafka's mock
-                // cluster waits out the full time, which with the default 500 ms put half a second into every TIME_TO_CUT
-                // round trip (block latency). 10 ms costs ~100 idle fetches a second per orderer and channel.
-                FetchWaitMaxMs = 10,
+                FetchWaitMaxMs = _options.FetchWaitMs, // see KafkaConsenterOptions.FetchWaitMs: short for the mock cluster, long for a real one
                 SocketNagleDisable = true,
                 ClientId = $"fnzchain-{_options.OrdererName}-{_topic}",
             })

@@ -17,4 +17,12 @@ public sealed record KafkaConsenterOptions
 
     /// <summary>The longest back-off between two attempts; retries go on until they succeed or the channel stops.</summary>
     public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The longest one fetch waits at the broker for new records (<c>fetch.wait.max.ms</c>). A real broker answers as
+    /// soon as records arrive; librdkafka's mock cluster waits out the full time, which with Kafka's default of 500 ms
+    /// put half a second into every TIME_TO_CUT round trip. 10 ms (the default, for the mock) costs ~100 idle fetches a
+    /// second per orderer and channel; a real cluster is better served by 500.
+    /// </summary>
+    public int FetchWaitMs { get; init; } = 10;
 }

@@ -15,7 +15,7 @@ internal static class OrdererCommand
         {
             var options = OrdererOptions.Load(parse.GetValue(config)!);
             await OrdererHost.RunAsync(options, parse.InvocationConfiguration.Output, cancellationToken,
-                new FnzChain.Orderer.Kafka.KafkaConsenterFactory(new FnzChain.Orderer.Kafka.KafkaConsenterOptions { OrdererName = options.MspId + "@" + Environment.MachineName })).ConfigureAwait(false);
+                new FnzChain.Orderer.Kafka.KafkaConsenterFactory(new FnzChain.Orderer.Kafka.KafkaConsenterOptions { OrdererName = options.MspId + "@" + Environment.MachineName, FetchWaitMs = options.Kafka.FetchWaitMs })).ConfigureAwait(false);
             return 0;
         });
         var command = new Command("orderer", "Orderer node.");

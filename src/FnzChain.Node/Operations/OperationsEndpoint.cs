@@ -8,7 +8,7 @@ namespace FnzChain.Node.Operations;
 
 /// <summary>
 /// The node's HTTP operations endpoint, on its own listener (<see cref="NodeOptions.OperationsAddress"/>, HTTP/1.1
-/// and HTTP/2 without TLS): <c>GET /healthz</c> — 200 with each channel's height when every channel is healthy,
+/// and HTTP/2, over TLS when <c>tls.operations</c> is set): <c>GET /healthz</c> — 200 with each channel's height when every channel is healthy,
 /// 503 naming each failed check otherwise — and <c>GET /metrics</c> in the Prometheus text format. Nothing else is
 /// served there, and these paths are not served on the gRPC listener.
 /// </summary>
