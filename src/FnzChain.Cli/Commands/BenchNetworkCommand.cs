@@ -114,6 +114,7 @@ internal static class BenchNetworkCommand
                 var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
                 var blocksBefore = await OrdererBlocksAsync(http, info.Orderers[0].Operations).ConfigureAwait(false);
+                var couchRequestsBefore = await CouchDbRequestsAsync(http, info.Organizations).ConfigureAwait(false);
                 Volatile.Write(ref measuring, true);
                 var clock = Stopwatch.StartNew();
                 await Task.Delay(duration, cancellationToken).ConfigureAwait(false);
@@ -122,6 +123,7 @@ internal static class BenchNetworkCommand
                 var cpuAfter = pids.ToDictionary(p => p.Item1, p => CpuTime(p.Item2));
                 var ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore;
                 var blocksAfter = await OrdererBlocksAsync(http, info.Orderers[0].Operations).ConfigureAwait(false);
+                var couchRequestsAfter = await CouchDbRequestsAsync(http, info.Organizations).ConfigureAwait(false);
                 await stop.CancelAsync().ConfigureAwait(false);
                 await Task.WhenAll(workers).ConfigureAwait(false);
 
@@ -146,6 +148,17 @@ internal static class BenchNetworkCommand
                 if (blocksBefore is { } b0 && blocksAfter is { } b1 && b1.Blocks > b0.Blocks)
                 {
                     output.WriteLine($"blocks cut while measured: {b1.Blocks - b0.Blocks:F0}, {(b1.Transactions - b0.Transactions) / (b1.Blocks - b0.Blocks):F1} transactions per block ({info.Orderers[0].Name})");
+                }
+
+                if (all.Length > 0)
+                {
+                    foreach (var (peer, after) in couchRequestsAfter)
+                    {
+                        var before = couchRequestsBefore.GetValueOrDefault(peer) ?? [];
+                        var perTx = after.Select(a => (Operation: a.Key, Count: a.Value - before.GetValueOrDefault(a.Key))).Where(a => a.Count > 0).OrderByDescending(a => a.Count).ToList();
+                        output.WriteLine($"couchdb requests per committed transaction, peer {peer}: {perTx.Sum(a => a.Count) / all.Length:F2}"
+                            + (perTx.Count == 0 ? string.Empty : $" ({string.Join(", ", perTx.Select(a => $"{a.Operation} {a.Count / all.Length:F2}"))})"));
+                    }
                 }
 
                 output.WriteLine(
@@ -230,6 +243,37 @@ internal static class BenchNetworkCommand
         static double Counter(string text, string name) => text.Split('\n')
             .Where(line => line.StartsWith(name, StringComparison.Ordinal))
             .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// For each peer on CouchDB, the requests it has sent its server so far by operation (its <c>/metrics</c>: the count
+    /// of the request-duration histogram); peers without an operations endpoint, or that do not answer, are left out.
+    /// </summary>
+    private static async Task<Dictionary<string, Dictionary<string, double>>> CouchDbRequestsAsync(HttpClient http, IEnumerable<OrganizationInfo> organizations)
+    {
+        const string Name = "fnzchain_couchdb_request_duration_count{";
+        var requests = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
+        foreach (var organization in organizations.Where(o => o.CouchDb is not null && o.Operations is not null))
+        {
+            try
+            {
+                var text = await http.GetStringAsync(new Uri($"http://{organization.Operations}/metrics")).ConfigureAwait(false);
+                var byOperation = new Dictionary<string, double>(StringComparer.Ordinal);
+                foreach (var line in text.Split('\n').Where(l => l.StartsWith(Name, StringComparison.Ordinal)))
+                {
+                    var operation = System.Text.RegularExpressions.Regex.Match(line, "operation=\"([^\"]*)\"").Groups[1].Value;
+                    byOperation[operation] = byOperation.GetValueOrDefault(operation) + double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+                }
+
+                requests[organization.Name] = byOperation;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // no figure for this peer
+            }
+        }
+
+        return requests;
     }
 
     private static TimeSpan CpuTime(int pid)

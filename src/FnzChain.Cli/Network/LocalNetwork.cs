@@ -125,6 +125,9 @@ internal sealed record OrganizationInfo(string Name, string MspId, string Peer, 
     /// <summary>That server's process id, stopped after the peer by <c>network down</c>.</summary>
     public int? CouchDbPid { get; init; }
 
+    /// <summary>host:port of the peer's operations endpoint (<c>/healthz</c>, <c>/metrics</c>), or null when it has none.</summary>
+    public string? Operations { get; init; }
+
     /// <summary>The organisation's DNS domain (from its crypto folder layout).</summary>
     public string Domain => Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(AdminMsp)))!)!;
 
@@ -329,6 +332,7 @@ internal static class LocalNetwork
                 var organization = await StartPeerAsync(folder, name, mspId, Path.Combine(crypto, "peerOrganizations", domain), peerPorts[i], uncompressed, cancellationToken, couchDb, ordering.Security).ConfigureAwait(false);
                 organizations.Add(organization);
                 output.WriteLine($"  peer of {name} listening on {organization.Peer}, pid {organization.PeerPid}"
+                    + (organization.Operations is { } operations ? $", health on http://{operations}/healthz" : string.Empty)
                     + (organization.CouchDb is { } server ? $", public state in a local CouchDB-compatible server (pouchdb-server) on {server}, pid {organization.CouchDbPid}" : string.Empty));
                 await JoinAsync(organization.Peer, organization.AdminMsp, mspId, genesis, info.ClientTlsFor(organization.AdminMsp), cancellationToken).ConfigureAwait(false);
             }
@@ -385,6 +389,7 @@ internal static class LocalNetwork
                 ["mspPath"] = Path.Combine(organizationFolder, "peers", $"peer0.{domain}", "msp"),
                 ["dataPath"] = PeerDataFolder(folder, domain),
                 ["compression"] = uncompressed ? "none" : "lz4",
+                ["operationsAddress"] = "127.0.0.1:0",
                 ["tls"] = TlsSection(Path.Combine(organizationFolder, "peers", $"peer0.{domain}"), security),
                 ["encryptionAtRest"] = NetworkKeys.Section(folder, $"peer0.{domain}"),
             };
@@ -401,6 +406,7 @@ internal static class LocalNetwork
             {
                 CouchDb = couchDb?.Address,
                 CouchDbPid = couchDb?.Pid,
+                Operations = NodeLauncher.LineAfter(PeerDataFolder(folder, domain) + ".log", "peer operations on "),
                 TlsRootCert = security == NetworkShape.Insecure ? null : Path.Combine(organizationFolder, "peers", $"peer0.{domain}", "tls", "ca.crt"),
             };
         }
