@@ -37,8 +37,18 @@ public sealed class CouchDbOptions
     /// </summary>
     public TimeSpan MaxSnapshotLifetime { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Document revisions remembered between blocks (keys read or written); the cache is emptied when full.</summary>
-    public int RevisionCacheSize { get; set; } = 100_000;
+    /// <summary>
+    /// Most documents of the public state the peer remembers (revision and value of keys read or written, see
+    /// <see cref="DocumentCache"/>), so that endorsements, MVCC checks and commits need no request for a known key;
+    /// 0 turns the cache off. When full, the oldest quarter is dropped.
+    /// </summary>
+    public int CacheDocuments { get; set; } = 100_000;
+
+    /// <summary>
+    /// Most memory the cached values may take, in MiB (Fabric's <c>cacheSize</c>, 64 by default); 0 keeps revisions
+    /// only. A value larger than a sixty-fourth of it is not cached.
+    /// </summary>
+    public int CacheMegabytes { get; set; } = 64;
 
     /// <summary>Largest rich query (Mango JSON) accepted, in characters.</summary>
     public int MaxQueryLength { get; set; } = 64 * 1024;
@@ -72,7 +82,8 @@ public sealed class CouchDbOptions
         Check(MaxBatchUpdateSize is >= 1 and <= 100_000, "maxBatchUpdateSize", MaxBatchUpdateSize, "1 to 100000");
         Check(CircuitBreakDuration >= TimeSpan.FromMilliseconds(500) && CircuitBreakDuration <= TimeSpan.FromMinutes(10), "circuitBreakDuration", CircuitBreakDuration, "500 ms to 10 min");
         Check(MaxSnapshotLifetime >= TimeSpan.FromMilliseconds(10) && MaxSnapshotLifetime <= TimeSpan.FromHours(1), "maxSnapshotLifetime", MaxSnapshotLifetime, "10 ms to 1 h");
-        Check(RevisionCacheSize is >= 0 and <= 10_000_000, "revisionCacheSize", RevisionCacheSize, "0 to 10000000");
+        Check(CacheDocuments is >= 0 and <= 10_000_000, "cacheDocuments", CacheDocuments, "0 to 10000000");
+        Check(CacheMegabytes is >= 0 and <= 65_536, "cacheMegabytes", CacheMegabytes, "0 to 65536");
         Check(MaxQueryLength is >= 16 and <= 16 * 1024 * 1024, "maxQueryLength", MaxQueryLength, "16 to 16777216");
     }
 

@@ -38,7 +38,7 @@ public sealed partial class CouchDbStateDatabase
             var namespaces = await PrepareNamespacesAsync(batch, cancellationToken).ConfigureAwait(false);
             using (await _lock.EnterWriteAsync(cancellationToken).ConfigureAwait(false))
             {
-                _revisions.BumpEpoch(); // reads from now on do not cache what they see (see RevisionCache)
+                _cache.BumpEpoch(); // reads from now on do not cache what they see (see DocumentCache)
                 try
                 {
                     foreach (var (database, writes, revisions) in namespaces)
@@ -49,12 +49,12 @@ public sealed partial class CouchDbStateDatabase
                 catch
                 {
                     // After a failure nothing cached about the written documents can be trusted: the replay fetches afresh.
-                    _revisions.Clear();
+                    _cache.Clear();
                     throw;
                 }
                 finally
                 {
-                    _revisions.BumpEpoch();
+                    _cache.BumpEpoch();
                 }
             }
 
@@ -86,7 +86,7 @@ public sealed partial class CouchDbStateDatabase
         }
         catch
         {
-            _revisions.Clear();
+            _cache.Clear();
             throw;
         }
 
@@ -148,7 +148,7 @@ public sealed partial class CouchDbStateDatabase
 
             foreach (var conflict in conflicts)
             {
-                _revisions.Remove(database, CouchDbNames.ToDocumentId(conflict.Key));
+                _cache.Remove(database, CouchDbNames.ToDocumentId(conflict.Key));
             }
 
             pending = conflicts;
@@ -166,9 +166,9 @@ public sealed partial class CouchDbStateDatabase
         foreach (var write in writes)
         {
             var id = CouchDbNames.ToDocumentId(write.Key);
-            if (_revisions.TryGet(database, id, out var revision))
+            if (_cache.TryGet(database, id, out var cached))
             {
-                revisions[id] = revision;
+                revisions[id] = cached.Revision;
             }
             else
             {
@@ -281,7 +281,10 @@ public sealed partial class CouchDbStateDatabase
                     $"CouchDB bulk_docs on database \"{database}\" refused key \"{StateLimits.Printable(write.Key, 64)}\": {CouchDbClient.OneLine(error.ToString())}: {CouchDbClient.OneLine(reason)}");
             }
 
-            _revisions.Set(database, id, write.IsDelete ? null : result.GetProperty("rev").GetString());
+            // What a read would now return, so that the next endorsements and MVCC checks need no request for it.
+            _cache.Set(database, id, write.IsDelete
+                ? CachedDocument.Absent
+                : new CachedDocument(result.GetProperty("rev").GetString(), new VersionedValue(write.Value.ToArray(), write.Version, write.Metadata.ToArray()), HasValue: true));
         }
 
         if (i != sent.Count)

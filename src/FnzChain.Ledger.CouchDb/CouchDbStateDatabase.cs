@@ -19,7 +19,7 @@ public sealed partial class CouchDbStateDatabase : IStateDatabase, IIndexCapable
     private readonly CouchDbOptions _options;
     private readonly string _metadataDatabase;
     private readonly AsyncReaderWriterLock _lock = new();
-    private readonly RevisionCache _revisions;
+    private readonly DocumentCache _cache;
     private readonly HashSet<string> _knownDatabases = new(StringComparer.Ordinal);
     private readonly HashSet<CouchDbStateSnapshot> _snapshots = [];
     private readonly SemaphoreSlim _savepointGate = new(1, 1);
@@ -36,7 +36,7 @@ public sealed partial class CouchDbStateDatabase : IStateDatabase, IIndexCapable
         _options = options;
         Channel = channel;
         _metadataDatabase = CouchDbNames.MetadataDatabase(channel);
-        _revisions = new RevisionCache(options.RevisionCacheSize);
+        _cache = new DocumentCache(options.CacheDocuments, (long)options.CacheMegabytes * 1024 * 1024);
     }
 
     /// <summary>The channel whose state this is.</summary>
@@ -45,8 +45,14 @@ public sealed partial class CouchDbStateDatabase : IStateDatabase, IIndexCapable
     /// <summary>The client requests go through (shared or owned).</summary>
     public CouchDbClient Client => _client;
 
-    /// <summary>Revisions currently cached (for tests and diagnostics).</summary>
-    internal int CachedRevisions => _revisions.Count;
+    /// <summary>Documents currently cached (for tests and diagnostics).</summary>
+    internal int CachedDocuments => _cache.Count;
+
+    /// <summary>Reads answered from the cache without a request, and keys that had to be read from CouchDB (since open).</summary>
+    internal (long Hits, long Misses) CacheReads => (Interlocked.Read(ref _cacheHits), Interlocked.Read(ref _cacheMisses));
+
+    private long _cacheHits;
+    private long _cacheMisses;
 
     /// <summary>
     /// Opens the state of <paramref name="channel"/> on a client of its own (disposed with the database). Fails in one
@@ -155,7 +161,7 @@ public sealed partial class CouchDbStateDatabase : IStateDatabase, IIndexCapable
     {
         StateLimits.ValidateKey(ns, key);
         ThrowIfDisposed();
-        return ReadOneAsync(ns, key, fillCache: true, cancellationToken);
+        return ReadOneAsync(ns, key, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -164,7 +170,7 @@ public sealed partial class CouchDbStateDatabase : IStateDatabase, IIndexCapable
     {
         ValidateKeys(keys);
         ThrowIfDisposed();
-        return ReadManyAsync(keys, fillCache: true, cancellationToken);
+        return ReadManyAsync(keys, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -221,23 +227,42 @@ public sealed partial class CouchDbStateDatabase : IStateDatabase, IIndexCapable
         StateLimits.ValidatePageSize(pageSize);
     }
 
-    internal async ValueTask<VersionedValue?> ReadOneAsync(string ns, string key, bool fillCache, CancellationToken cancellationToken)
+    internal async ValueTask<VersionedValue?> ReadOneAsync(string ns, string key, CancellationToken cancellationToken)
     {
-        var values = await ReadManyAsync([new StateKey(ns, key)], fillCache, cancellationToken).ConfigureAwait(false);
+        var values = await ReadManyAsync([new StateKey(ns, key)], cancellationToken).ConfigureAwait(false);
         return values[0];
     }
 
-    /// <summary>Bulk read: one <c>_all_docs</c> request per namespace (and per chunk of keys).</summary>
-    internal async ValueTask<IReadOnlyList<VersionedValue?>> ReadManyAsync(IReadOnlyList<StateKey> keys, bool fillCache, CancellationToken cancellationToken)
+    /// <summary>
+    /// Bulk read: what the cache knows, and one <c>_all_docs</c> request per namespace (and per chunk of keys) for the
+    /// rest, whose answers are cached unless a block was applied meanwhile (<see cref="DocumentCache"/>).
+    /// </summary>
+    internal async ValueTask<IReadOnlyList<VersionedValue?>> ReadManyAsync(IReadOnlyList<StateKey> keys, CancellationToken cancellationToken)
     {
         var results = new VersionedValue?[keys.Count];
-        var epoch = fillCache ? _revisions.Epoch : 0;
+        var epoch = _cache.Epoch;
         foreach (var (ns, indexes) in GroupByNamespace(keys))
         {
             var database = CouchDbNames.NamespaceDatabase(Channel, ns);
-            foreach (var chunk in indexes.Chunk(_options.MaxBatchUpdateSize))
+            var misses = new List<(int Index, string Id)>(indexes.Count);
+            foreach (var i in indexes)
             {
-                var ids = chunk.Select(i => CouchDbNames.ToDocumentId(keys[i].Key)).ToArray();
+                var id = CouchDbNames.ToDocumentId(keys[i].Key);
+                if (_cache.TryGet(database, id, out var cached) && cached.HasValue)
+                {
+                    results[i] = cached.Value;
+                }
+                else
+                {
+                    misses.Add((i, id));
+                }
+            }
+
+            Interlocked.Add(ref _cacheHits, indexes.Count - misses.Count);
+            Interlocked.Add(ref _cacheMisses, misses.Count);
+            foreach (var chunk in misses.Chunk(_options.MaxBatchUpdateSize))
+            {
+                var ids = chunk.Select(m => m.Id).ToArray();
                 using var doc = await _client.AllDocsByKeysAsync(database, ids, includeDocs: true, cancellationToken).ConfigureAwait(false);
                 if (doc is null)
                 {
@@ -245,7 +270,7 @@ public sealed partial class CouchDbStateDatabase : IStateDatabase, IIndexCapable
                 }
 
                 var row = 0;
-                var revisions = new string?[chunk.Length];
+                var documents = new CachedDocument[chunk.Length];
                 foreach (var item in doc.RootElement.GetProperty("rows").EnumerateArray())
                 {
                     if (row >= chunk.Length)
@@ -253,13 +278,15 @@ public sealed partial class CouchDbStateDatabase : IStateDatabase, IIndexCapable
                         break;
                     }
 
-                    (results[chunk[row]], revisions[row]) = ReadRow(item);
+                    var (value, revision) = ReadRow(item);
+                    results[chunk[row].Index] = value;
+                    documents[row] = new CachedDocument(revision, value, HasValue: true);
                     row++;
                 }
 
-                if (fillCache && row == chunk.Length)
+                if (row == chunk.Length)
                 {
-                    _revisions.SetIfUnchanged(epoch, database, ids, revisions);
+                    _cache.SetIfUnchanged(epoch, database, ids, documents);
                 }
             }
         }

@@ -26,14 +26,14 @@ internal sealed class CouchDbStateSnapshot : IStateSnapshot
     {
         StateLimits.ValidateKey(ns, key);
         ThrowIfReleased();
-        return Checked(_db.ReadOneAsync(ns, key, fillCache: false, cancellationToken));
+        return Checked(_db.ReadOneAsync(ns, key, cancellationToken));
     }
 
     public ValueTask<IReadOnlyList<VersionedValue?>> GetStatesAsync(IReadOnlyList<StateKey> keys, CancellationToken cancellationToken = default)
     {
         CouchDbStateDatabase.ValidateKeys(keys);
         ThrowIfReleased();
-        return Checked(_db.ReadManyAsync(keys, fillCache: false, cancellationToken));
+        return Checked(_db.ReadManyAsync(keys, cancellationToken));
     }
 
     public ValueTask<QueryPage> GetStateRangeAsync(string ns, string startKey, string endKey, int pageSize, string? bookmark = null, CancellationToken cancellationToken = default)

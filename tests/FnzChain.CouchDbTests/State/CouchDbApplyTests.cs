@@ -115,19 +115,26 @@ public sealed class CouchDbApplyTests
     public async Task Block_whose_keys_were_prefetched_costs_a_constant_number_of_requests()
     {
         const int keys = 500;
-        var db = await OpenAsync();
-        await db.ApplyUpdatesAsync(Block(1, keys, "one"), Last(1, keys));
+        var writer = await OpenAsync();
+        await writer.ApplyUpdatesAsync(Block(1, keys, "one"), Last(1, keys));
         var readSet = Enumerable.Range(0, keys).Select(i => new StateKey(Ns, $"k{i:D4}")).ToArray();
 
+        var db = await OpenAsync(); // another instance: nothing cached yet
+        _ = await db.GetLatestSavepointAsync();
         var beforeRead = db.Client.RequestsSent;
         var read = Stopwatch.StartNew();
         _ = await db.GetStatesAsync(readSet); // the MVCC check's bulk read of the block's read set
         read.Stop();
+        var beforeAgain = db.Client.RequestsSent;
+        _ = await db.GetStatesAsync(readSet); // an endorsement reading the same keys: all cached
         var beforeApply = db.Client.RequestsSent;
         var apply = Stopwatch.StartNew();
         await db.ApplyUpdatesAsync(Block(2, keys, "two"), Last(2, keys));
         apply.Stop();
         var applyRequests = db.Client.RequestsSent - beforeApply;
+        var beforeAfterApply = db.Client.RequestsSent;
+        var afterApply = await db.GetStatesAsync(readSet); // the block's own writes were cached as CouchDB now holds them
+        var readAfterApply = db.Client.RequestsSent - beforeAfterApply;
 
         var cold = await OpenAsync(); // nothing cached: one bulk revision lookup for the block's keys
         var beforeCold = cold.Client.RequestsSent;
@@ -135,12 +142,81 @@ public sealed class CouchDbApplyTests
         var coldRequests = cold.Client.RequestsSent - beforeCold;
 
         TestContext.Out.WriteLine($"server: {(TestServers.Shared.IsExternal ? TestServers.Shared.Options.Address : "pouchdb-server (LevelDB)")}");
-        TestContext.Out.WriteLine($"bulk read of {keys} keys: {read.Elapsed.TotalMilliseconds:0.0} ms, {beforeApply - beforeRead} request(s)");
+        TestContext.Out.WriteLine($"bulk read of {keys} keys: {read.Elapsed.TotalMilliseconds:0.0} ms, {beforeAgain - beforeRead} request(s); again: {beforeApply - beforeAgain}");
         TestContext.Out.WriteLine($"apply of a {keys}-write block, read set prefetched: {apply.Elapsed.TotalMilliseconds:0.0} ms, {applyRequests} request(s)");
         TestContext.Out.WriteLine($"apply of a {keys}-write block, nothing cached: {coldRequests} request(s)");
-        Assert.That(beforeApply - beforeRead, Is.EqualTo(1));
-        Assert.That(applyRequests, Is.EqualTo(2), "one _bulk_docs and the savepoint, no revision lookups");
+        Assert.That(beforeAgain - beforeRead, Is.EqualTo(1));
+        Assert.That(beforeApply - beforeAgain, Is.Zero, "keys read before are answered from the cache");
+        Assert.That(applyRequests, Is.EqualTo(3), "once per instance: create-if-missing the namespace database; per block: one _bulk_docs and the savepoint, no revision lookups");
+        Assert.That(readAfterApply, Is.Zero, "the block's writes are cached");
+        Assert.That(afterApply.Select(v => Encoding.UTF8.GetString(v!.Value.Span)), Is.All.Contains("\"two"));
         Assert.That(coldRequests, Is.EqualTo(5), "once per instance: read the savepoint, create-if-missing the namespace database; per block: one revision lookup, one _bulk_docs, the savepoint");
+    }
+
+    [Test]
+    public async Task What_the_cache_answers_is_byte_for_byte_what_couchdb_answers_a_peer_that_has_nothing_cached()
+    {
+        // Endorsers compare results byte for byte: a peer reading from its cache must see what a peer that just started
+        // reads from CouchDB — for every way a value is stored (inline object, raw-kept object, not JSON, metadata, deletes).
+        var values = new (string Key, byte[] Value, byte[] Metadata)[]
+        {
+            ("object", """{"fund":"F1","units":125,"nested":{"a":[1,2,3]}}"""u8.ToArray(), []),
+            ("spaced", """{ "fund" : "F1" }"""u8.ToArray(), []),
+            ("bigint", """{"n":12345678901234567890}"""u8.ToArray(), []),
+            ("digits", """{"10":"x","2":"y"}"""u8.ToArray(), []),
+            ("array", "[1,2,3]"u8.ToArray(), []),
+            ("binary", [0, 1, 2, 255, 254], []),
+            ("with-metadata", """{"v":1}"""u8.ToArray(), [8, 1, 18, 3, 97, 98, 99]),
+            ("reserved", """{"_id":"x","~version":"y"}"""u8.ToArray(), []),
+        };
+        var batch = new UpdateBatch();
+        for (var i = 0; i < values.Length; i++)
+        {
+            batch.Put(Ns, values[i].Key, values[i].Value, new Version(1, (ulong)i), Tx, values[i].Metadata);
+        }
+
+        batch.Delete(Ns, "deleted", new Version(1, (ulong)values.Length), Tx);
+        var warm = await OpenAsync();
+        await warm.ApplyUpdatesAsync(new UpdateBatch().Put(Ns, "deleted", "x"u8.ToArray(), new Version(0, 0), Tx), new Version(0, 0));
+        await warm.ApplyUpdatesAsync(batch, new Version(1, (ulong)values.Length));
+        var keys = values.Select(v => new StateKey(Ns, v.Key)).Append(new StateKey(Ns, "deleted")).ToArray();
+
+        var before = warm.Client.RequestsSent;
+        var cached = await warm.GetStatesAsync(keys);
+        Assert.That(warm.Client.RequestsSent - before, Is.Zero, "answered from the cache");
+        var fromServer = await (await OpenAsync()).GetStatesAsync(keys);
+
+        for (var i = 0; i < keys.Length; i++)
+        {
+            Assert.That(cached[i] is null, Is.EqualTo(fromServer[i] is null), keys[i].Key);
+            if (cached[i] is { } c && fromServer[i] is { } s)
+            {
+                Assert.That(c.Value.ToArray(), Is.EqualTo(s.Value.ToArray()), keys[i].Key);
+                Assert.That(c.Version, Is.EqualTo(s.Version), keys[i].Key);
+                Assert.That(c.Metadata.ToArray(), Is.EqualTo(s.Metadata.ToArray()), keys[i].Key);
+            }
+        }
+
+        Assert.That(cached[^1], Is.Null, "the deleted key");
+    }
+
+    [Test]
+    public async Task A_read_from_a_snapshot_fills_the_cache_for_the_commit_that_follows()
+    {
+        const int keys = 20;
+        var writer = await OpenAsync();
+        await writer.ApplyUpdatesAsync(Block(1, keys, "one"), Last(1, keys));
+        var db = await OpenAsync();
+        var readSet = Enumerable.Range(0, keys).Select(i => new StateKey(Ns, $"k{i:D4}")).ToArray();
+        using (var snapshot = await db.OpenSnapshotAsync())
+        {
+            _ = await snapshot.GetStatesAsync(readSet); // an endorsement
+        }
+
+        var before = db.Client.RequestsSent;
+        _ = await db.GetStatesAsync(readSet); // the MVCC check at commit
+        Assert.That(db.Client.RequestsSent - before, Is.Zero);
+        Assert.That(db.CacheReads.Hits, Is.EqualTo(keys));
     }
 
     [Test]
@@ -168,7 +244,8 @@ public sealed class CouchDbApplyTests
         snapshot.Dispose();
         await apply;
 
-        Assert.That(Encoding.UTF8.GetString((await db.GetStateAsync(Ns, "k0001"))!.Value.Span), Does.Contain("two1"));
+        Assert.That(Encoding.UTF8.GetString((await cold.GetStateAsync(Ns, "k0001"))!.Value.Span), Does.Contain("two1"), "what the snapshot cached was replaced by the block's write");
+        Assert.That(Encoding.UTF8.GetString((await (await OpenAsync()).GetStateAsync(Ns, "k0001"))!.Value.Span), Does.Contain("two1"));
         Assert.That(await cold.GetLatestSavepointAsync(), Is.EqualTo(Last(2, keys)));
     }
 
