@@ -20,6 +20,7 @@ public sealed partial class CouchDbStateDatabase : IStateDatabase, IIndexCapable
     private readonly string _metadataDatabase;
     private readonly AsyncReaderWriterLock _lock = new();
     private readonly DocumentCache _cache;
+    private readonly ReadCoalescer _reads;
     private readonly HashSet<string> _knownDatabases = new(StringComparer.Ordinal);
     private readonly HashSet<CouchDbStateSnapshot> _snapshots = [];
     private readonly SemaphoreSlim _savepointGate = new(1, 1);
@@ -37,6 +38,7 @@ public sealed partial class CouchDbStateDatabase : IStateDatabase, IIndexCapable
         Channel = channel;
         _metadataDatabase = CouchDbNames.MetadataDatabase(channel);
         _cache = new DocumentCache(options.CacheDocuments, (long)options.CacheMegabytes * 1024 * 1024);
+        _reads = new ReadCoalescer((database, ids) => client.AllDocsByKeysAsync(database, ids, includeDocs: true, CancellationToken.None), options.MaxBatchUpdateSize);
     }
 
     /// <summary>The channel whose state this is.</summary>
@@ -44,6 +46,9 @@ public sealed partial class CouchDbStateDatabase : IStateDatabase, IIndexCapable
 
     /// <summary>The client requests go through (shared or owned).</summary>
     public CouchDbClient Client => _client;
+
+    /// <summary>Read requests sent for keys the cache lacked, shared among concurrent readers (for tests and diagnostics).</summary>
+    internal long ReadRequests => _reads.Requests;
 
     /// <summary>Documents currently cached (for tests and diagnostics).</summary>
     internal int CachedDocuments => _cache.Count;
@@ -234,8 +239,9 @@ public sealed partial class CouchDbStateDatabase : IStateDatabase, IIndexCapable
     }
 
     /// <summary>
-    /// Bulk read: what the cache knows, and one <c>_all_docs</c> request per namespace (and per chunk of keys) for the
-    /// rest, whose answers are cached unless a block was applied meanwhile (<see cref="DocumentCache"/>).
+    /// Bulk read: what the cache knows, and <c>_all_docs</c> requests for the rest — shared with other readers of the
+    /// same database that read at the same time (<see cref="ReadCoalescer"/>) — whose answers are cached unless a
+    /// block was applied meanwhile (<see cref="DocumentCache"/>).
     /// </summary>
     internal async ValueTask<IReadOnlyList<VersionedValue?>> ReadManyAsync(IReadOnlyList<StateKey> keys, CancellationToken cancellationToken)
     {
@@ -263,31 +269,15 @@ public sealed partial class CouchDbStateDatabase : IStateDatabase, IIndexCapable
             foreach (var chunk in misses.Chunk(_options.MaxBatchUpdateSize))
             {
                 var ids = chunk.Select(m => m.Id).ToArray();
-                using var doc = await _client.AllDocsByKeysAsync(database, ids, includeDocs: true, cancellationToken).ConfigureAwait(false);
-                if (doc is null)
-                {
-                    continue; // no database yet: no key of this namespace exists
-                }
-
-                var row = 0;
+                var rows = await _reads.ReadAsync(database, ids, cancellationToken).ConfigureAwait(false);
                 var documents = new CachedDocument[chunk.Length];
-                foreach (var item in doc.RootElement.GetProperty("rows").EnumerateArray())
+                for (var row = 0; row < chunk.Length; row++)
                 {
-                    if (row >= chunk.Length)
-                    {
-                        break;
-                    }
-
-                    var (value, revision) = ReadRow(item);
-                    results[chunk[row].Index] = value;
-                    documents[row] = new CachedDocument(revision, value, HasValue: true);
-                    row++;
+                    results[chunk[row].Index] = rows[row].Value;
+                    documents[row] = new CachedDocument(rows[row].Revision, rows[row].Value, HasValue: true);
                 }
 
-                if (row == chunk.Length)
-                {
-                    _cache.SetIfUnchanged(epoch, database, ids, documents);
-                }
+                _cache.SetIfUnchanged(epoch, database, ids, documents);
             }
         }
 
@@ -295,7 +285,7 @@ public sealed partial class CouchDbStateDatabase : IStateDatabase, IIndexCapable
     }
 
     /// <summary>A row of <c>_all_docs</c>: the value (null when missing or deleted) and the document's live revision.</summary>
-    private static (VersionedValue? Value, string? Revision) ReadRow(JsonElement row)
+    internal static (VersionedValue? Value, string? Revision) ReadRow(JsonElement row)
     {
         if (row.TryGetProperty("error", out _) || !row.TryGetProperty("value", out var meta) || meta.ValueKind != JsonValueKind.Object)
         {
