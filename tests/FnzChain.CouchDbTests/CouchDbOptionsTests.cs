@@ -17,6 +17,8 @@ public sealed class CouchDbOptionsTests
         yield return new TestCaseData(new CouchDbOptions { MaxBatchUpdateSize = 0 }, "couchDb.maxBatchUpdateSize").SetArgDisplayNames("batch");
         yield return new TestCaseData(new CouchDbOptions { MaxSnapshotLifetime = TimeSpan.Zero }, "couchDb.maxSnapshotLifetime").SetArgDisplayNames("snapshot");
         yield return new TestCaseData(new CouchDbOptions { CircuitBreakDuration = TimeSpan.FromMilliseconds(1) }, "couchDb.circuitBreakDuration").SetArgDisplayNames("breaker");
+        yield return new TestCaseData(new CouchDbOptions { CacheDocuments = -1 }, "couchDb.cacheDocuments").SetArgDisplayNames("cache documents");
+        yield return new TestCaseData(new CouchDbOptions { CacheMegabytes = 100_000 }, "couchDb.cacheMegabytes").SetArgDisplayNames("cache megabytes");
     }
 
     [TestCaseSource(nameof(InvalidOptions))]
