@@ -174,13 +174,17 @@ internal sealed class DocumentCache
 
         var key = (database, id);
         var size = document.Size(id);
-        if (_documents.Remove(key, out var previous))
+        if (_documents.TryGetValue(key, out var previous))
         {
-            _bytes -= previous.Size(id);
-        }
-        else
-        {
-            _order.Enqueue(key);
+            // Replaced in place: it keeps its place in the eviction order.
+            _documents[key] = document;
+            _bytes += size - previous.Size(id);
+            while (_byteBudget > 0 && _bytes > _byteBudget && _order.Count > 0)
+            {
+                Evict(Math.Max(1, _documents.Count / 4));
+            }
+
+            return;
         }
 
         if (OverBounds(size))
@@ -192,6 +196,9 @@ internal sealed class DocumentCache
             }
         }
 
+        _documents[key] = document;
+        _order.Enqueue(key);
+        _bytes += size;
         if (_order.Count > (2 * _capacity) + 16)
         {
             // Entries removed (conflicts) and cached again left duplicates behind: keep one per entry.
@@ -202,9 +209,6 @@ internal sealed class DocumentCache
                 _order.Enqueue(entry);
             }
         }
-
-        _documents[key] = document;
-        _bytes += size;
     }
 
     private bool OverBounds(long adding) => _documents.Count + 1 > _capacity || (_byteBudget > 0 && _bytes + adding > _byteBudget);

@@ -63,6 +63,26 @@ public sealed class DocumentCacheTests
     }
 
     [Test]
+    public void Updates_of_cached_entries_mixed_with_new_ones_never_take_the_cache_past_its_bounds()
+    {
+        var cache = new DocumentCache(8, 16 * 1024);
+        var random = new Random(7);
+        for (var i = 0; i < 5000; i++)
+        {
+            // Rewrites of recent keys (blocks updating what they read) between new keys, sizes varying.
+            var id = random.Next(3) == 0 ? $"new{i}" : $"new{Math.Max(0, i - random.Next(12))}";
+            cache.Set("db", id, Doc($"{i}-r", random.Next(0, 256)));
+            if (random.Next(50) == 0)
+            {
+                cache.Remove("db", id);
+            }
+
+            Assert.That(cache.Count, Is.LessThanOrEqualTo(8), $"step {i}");
+            Assert.That(cache.Bytes, Is.LessThanOrEqualTo(16 * 1024), $"step {i}");
+        }
+    }
+
+    [Test]
     public void Values_are_bounded_by_bytes_and_a_large_value_keeps_only_its_revision()
     {
         var cache = new DocumentCache(1000, 64 * 1024); // values up to 1 KiB are kept
