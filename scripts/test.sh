@@ -71,8 +71,9 @@ done
 status=0
 run_lane "${fast[@]}" || status=1
 if [ "$lanes" -gt 1 ]; then
-  run_lane "${slow_a[@]}" & lane_a=$!
-  run_lane "${slow_b[@]}" & lane_b=$!
+  # Each lane picks the ports of its nodes from its own range (LocalNetwork.FreePort), so the lanes never collide.
+  FNZCHAIN_PORT_RANGE=20000-25999 run_lane "${slow_a[@]}" & lane_a=$!
+  FNZCHAIN_PORT_RANGE=26000-31999 run_lane "${slow_b[@]}" & lane_b=$!
   wait "$lane_a" || status=1
   wait "$lane_b" || status=1
 else

@@ -667,14 +667,17 @@ internal static class LocalNetwork
     /// A free loopback port for a node whose address must be known before it starts. Taken below Linux's ephemeral
     /// range (32768+), from which the OS assigns "port 0" listeners and outgoing connections: a port handed out here
     /// and bound a moment later cannot be taken by such a socket in between. Never the same port twice per process.
+    /// <c>FNZCHAIN_PORT_RANGE=low-high</c> narrows the range, so that processes running side by side (the test
+    /// command's two lanes) never pick the same port between checking it and binding it.
     /// </summary>
     public static int FreePort()
     {
+        var (low, high) = PortRange();
         lock (s_handedOut)
         {
             for (var attempt = 0; attempt < 1000; attempt++)
             {
-                var port = Random.Shared.Next(20_000, 32_000);
+                var port = Random.Shared.Next(low, high + 1);
                 if (!s_handedOut.Add(port))
                 {
                     continue;
@@ -692,7 +695,24 @@ internal static class LocalNetwork
                 }
             }
 
-            throw new InvalidOperationException("no free loopback port found between 20000 and 32000");
+            throw new InvalidOperationException($"no free loopback port found between {low} and {high}");
         }
+    }
+
+    private static (int Low, int High) PortRange()
+    {
+        var text = Environment.GetEnvironmentVariable("FNZCHAIN_PORT_RANGE");
+        if (string.IsNullOrEmpty(text))
+        {
+            return (20_000, 31_999);
+        }
+
+        var parts = text.Split('-');
+        return parts.Length == 2
+            && int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var low)
+            && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var high)
+            && low >= 1024 && high <= 65_535 && high - low >= 100
+                ? (low, high)
+                : throw new CliException($"FNZCHAIN_PORT_RANGE \"{text}\" must be low-high, within 1024-65535 and at least 100 ports wide");
     }
 }
